@@ -1,0 +1,57 @@
+// Wakes the open Watch streams: at once when a revision commits, and on a
+// steady tick so that idle streams can send progress messages.
+#ifndef HEADCOUNT_INGEST_SERVICE_CHANGE_FEED_H_
+#define HEADCOUNT_INGEST_SERVICE_CHANGE_FEED_H_
+
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace headcount::ingest {
+
+class ChangeFeed {
+ public:
+  // A Watch stream. Called on the feed's thread with the feed's lock held:
+  // must not block and must not call back into the feed.
+  class Subscriber {
+   public:
+    virtual ~Subscriber() = default;
+    // Something may be new: a revision, or time for a progress message.
+    virtual void Wake() = 0;
+    // The server is stopping: end the stream with UNAVAILABLE.
+    virtual void Close() = 0;
+  };
+
+  explicit ChangeFeed(absl::Duration tick = absl::Milliseconds(50));
+  // Stops the thread. Subscribers must have been removed.
+  ~ChangeFeed();
+
+  // Registers `subscriber` (not owned) until Remove. After CloseAll, a new
+  // subscriber is closed at once.
+  void Add(Subscriber* subscriber);
+  // After Remove returns, the feed never touches `subscriber` again.
+  void Remove(Subscriber* subscriber);
+  // Wakes every subscriber soon, on the feed's thread.
+  void Notify();
+  // Closes every subscriber, now and later.
+  void CloseAll();
+
+ private:
+  void Run();
+
+  const absl::Duration tick_;
+  absl::Mutex mu_;
+  std::set<Subscriber*> subscribers_ ABSL_GUARDED_BY(mu_);
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace headcount::ingest
+
+#endif  // HEADCOUNT_INGEST_SERVICE_CHANGE_FEED_H_

@@ -1,0 +1,279 @@
+#include "ingest_service/ingest_service_impl.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_util.h"
+#include "common/validation.h"
+#include "google/rpc/error_details.pb.h"
+#include "ingest_service/watch_reactor.h"
+
+namespace headcount::ingest {
+namespace {
+
+// Rejected rows listed in a summary; `rejected` counts them all.
+constexpr int kMaxListedRejections = 20;
+
+const grpc::Status kRecovering(grpc::StatusCode::UNAVAILABLE,
+                               "the ingest store is still opening");
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+// Reads a district's rows, validates each as it arrives, then commits them
+// all as one revision.
+class SubmitBatchReactor final
+    : public grpc::ServerReadReactor<v1::SubmitRequest> {
+ public:
+  SubmitBatchReactor(SubmissionStore* store, v1::ImportSummary* summary)
+      : store_(store), summary_(summary) {
+    StartRead(&row_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return Commit();  // the client has sent every row
+    const int index = row_count_++;
+    if (index == 0) dry_run_ = row_.dry_run();
+    if (row_count_ > kMaxBatchRows) {
+      return Finish(ToGrpcStatus(InvalidArgument(
+          {{"rows", absl::StrCat("a batch holds at most ", kMaxBatchRows,
+                                 " rows; split the import")}})));
+    }
+    std::vector<FieldViolation> violations = ValidateSubmitRequest(row_);
+    if (row_.dry_run() != dry_run_) {
+      violations.push_back(
+          {"dry_run", "must be the same on every row of a batch"});
+    }
+    for (FieldViolation& v : violations) {
+      Reject(index, std::move(v.field), std::move(v.description));
+    }
+    if (violations.empty() && rejected_count_ == 0) {
+      rows_.push_back(std::move(row_));
+    }
+    row_.Clear();
+    StartRead(&row_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Reject(int index, std::string field, std::string reason) {
+    if (index != last_rejected_index_) {
+      last_rejected_index_ = index;
+      ++rejected_count_;
+    }
+    // The list travels in the status trailer, which gRPC caps at 8 KiB.
+    if (summary_->rejected_rows_size() >= kMaxListedRejections) return;
+    v1::RejectedRow* rejected = summary_->add_rejected_rows();
+    rejected->set_index(index);
+    rejected->set_field(std::move(field));
+    rejected->set_reason(std::move(reason));
+  }
+
+  // Counts the rejected rows and fails the call with `code`, the summary and
+  // a BadRequest in its details. For a dry run the summary is the answer.
+  void FinishRejected(absl::StatusCode code) {
+    google::rpc::BadRequest bad_request;
+    for (const v1::RejectedRow& row : summary_->rejected_rows()) {
+      auto* violation = bad_request.add_field_violations();
+      violation->set_field(absl::StrCat("rows[", row.index(), "].", row.field()));
+      violation->set_description(row.reason());
+    }
+    summary_->set_rejected(rejected_count_);
+    summary_->set_created(0);
+    summary_->set_updated(0);
+    summary_->set_unchanged(0);
+    summary_->set_dry_run(dry_run_);
+    if (dry_run_) return Finish(grpc::Status::OK);
+    const v1::RejectedRow& first = summary_->rejected_rows(0);
+    absl::Status status(
+        code, absl::StrCat("batch rejected, nothing stored: ",
+                           summary_->rejected(), " bad row(s); first: row ",
+                           first.index(), ": ", first.field(), ": ",
+                           first.reason()));
+    AttachDetail(status, bad_request);
+    AttachDetail(status, *summary_);
+    Finish(ToGrpcStatus(status));
+  }
+
+  void Commit() {
+    if (rejected_count_ > 0) {
+      return FinishRejected(absl::StatusCode::kInvalidArgument);
+    }
+    if (rows_.empty()) {
+      return Finish(ToGrpcStatus(
+          InvalidArgument({{"rows", "a batch must hold at least one row"}})));
+    }
+    store_->Commit(std::move(rows_), dry_run_,
+                   [this](absl::StatusOr<CommitResult> result) {
+                     if (!result.ok()) {
+                       return Finish(ToGrpcStatus(result.status()));
+                     }
+                     if (!result->rejected.empty()) {
+                       absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+                       for (const RowRejection& r : result->rejected) {
+                         Reject(r.index, r.field, r.reason);
+                         if (r.code == absl::StatusCode::kAlreadyExists) {
+                           code = r.code;
+                         }
+                       }
+                       return FinishRejected(code);
+                     }
+                     summary_->set_revision(result->revision);
+                     summary_->set_dry_run(dry_run_);
+                     for (const RowResult& row : result->rows) {
+                       switch (row.outcome) {
+                         case v1::CREATED:
+                           summary_->set_created(summary_->created() + 1);
+                           break;
+                         case v1::UPDATED:
+                           summary_->set_updated(summary_->updated() + 1);
+                           break;
+                         default:
+                           summary_->set_unchanged(summary_->unchanged() + 1);
+                       }
+                     }
+                     Finish(grpc::Status::OK);
+                   });
+  }
+
+  SubmissionStore* const store_;
+  v1::ImportSummary* const summary_;
+  v1::SubmitRequest row_;
+  std::vector<v1::SubmitRequest> rows_;
+  int row_count_ = 0;
+  int rejected_count_ = 0;
+  int last_rejected_index_ = -1;
+  bool dry_run_ = false;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
+    grpc::CallbackServerContext* context, const v1::SubmitRequest* request,
+    v1::SubmitResponse* response) {
+  SubmissionStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kRecovering);
+  std::vector<FieldViolation> violations = ValidateSubmitRequest(*request);
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store->Commit(
+      {*request}, request->dry_run(),
+      [reactor, response](absl::StatusOr<CommitResult> result) {
+        if (!result.ok()) return reactor->Finish(ToGrpcStatus(result.status()));
+        if (!result->rejected.empty()) {
+          const RowRejection& r = result->rejected.front();
+          absl::Status status(r.code, absl::StrCat(r.field, ": ", r.reason));
+          if (r.code == absl::StatusCode::kInvalidArgument) {
+            status = InvalidArgument({{r.field, r.reason}});
+          }
+          return reactor->Finish(ToGrpcStatus(status));
+        }
+        RowResult& row = result->rows.front();
+        response->set_revision(row.revision);
+        response->set_outcome(row.outcome);
+        *response->mutable_school() = std::move(row.school);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerReadReactor<v1::SubmitRequest>* IngestServiceImpl::SubmitBatch(
+    grpc::CallbackServerContext* context, v1::ImportSummary* summary) {
+  SubmissionStore* store = store_.load();
+  if (store == nullptr) {
+    class Refuse : public grpc::ServerReadReactor<v1::SubmitRequest> {
+     public:
+      Refuse() { Finish(kRecovering); }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse();
+  }
+  return new SubmitBatchReactor(store, summary);
+}
+
+grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
+    grpc::CallbackServerContext* context, const v1::GetSchoolRequest* request,
+    v1::SchoolRecord* response) {
+  SubmissionStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kRecovering);
+  std::vector<FieldViolation> violations;
+  CheckSchoolIdentity(request->term(), request->county(), request->district(),
+                      request->school(), violations);
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  absl::StatusOr<v1::SchoolRecord> record = store->GetSchool(
+      {request->term(), request->county(), request->district(),
+       request->school()});
+  if (record.ok()) *response = *std::move(record);
+  return FinishNow(context, ToGrpcStatus(record.status()));
+}
+
+grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
+    grpc::CallbackServerContext* context,
+    const v1::ListSchoolsRequest* request, v1::ListSchoolsResponse* response) {
+  SubmissionStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kRecovering);
+  std::vector<FieldViolation> violations;
+  if (!request->term().empty()) {
+    CheckSchoolIdentity(request->term(), "-", "-", "-", violations);
+  }
+  if (!request->county().empty()) {
+    CheckName("county", request->county(), violations);
+    if (request->term().empty()) {
+      violations.push_back({"county", "filtering by county needs a term"});
+    }
+  }
+  if (!request->district().empty()) {
+    CheckName("district", request->district(), violations);
+    if (request->county().empty()) {
+      violations.push_back({"district", "filtering by district needs a county"});
+    }
+  }
+  if (request->page_size() < 0) {
+    violations.push_back({"page_size", "must not be negative"});
+  }
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  absl::StatusOr<v1::ListSchoolsResponse> page = store->ListSchools(*request);
+  if (page.ok()) *response = *std::move(page);
+  return FinishNow(context, ToGrpcStatus(page.status()));
+}
+
+grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
+    grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
+  SubmissionStore* store = store_.load();
+  if (store == nullptr) {
+    class Refuse : public grpc::ServerWriteReactor<v1::WatchResponse> {
+     public:
+      Refuse() { Finish(kRecovering); }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse();
+  }
+  return new WatchReactor(store, feed_, *request);
+}
+
+grpc::ServerUnaryReactor* IngestServiceImpl::Compact(
+    grpc::CallbackServerContext* context, const v1::CompactRequest* request,
+    v1::CompactResponse* response) {
+  SubmissionStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kRecovering);
+  absl::StatusOr<int64_t> oldest = store->Compact(request->revision());
+  if (oldest.ok()) {
+    response->set_oldest_revision(*oldest);
+    response->set_revision(store->revision());
+  }
+  return FinishNow(context, ToGrpcStatus(oldest.status()));
+}
+
+}  // namespace headcount::ingest

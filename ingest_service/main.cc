@@ -1,0 +1,57 @@
+// headcount-ingest: the system of record for school headcount submissions.
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/grpc_server.h"
+#include "ingest_service/ingest_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "HOST:PORT to serve on; port 0 picks a free port");
+ABSL_FLAG(std::string, data_dir, "",
+          "RocksDB directory holding the submissions (created if missing)");
+
+int main(int argc, char** argv) {
+  headcount::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "Serves headcount.v1.IngestService: stores school headcount "
+      "submissions durably and streams every change.\n"
+      "usage: headcount-ingest --data_dir=DIR [--listen=HOST:PORT]");
+  absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_data_dir).empty()) {
+    std::fprintf(stderr, "headcount-ingest: --data_dir is required\n");
+    return 2;
+  }
+  headcount::ingest::IngestServer::Options options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
+
+  auto server = headcount::ingest::IngestServer::StartListening(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "headcount-ingest: %s\n",
+                 server.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("listening on %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  absl::Status opened = (*server)->OpenStore();
+  if (!opened.ok()) {
+    // Refuse to serve possibly corrupt data; stay up NOT_SERVING so that
+    // health checks and the operator see why.
+    std::fprintf(stderr,
+                 "headcount-ingest: NOT SERVING: cannot open the store in %s: "
+                 "%s\n",
+                 options.store.data_dir.c_str(), opened.ToString().c_str());
+  } else {
+    std::fprintf(stderr, "headcount-ingest: serving at revision %lld\n",
+                 static_cast<long long>((*server)->store()->revision()));
+  }
+  const int signal_number = headcount::WaitForTerminationSignal();
+  std::fprintf(stderr, "headcount-ingest: signal %d, draining\n",
+               signal_number);
+  (*server)->Shutdown();
+  std::fprintf(stderr, "headcount-ingest: stopped\n");
+  return opened.ok() ? 0 : 1;
+}

@@ -1,0 +1,92 @@
+// The system of record for school submissions and their change log.
+#ifndef HEADCOUNT_INGEST_SERVICE_SUBMISSION_STORE_H_
+#define HEADCOUNT_INGEST_SERVICE_SUBMISSION_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/school_key.h"
+#include "headcount/storage/storage.pb.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount::ingest {
+
+// What one row of a commit did.
+struct RowResult {
+  v1::Outcome outcome = v1::OUTCOME_UNSPECIFIED;
+  // The revision the row committed at; for UNCHANGED the revision that last
+  // changed the school; for a replayed submission_id its first revision.
+  int64_t revision = 0;
+  v1::SchoolRecord school;  // the record as stored after the commit
+};
+
+// A row the store refused (a conflicting submission_id retry, or a school or
+// submission_id twice in one commit). Nothing of its commit is stored.
+struct RowRejection {
+  int index = 0;
+  std::string field;
+  std::string reason;
+  absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+};
+
+struct CommitResult {
+  // The one revision the commit created; 0 when nothing changed, on
+  // rejection and for a dry run.
+  int64_t revision = 0;
+  std::vector<RowResult> rows;  // one per row unless rejected is non-empty
+  std::vector<RowRejection> rejected;
+};
+
+// Durable store of school submissions and their change log. Thread-safe.
+// Every commit that changes anything gets the next revision (1, 2, ...);
+// revisions are never reused, also across restarts.
+class SubmissionStore {
+ public:
+  using CommitCallback = absl::AnyInvocable<void(absl::StatusOr<CommitResult>)>;
+
+  virtual ~SubmissionStore() = default;
+
+  // Commits `rows` (each already valid by ValidateSubmitRequest) atomically
+  // as one revision: all stored or none. A school's new counts replace its
+  // previous ones. `done` runs exactly once, on a store thread, after the
+  // revision is synced to disk (or, for `dry_run`, after the outcome is
+  // known, with nothing written). Errors: UNAVAILABLE when the store is
+  // closing or the write failed.
+  virtual void Commit(std::vector<v1::SubmitRequest> rows, bool dry_run,
+                      CommitCallback done) = 0;
+
+  // NOT_FOUND when the school has no record for that term.
+  virtual absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) = 0;
+
+  // One page of schools under the request's filters, read from one snapshot;
+  // the response's revision is that snapshot's. INVALID_ARGUMENT for a page
+  // token that does not belong to these filters.
+  virtual absl::StatusOr<v1::ListSchoolsResponse> ListSchools(
+      const v1::ListSchoolsRequest& request) = 0;
+
+  // Up to `max_revisions` log entries above `after_revision`, oldest first,
+  // without gaps. OUT_OF_RANGE, naming the oldest revision kept, when
+  // revision after_revision + 1 was compacted away.
+  virtual absl::StatusOr<std::vector<storage::RevisionEntry>> ReadLog(
+      int64_t after_revision, int max_revisions) = 0;
+
+  // The newest committed revision (0 before the first commit).
+  virtual int64_t revision() const = 0;
+
+  // Drops log entries below `revision`, which must not exceed revision().
+  // Returns the oldest revision kept.
+  virtual absl::StatusOr<int64_t> Compact(int64_t revision) = 0;
+
+  // `listener` is called with each new revision after it is durable, on the
+  // committing thread. Set once, before the first Commit.
+  virtual void SetCommitListener(std::function<void(int64_t)> listener) = 0;
+};
+
+}  // namespace headcount::ingest
+
+#endif  // HEADCOUNT_INGEST_SERVICE_SUBMISSION_STORE_H_
