@@ -126,8 +126,9 @@ class SubmitBatchReactor final
                      }
                      summary_->set_revision(result->revision);
                      summary_->set_dry_run(dry_run_);
+                     // A re-sent row changed nothing now: unchanged.
                      for (const RowResult& row : result->rows) {
-                       switch (row.outcome) {
+                       switch (row.replayed ? v1::UNCHANGED : row.outcome) {
                          case v1::CREATED:
                            summary_->set_created(summary_->created() + 1);
                            break;

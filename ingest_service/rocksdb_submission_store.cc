@@ -301,7 +301,8 @@ void RocksDbSubmissionStore::CommitLoop() {
           }
           // An idempotent retry: report what the first attempt did.
           result.rows.push_back({entry.outcome(), entry.revision(),
-                                 current->value_or(v1::SchoolRecord())});
+                                 current->value_or(v1::SchoolRecord()),
+                                 /*replayed=*/true});
           continue;
         }
 

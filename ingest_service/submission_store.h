@@ -23,6 +23,9 @@ struct RowResult {
   // changed the school; for a replayed submission_id its first revision.
   int64_t revision = 0;
   v1::SchoolRecord school;  // the record as stored after the commit
+  // True when the row's submission_id was committed before with the same
+  // content: `outcome` and `revision` are that first commit's.
+  bool replayed = false;
 };
 
 // A row the store refused (a conflicting submission_id retry, or a school or

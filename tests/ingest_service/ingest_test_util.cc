@@ -1,0 +1,86 @@
+#include "tests/ingest_service/ingest_test_util.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace headcount::testing {
+
+v1::SubmitRequest School(
+    const std::string& district, const std::string& school,
+    const std::vector<std::pair<int64_t, int64_t>>& grades,
+    const std::string& submission_id) {
+  v1::SubmitRequest request;
+  request.set_term("2015-autumn");
+  request.set_county("利辛县");
+  request.set_district(district);
+  request.set_school(school);
+  int grade = 1;
+  std::string id = absl::StrCat(district, "/", school);
+  for (const auto& [onsite, registry] : grades) {
+    v1::GradeCount* count = request.add_grades();
+    count->set_grade(grade++);
+    count->set_onsite_count(onsite);
+    count->set_registry_count(registry);
+    absl::StrAppend(&id, "/", onsite, ":", registry);
+  }
+  request.set_submission_id(submission_id.empty() ? id : submission_id);
+  return request;
+}
+
+WatchCollector::WatchCollector(v1::IngestService::Stub& stub,
+                               const v1::WatchRequest& request) {
+  thread_ = std::thread([this, &stub, request] {
+    std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> reader =
+        stub.Watch(&context_, request);
+    v1::WatchResponse response;
+    while (reader->Read(&response)) {
+      absl::MutexLock lock(&mu_);
+      responses_.push_back(response);
+    }
+    grpc::Status status = reader->Finish();
+    absl::MutexLock lock(&mu_);
+    status_ = status;
+    done_ = true;
+  });
+}
+
+WatchCollector::~WatchCollector() {
+  context_.TryCancel();
+  thread_.join();
+}
+
+std::vector<v1::WatchResponse> WatchCollector::responses() const {
+  absl::MutexLock lock(&mu_);
+  return responses_;
+}
+
+std::vector<int64_t> WatchCollector::revisions() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<int64_t> revisions;
+  for (const v1::WatchResponse& r : responses_) {
+    if (r.progress()) continue;
+    if (!revisions.empty() && revisions.back() == r.revision()) continue;
+    revisions.push_back(r.revision());
+  }
+  return revisions;
+}
+
+std::vector<std::string> WatchCollector::schools() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> schools;
+  for (const v1::WatchResponse& r : responses_) {
+    for (const v1::Event& e : r.events()) schools.push_back(e.school().school());
+  }
+  return schools;
+}
+
+bool WatchCollector::done() const {
+  absl::MutexLock lock(&mu_);
+  return done_;
+}
+
+grpc::Status WatchCollector::status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+}  // namespace headcount::testing

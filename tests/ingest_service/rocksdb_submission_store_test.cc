@@ -1,0 +1,245 @@
+#include "ingest_service/rocksdb_submission_store.h"
+
+#include <future>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/ingest_service/ingest_test_util.h"
+#include "tests/test_util.h"
+
+namespace headcount::ingest {
+namespace {
+
+using ::headcount::testing::IsOk;
+using ::headcount::testing::School;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    RocksDbSubmissionStore::Options options;
+    options.data_dir = dir_.Sub("db");
+    auto store = RocksDbSubmissionStore::Open(options);
+    ASSERT_THAT(store.status(), IsOk());
+    store_ = *std::move(store);
+  }
+
+  absl::StatusOr<CommitResult> Commit(std::vector<v1::SubmitRequest> rows,
+                                      bool dry_run = false) {
+    std::promise<absl::StatusOr<CommitResult>> promise;
+    store_->Commit(std::move(rows), dry_run,
+                   [&promise](absl::StatusOr<CommitResult> result) {
+                     promise.set_value(std::move(result));
+                   });
+    return promise.get_future().get();
+  }
+
+  headcount::testing::TempDir dir_;
+  std::unique_ptr<RocksDbSubmissionStore> store_;
+};
+
+TEST_F(StoreTest, CreateCorrectAndUnchanged) {
+  auto created = Commit({School("城北", "城北中心小学", {{63, 62}, {71, 71}})});
+  ASSERT_THAT(created.status(), IsOk());
+  EXPECT_EQ(created->revision, 1);
+  ASSERT_THAT(created->rows, SizeIs(1));
+  EXPECT_EQ(created->rows[0].outcome, v1::CREATED);
+  EXPECT_EQ(created->rows[0].school.version(), 1);
+
+  // A correction replaces the counts and takes the next revision.
+  auto updated = Commit({School("城北", "城北中心小学", {{63, 63}, {71, 71}})});
+  ASSERT_THAT(updated.status(), IsOk());
+  EXPECT_EQ(updated->revision, 2);
+  EXPECT_EQ(updated->rows[0].outcome, v1::UPDATED);
+  EXPECT_EQ(updated->rows[0].school.create_revision(), 1);
+  EXPECT_EQ(updated->rows[0].school.version(), 2);
+
+  // The same counts under a new id: unchanged, no revision.
+  auto unchanged = Commit(
+      {School("城北", "城北中心小学", {{63, 63}, {71, 71}}, "another-id")});
+  ASSERT_THAT(unchanged.status(), IsOk());
+  EXPECT_EQ(unchanged->revision, 0);
+  EXPECT_EQ(unchanged->rows[0].outcome, v1::UNCHANGED);
+  EXPECT_EQ(unchanged->rows[0].revision, 2);
+  EXPECT_EQ(store_->revision(), 2);
+
+  auto record = store_->GetSchool({"2015-autumn", "利辛县", "城北", "城北中心小学"});
+  ASSERT_THAT(record.status(), IsOk());
+  EXPECT_EQ(record->grades(0).registry_count(), 63);
+  EXPECT_EQ(record->mod_revision(), 2);
+}
+
+TEST_F(StoreTest, GradeOrderDoesNotMakeAChange) {
+  v1::SubmitRequest request = School("城北", "s", {{1, 2}, {3, 4}});
+  ASSERT_THAT(Commit({request}).status(), IsOk());
+  std::swap(*request.mutable_grades(0), *request.mutable_grades(1));
+  request.set_submission_id("reordered");
+  auto again = Commit({request});
+  ASSERT_THAT(again.status(), IsOk());
+  EXPECT_EQ(again->rows[0].outcome, v1::UNCHANGED);
+}
+
+TEST_F(StoreTest, SubmissionIdIsIdempotent) {
+  v1::SubmitRequest request = School("城北", "s", {{1, 2}}, "id-1");
+  auto first = Commit({request});
+  ASSERT_THAT(first.status(), IsOk());
+  // Another school changes in between; the retry still answers revision 1.
+  ASSERT_THAT(Commit({School("城北", "t", {{5, 5}})}).status(), IsOk());
+  auto retry = Commit({request});
+  ASSERT_THAT(retry.status(), IsOk());
+  EXPECT_EQ(retry->revision, 0);
+  EXPECT_EQ(retry->rows[0].outcome, v1::CREATED);
+  EXPECT_EQ(retry->rows[0].revision, 1);
+  EXPECT_EQ(store_->revision(), 2);
+
+  v1::SubmitRequest conflicting = School("城北", "s", {{1, 3}}, "id-1");
+  auto conflict = Commit({conflicting});
+  ASSERT_THAT(conflict.status(), IsOk());
+  ASSERT_THAT(conflict->rejected, SizeIs(1));
+  EXPECT_EQ(conflict->rejected[0].code, absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(conflict->rejected[0].field, "submission_id");
+  EXPECT_EQ(store_->revision(), 2);
+}
+
+TEST_F(StoreTest, BatchIsOneRevisionOrNothing) {
+  auto batch = Commit({School("城北", "a", {{1, 1}}), School("城北", "b", {{2, 2}}),
+                       School("城关", "c", {{3, 3}})});
+  ASSERT_THAT(batch.status(), IsOk());
+  EXPECT_EQ(batch->revision, 1);
+  auto log = store_->ReadLog(0, 10);
+  ASSERT_THAT(log.status(), IsOk());
+  ASSERT_THAT(*log, SizeIs(1));
+  EXPECT_THAT((*log)[0].events(), SizeIs(3));
+
+  // A school twice in one batch rejects the batch; nothing of it is stored.
+  auto bad = Commit({School("城北", "d", {{1, 1}}), School("城北", "a", {{9, 9}}),
+                     School("城北", "a", {{8, 8}}, "other")});
+  ASSERT_THAT(bad.status(), IsOk());
+  ASSERT_THAT(bad->rejected, SizeIs(1));
+  EXPECT_EQ(bad->rejected[0].index, 2);
+  EXPECT_THAT(bad->rejected[0].reason, HasSubstr("rows 1 and 2"));
+  EXPECT_EQ(store_->revision(), 1);
+  EXPECT_EQ(store_->GetSchool({"2015-autumn", "利辛县", "城北", "d"}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, DryRunStoresNothing) {
+  auto dry = Commit({School("城北", "a", {{1, 1}})}, /*dry_run=*/true);
+  ASSERT_THAT(dry.status(), IsOk());
+  EXPECT_EQ(dry->rows[0].outcome, v1::CREATED);
+  EXPECT_EQ(dry->revision, 0);
+  EXPECT_EQ(store_->revision(), 0);
+  // Nor does it burn the submission id.
+  auto real = Commit({School("城北", "a", {{1, 1}})});
+  ASSERT_THAT(real.status(), IsOk());
+  EXPECT_EQ(real->revision, 1);
+}
+
+TEST_F(StoreTest, ReopenKeepsDataAndRevisionsContinue) {
+  ASSERT_THAT(Commit({School("城北", "a", {{1, 1}})}).status(), IsOk());
+  ASSERT_THAT(Commit({School("城北", "b", {{1, 1}})}).status(), IsOk());
+  Reopen();
+  EXPECT_EQ(store_->revision(), 2);
+  auto next = Commit({School("城北", "a", {{1, 2}})});
+  ASSERT_THAT(next.status(), IsOk());
+  EXPECT_EQ(next->revision, 3);
+  auto log = store_->ReadLog(0, 100);
+  ASSERT_THAT(log.status(), IsOk());
+  ASSERT_THAT(*log, SizeIs(3));
+  EXPECT_EQ((*log)[2].events(0).prev_school().grades(0).registry_count(), 1);
+}
+
+TEST_F(StoreTest, CompactionAnswersOutOfRange) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_THAT(Commit({School("城北", absl::StrCat("s", i), {{1, 1}})}).status(),
+                IsOk());
+  }
+  auto oldest = store_->Compact(4);
+  ASSERT_THAT(oldest.status(), IsOk());
+  EXPECT_EQ(*oldest, 4);
+  auto gone = store_->ReadLog(2, 10);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(std::string(gone.status().message()),
+              HasSubstr("oldest revision kept is 4"));
+  auto kept = store_->ReadLog(3, 10);
+  ASSERT_THAT(kept.status(), IsOk());
+  ASSERT_THAT(*kept, SizeIs(2));
+  EXPECT_EQ((*kept)[0].revision(), 4);
+  EXPECT_EQ(store_->Compact(6).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Reopen();
+  EXPECT_EQ(store_->ReadLog(0, 10).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store_->revision(), 5);
+}
+
+TEST_F(StoreTest, ListsByFilterInPages) {
+  std::vector<v1::SubmitRequest> rows;
+  for (int i = 0; i < 7; ++i) {
+    rows.push_back(School("城北", absl::StrCat("北", i), {{1, 1}}));
+  }
+  rows.push_back(School("城北二", "x", {{1, 1}}));
+  ASSERT_THAT(Commit(rows).status(), IsOk());
+
+  v1::ListSchoolsRequest request;
+  request.set_term("2015-autumn");
+  request.set_county("利辛县");
+  request.set_district("城北");
+  request.set_page_size(3);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 10; ++page) {
+    auto response = store_->ListSchools(request);
+    ASSERT_THAT(response.status(), IsOk());
+    EXPECT_EQ(response->revision(), 1);
+    for (const auto& s : response->schools()) seen.push_back(s.school());
+    if (response->next_page_token().empty()) break;
+    request.set_page_token(response->next_page_token());
+  }
+  EXPECT_THAT(seen, ElementsAre("北0", "北1", "北2", "北3", "北4", "北5", "北6"));
+
+  request.set_district("城北二");
+  EXPECT_EQ(store_->ListSchools(request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::ListSchoolsRequest all;
+  auto everything = store_->ListSchools(all);
+  ASSERT_THAT(everything.status(), IsOk());
+  EXPECT_THAT(everything->schools(), SizeIs(8));
+}
+
+TEST_F(StoreTest, ConcurrentCommitsGetDistinctContiguousRevisions) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 20;
+  std::vector<std::thread> threads;
+  absl::Mutex mu;
+  std::set<int64_t> revisions;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::promise<absl::StatusOr<CommitResult>> promise;
+        store_->Commit({School("城北", absl::StrCat("t", t, "-", i), {{1, 1}})},
+                       false, [&](absl::StatusOr<CommitResult> r) {
+                         promise.set_value(std::move(r));
+                       });
+        auto result = promise.get_future().get();
+        ASSERT_THAT(result.status(), IsOk());
+        absl::MutexLock lock(&mu);
+        EXPECT_TRUE(revisions.insert(result->revision).second);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(revisions.size(), kThreads * kPerThread);
+  EXPECT_EQ(*revisions.begin(), 1);
+  EXPECT_EQ(*revisions.rbegin(), kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace headcount::ingest

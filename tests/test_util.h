@@ -1,0 +1,68 @@
+// Helpers for every test: temporary directories, status matchers, waiting.
+#ifndef HEADCOUNT_TESTS_TEST_UTIL_H_
+#define HEADCOUNT_TESTS_TEST_UTIL_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+
+namespace headcount::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents when
+// the object is destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Polls `condition` every few milliseconds until it holds or `timeout`
+// passes; returns its last value.
+bool WaitFor(const std::function<bool()>& condition,
+             absl::Duration timeout = absl::Seconds(10));
+
+// A client context with a deadline, as every call here must have.
+std::unique_ptr<grpc::ClientContext> Context(
+    absl::Duration deadline = absl::Seconds(10));
+
+// Path of the shared fixture file `name` of Lixin 2015.
+std::string FixturePath(const std::string& name);
+
+MATCHER(IsOk, "is OK") {
+  if (arg.ok()) return true;
+  *result_listener << "status: " << arg.ToString();
+  return false;
+}
+
+inline std::string ToString(const grpc::Status& status) {
+  return std::to_string(status.error_code()) + " " + status.error_message();
+}
+
+// grpc::Status with the given code.
+MATCHER_P(HasCode, code, "has code " + ::testing::PrintToString(code)) {
+  if (arg.error_code() == code) return true;
+  *result_listener << "status: " << ToString(arg);
+  return false;
+}
+
+MATCHER(GrpcOk, "is OK") {
+  if (arg.ok()) return true;
+  *result_listener << "status: " << ToString(arg);
+  return false;
+}
+
+}  // namespace headcount::testing
+
+#endif  // HEADCOUNT_TESTS_TEST_UTIL_H_
