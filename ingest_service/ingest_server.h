@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/grpc_server.h"
-#include "ingest_service/change_feed.h"
+#include "common/change_feed.h"
 #include "ingest_service/ingest_service_impl.h"
 #include "ingest_service/rocksdb_submission_store.h"
 

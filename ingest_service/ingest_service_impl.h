@@ -6,7 +6,7 @@
 #include <atomic>
 
 #include "headcount/v1/ingest.grpc.pb.h"
-#include "ingest_service/change_feed.h"
+#include "common/change_feed.h"
 #include "ingest_service/submission_store.h"
 
 namespace headcount::ingest {

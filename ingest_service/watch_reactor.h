@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "headcount/v1/ingest.pb.h"
-#include "ingest_service/change_feed.h"
+#include "common/change_feed.h"
 #include "ingest_service/submission_store.h"
 
 namespace headcount::ingest {

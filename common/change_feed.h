@@ -1,7 +1,8 @@
-// Wakes the open Watch streams: at once when a revision commits, and on a
-// steady tick so that idle streams can send progress messages.
-#ifndef HEADCOUNT_INGEST_SERVICE_CHANGE_FEED_H_
-#define HEADCOUNT_INGEST_SERVICE_CHANGE_FEED_H_
+// Wakes open server streams (ingest Watch, audit WatchAlerts): at once when
+// something commits, and on a steady tick so that idle streams can send
+// progress messages.
+#ifndef HEADCOUNT_COMMON_CHANGE_FEED_H_
+#define HEADCOUNT_COMMON_CHANGE_FEED_H_
 
 #include <functional>
 #include <set>
@@ -11,11 +12,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace headcount::ingest {
+namespace headcount {
 
 class ChangeFeed {
  public:
-  // A Watch stream. Called on the feed's thread with the feed's lock held:
+  // A server stream. Called on the feed's thread with the feed's lock held:
   // must not block and must not call back into the feed.
   class Subscriber {
    public:
@@ -52,6 +53,6 @@ class ChangeFeed {
   std::thread thread_;
 };
 
-}  // namespace headcount::ingest
+}  // namespace headcount
 
-#endif  // HEADCOUNT_INGEST_SERVICE_CHANGE_FEED_H_
+#endif  // HEADCOUNT_COMMON_CHANGE_FEED_H_

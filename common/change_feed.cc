@@ -1,6 +1,6 @@
-#include "ingest_service/change_feed.h"
+#include "common/change_feed.h"
 
-namespace headcount::ingest {
+namespace headcount {
 
 ChangeFeed::ChangeFeed(absl::Duration tick) : tick_(tick) {
   thread_ = std::thread([this] { Run(); });
@@ -52,4 +52,4 @@ void ChangeFeed::Run() {
   }
 }
 
-}  // namespace headcount::ingest
+}  // namespace headcount

@@ -1,0 +1,150 @@
+#include "audit_service/audit_service_impl.h"
+
+#include <vector>
+
+#include "audit_service/watch_alerts_reactor.h"
+#include "common/status_util.h"
+#include "common/term.h"
+#include "common/validation.h"
+
+namespace headcount::audit {
+namespace {
+
+const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE,
+                             "the audit store is still opening");
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+template <typename T>
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
+                                absl::StatusOr<T> result, T* response) {
+  if (result.ok()) *response = *std::move(result);
+  return FinishNow(context, ToGrpcStatus(result.status()));
+}
+
+void CheckTerm(absl::string_view term, std::vector<FieldViolation>& violations,
+               absl::string_view field = "term") {
+  const size_t before = violations.size();
+  CheckName(field, term, violations);
+  if (violations.size() == before && !ParseTerm(term).ok()) {
+    violations.push_back({std::string(field),
+                          "must be YEAR-spring or YEAR-autumn, like 2015-autumn"});
+  }
+}
+
+// Filters narrow left to right: each needs the one before it.
+void CheckFilter(const v1::AlertFilter& filter, absl::string_view prefix,
+                 std::vector<FieldViolation>& violations) {
+  const std::string p(prefix);
+  if (!filter.term().empty()) CheckTerm(filter.term(), violations, p + "term");
+  if (!filter.county().empty()) {
+    CheckName(p + "county", filter.county(), violations);
+    if (filter.term().empty()) {
+      violations.push_back({p + "county", "filtering by county needs a term"});
+    }
+  }
+  if (!filter.district().empty()) {
+    CheckName(p + "district", filter.district(), violations);
+    if (filter.county().empty()) {
+      violations.push_back(
+          {p + "district", "filtering by district needs a county"});
+    }
+  }
+  if (!v1::Level_IsValid(filter.level())) {
+    violations.push_back({p + "level", "is not a known level"});
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
+    grpc::CallbackServerContext* context,
+    const v1::GetCountyReportRequest* request, v1::CountyReport* response) {
+  AuditStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kNotReady);
+  std::vector<FieldViolation> violations;
+  CheckTerm(request->term(), violations);
+  CheckName("county", request->county(), violations);
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  return Reply(context, store->GetCountyReport(request->term(), request->county()),
+               response);
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
+    grpc::CallbackServerContext* context,
+    const v1::GetDistrictReportRequest* request, v1::DistrictReport* response) {
+  AuditStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kNotReady);
+  std::vector<FieldViolation> violations;
+  CheckTerm(request->term(), violations);
+  CheckName("county", request->county(), violations);
+  CheckName("district", request->district(), violations);
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  return Reply(context,
+               store->GetDistrictReport(request->term(), request->county(),
+                                        request->district()),
+               response);
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
+    grpc::CallbackServerContext* context,
+    const v1::ListGradeDiscrepanciesRequest* request,
+    v1::ListGradeDiscrepanciesResponse* response) {
+  AuditStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kNotReady);
+  std::vector<FieldViolation> violations;
+  CheckTerm(request->term(), violations);
+  CheckName("county", request->county(), violations);
+  if (!request->district().empty()) {
+    CheckName("district", request->district(), violations);
+  }
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  return Reply(context, store->ListGradeDiscrepancies(*request), response);
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
+    grpc::CallbackServerContext* context, const v1::ListAlertsRequest* request,
+    v1::ListAlertsResponse* response) {
+  AuditStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kNotReady);
+  std::vector<FieldViolation> violations;
+  CheckFilter(request->filter(), "filter.", violations);
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  return Reply(context, store->ListAlerts(request->filter()), response);
+}
+
+grpc::ServerWriteReactor<v1::AlertEvent>* AuditServiceImpl::WatchAlerts(
+    grpc::CallbackServerContext* context,
+    const v1::WatchAlertsRequest* request) {
+  class Refuse : public grpc::ServerWriteReactor<v1::AlertEvent> {
+   public:
+    explicit Refuse(const grpc::Status& status) { Finish(status); }
+    void OnDone() override { delete this; }
+  };
+  AuditStore* store = store_.load();
+  if (store == nullptr) return new Refuse(kNotReady);
+  std::vector<FieldViolation> violations;
+  if (request->after_alert_id() < 0) {
+    violations.push_back({"after_alert_id", "must not be negative"});
+  }
+  CheckFilter(request->filter(), "filter.", violations);
+  if (!violations.empty()) {
+    return new Refuse(ToGrpcStatus(InvalidArgument(violations)));
+  }
+  return new WatchAlertsReactor(store, feed_, *request);
+}
+
+}  // namespace headcount::audit

@@ -1,0 +1,95 @@
+// The audit service's own RocksDB: each school's latest counts, the sums per
+// school, district and county, the open alerts, the alert event log, and the
+// last ingest revision applied: all written in one WriteBatch per revision,
+// so that a restart resumes exactly where the output stops.
+#ifndef HEADCOUNT_AUDIT_SERVICE_AUDIT_STORE_H_
+#define HEADCOUNT_AUDIT_SERVICE_AUDIT_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "audit_service/pinyin_order.h"
+#include "common/discrepancy.h"
+#include "headcount/v1/audit.pb.h"
+#include "headcount/v1/ingest.pb.h"
+#include "rocksdb/db.h"
+
+namespace headcount::audit {
+
+// Where the ingest feed is applied. Implemented by AuditStore; tests fake it.
+class RevisionSink {
+ public:
+  virtual ~RevisionSink() = default;
+  // The newest ingest revision applied (0 when none).
+  virtual int64_t applied_revision() const = 0;
+  // Applies the new records of the schools changed at ingest revision
+  // `revision` (all of them: a revision is applied whole or not at all),
+  // then evaluates the alerts they touch. Revisions at or below
+  // applied_revision() are ignored. Returns the number of alert events
+  // appended.
+  virtual absl::StatusOr<int> Apply(
+      int64_t revision, const std::vector<v1::SchoolRecord>& schools) = 0;
+};
+
+class AuditStore final : public RevisionSink {
+ public:
+  struct Options {
+    std::string data_dir;
+    ThresholdPolicy policy;
+    bool sync = true;
+    rocksdb::Env* env = nullptr;  // not owned; null: the default
+  };
+
+  // Opens (creating if missing). DATA_LOSS on corruption.
+  static absl::StatusOr<std::unique_ptr<AuditStore>> Open(
+      const Options& options);
+  ~AuditStore() override;
+
+  int64_t applied_revision() const override { return applied_revision_.load(); }
+  absl::StatusOr<int> Apply(int64_t revision,
+                            const std::vector<v1::SchoolRecord>& schools) override;
+
+  int64_t last_alert_id() const { return last_alert_id_.load(); }
+
+  // NOT_FOUND when nothing was counted for the term and county.
+  absl::StatusOr<v1::CountyReport> GetCountyReport(absl::string_view term,
+                                                   absl::string_view county);
+  absl::StatusOr<v1::DistrictReport> GetDistrictReport(
+      absl::string_view term, absl::string_view county,
+      absl::string_view district);
+  absl::StatusOr<v1::ListGradeDiscrepanciesResponse> ListGradeDiscrepancies(
+      const v1::ListGradeDiscrepanciesRequest& request);
+  absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
+      const v1::AlertFilter& filter);
+  // Up to `max_events` events with alert_id > after_alert_id, in order.
+  absl::StatusOr<std::vector<v1::AlertEvent>> ReadAlerts(int64_t after_alert_id,
+                                                         int max_events);
+
+ private:
+  AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
+             std::unique_ptr<PinyinOrder> order, int64_t applied_revision,
+             int64_t last_alert_id);
+
+  // Fills a report row from `counts` under the policy.
+  void FillRow(const Counts& counts, v1::ReportRow& row) const;
+
+  const Options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<PinyinOrder> order_;
+  absl::Mutex apply_mu_;  // one Apply at a time
+  std::atomic<int64_t> applied_revision_;
+  std::atomic<int64_t> last_alert_id_;
+};
+
+// True when `event` passes `filter`.
+bool Matches(const v1::AlertFilter& filter, const v1::AlertEvent& event);
+
+}  // namespace headcount::audit
+
+#endif  // HEADCOUNT_AUDIT_SERVICE_AUDIT_STORE_H_

@@ -1,0 +1,168 @@
+#include "audit_service/feed_follower.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "common/status_util.h"
+
+namespace headcount::audit {
+
+FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
+                           std::function<void()> on_applied,
+                           std::function<void()> on_caught_up)
+    : options_(options),
+      sink_(sink),
+      on_applied_(std::move(on_applied)),
+      on_caught_up_(std::move(on_caught_up)) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options.max_backoff)));
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  channel_ = grpc::CreateCustomChannel(options.ingest_address,
+                                       grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::IngestService::NewStub(channel_);
+}
+
+FeedFollower::~FeedFollower() { Stop(); }
+
+void FeedFollower::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void FeedFollower::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (active_ != nullptr) active_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool FeedFollower::Sleep(absl::Duration duration) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stopping_), duration);
+  return !stopping_;
+}
+
+void FeedFollower::Run() {
+  absl::Duration backoff = options_.min_backoff;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    const int64_t applied_before = sink_->applied_revision();
+    absl::Status status = FollowOnce();
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    if (status.code() == absl::StatusCode::kOutOfRange) {
+      std::fprintf(stderr, "headcount-audit: %s; rebuilding from ListSchools\n",
+                   std::string(status.message()).c_str());
+      status = Rebuild();
+      if (status.ok()) continue;
+    }
+    if (sink_->applied_revision() > applied_before) {
+      backoff = options_.min_backoff;  // the stream made progress
+    }
+    std::fprintf(stderr, "headcount-audit: ingest feed: %s; retrying in %s\n",
+                 status.ToString().c_str(),
+                 absl::FormatDuration(backoff).c_str());
+    if (!Sleep(backoff)) return;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+absl::Status FeedFollower::FollowOnce() {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::CancelledError("stopping");
+    active_ = &context;
+  }
+  struct ClearActive {
+    FeedFollower* self;
+    ~ClearActive() {
+      absl::MutexLock lock(&self->mu_);
+      self->active_ = nullptr;
+    }
+  } clear{this};
+
+  v1::WatchRequest request;
+  request.set_after_revision(sink_->applied_revision());
+  request.set_progress_interval_ms(static_cast<int32_t>(
+      absl::ToInt64Milliseconds(options_.progress_interval)));
+  std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> reader =
+      stub_->Watch(&context, request);
+  connections_.fetch_add(1);
+
+  int64_t target = -1;  // ingest revision when this stream started
+  std::vector<v1::SchoolRecord> pending;
+  int64_t pending_revision = 0;
+  v1::WatchResponse response;
+  while (reader->Read(&response)) {
+    if (target < 0) target = response.header_revision();
+    if (!response.progress()) {
+      if (pending_revision != 0 && pending_revision != response.revision()) {
+        context.TryCancel();
+        reader->Finish();
+        return absl::DataLossError("a revision's fragments were interleaved");
+      }
+      pending_revision = response.revision();
+      for (v1::Event& event : *response.mutable_events()) {
+        pending.push_back(std::move(*event.mutable_school()));
+      }
+      if (response.fragment()) continue;
+      absl::StatusOr<int> applied = sink_->Apply(pending_revision, pending);
+      pending.clear();
+      pending_revision = 0;
+      if (!applied.ok()) {
+        context.TryCancel();
+        reader->Finish();
+        return applied.status();
+      }
+      on_applied_();
+    }
+    if (!caught_up_.load() && sink_->applied_revision() >= target) {
+      caught_up_.store(true);
+      on_caught_up_();
+    }
+  }
+  absl::Status status = FromGrpcStatus(reader->Finish());
+  return status.ok() ? absl::UnavailableError("watch stream ended") : status;
+}
+
+absl::Status FeedFollower::Rebuild() {
+  std::vector<v1::SchoolRecord> schools;
+  int64_t revision = -1;
+  v1::ListSchoolsRequest request;
+  request.set_page_size(1000);
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    v1::ListSchoolsResponse page;
+    RETURN_IF_ERROR(FromGrpcStatus(stub_->ListSchools(&context, request, &page)));
+    // Watching from the first page's revision replays whatever later pages
+    // already hold; a replayed record replaces itself, so that is harmless.
+    if (revision < 0) revision = page.revision();
+    for (v1::SchoolRecord& school : *page.mutable_schools()) {
+      schools.push_back(std::move(school));
+    }
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  absl::StatusOr<int> applied = sink_->Apply(revision, schools);
+  if (!applied.ok()) return applied.status();
+  on_applied_();
+  return absl::OkStatus();
+}
+
+}  // namespace headcount::audit

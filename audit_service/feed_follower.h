@@ -1,0 +1,82 @@
+// Follows the ingest service's Watch feed into a RevisionSink: resumes from
+// the sink's applied revision, reconnects with backoff, and rebuilds from
+// ListSchools when the history it needs was compacted.
+#ifndef HEADCOUNT_AUDIT_SERVICE_FEED_FOLLOWER_H_
+#define HEADCOUNT_AUDIT_SERVICE_FEED_FOLLOWER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "audit_service/audit_store.h"
+#include "grpcpp/grpcpp.h"
+#include "headcount/v1/ingest.grpc.pb.h"
+
+namespace headcount::audit {
+
+class FeedFollower {
+ public:
+  struct Options {
+    std::string ingest_address;
+    absl::Duration min_backoff = absl::Milliseconds(100);
+    absl::Duration max_backoff = absl::Seconds(5);
+    // The ingest sends a progress message after this much silence; it is
+    // how an idle follower learns it has caught up.
+    absl::Duration progress_interval = absl::Milliseconds(500);
+    // HTTP/2 keepalive: a connection silent this long gets a ping, and is
+    // declared dead when the ping is not answered within the timeout.
+    absl::Duration keepalive_time = absl::Seconds(10);
+    absl::Duration keepalive_timeout = absl::Seconds(5);
+  };
+
+  // `sink` is not owned and outlives the follower. `on_applied` runs after
+  // each applied revision; `on_caught_up` once, when the sink has applied
+  // the ingest's revision as of the first connection. Both on the
+  // follower's thread.
+  FeedFollower(const Options& options, RevisionSink* sink,
+               std::function<void()> on_applied,
+               std::function<void()> on_caught_up);
+  // Stops if running.
+  ~FeedFollower();
+
+  void Start();
+  // Cancels the stream and joins the thread.
+  void Stop();
+
+  bool caught_up() const { return caught_up_.load(); }
+  // Streams opened so far (1 after the first connection).
+  int connections() const { return connections_.load(); }
+
+ private:
+  void Run();
+  // One Watch stream until it ends; its final status.
+  absl::Status FollowOnce();
+  // Replaces the sink's view with ListSchools at one revision.
+  absl::Status Rebuild();
+  // Sleeps up to `duration`; false when stopping.
+  bool Sleep(absl::Duration duration);
+
+  const Options options_;
+  RevisionSink* const sink_;
+  const std::function<void()> on_applied_;
+  const std::function<void()> on_caught_up_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IngestService::Stub> stub_;
+  std::atomic<bool> caught_up_{false};
+  std::atomic<int> connections_{0};
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace headcount::audit
+
+#endif  // HEADCOUNT_AUDIT_SERVICE_FEED_FOLLOWER_H_

@@ -1,0 +1,89 @@
+// headcount-audit: discrepancies and alerts from the ingest change feed.
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "audit_service/audit_server.h"
+#include "common/discrepancy.h"
+#include "common/grpc_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
+          "HOST:PORT to serve on; port 0 picks a free port");
+ABSL_FLAG(std::string, data_dir, "",
+          "RocksDB directory of the audit state (created if missing)");
+ABSL_FLAG(std::string, ingest, "127.0.0.1:50051",
+          "HOST:PORT of the ingest service to follow");
+ABSL_FLAG(std::string, over_threshold, "0.02",
+          "flag when (registry - onsite) / registry exceeds this fraction");
+ABSL_FLAG(std::string, under_threshold, "",
+          "flag when (onsite - registry) / registry exceeds this fraction; "
+          "empty: off");
+ABSL_FLAG(int64_t, min_abs_difference, 0,
+          "never flag a difference smaller than this many students");
+ABSL_FLAG(std::string, levels, "grade,school,district,county",
+          "levels evaluated for alerts, comma-separated");
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "headcount-audit: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  headcount::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "Serves headcount.v1.AuditService: follows the ingest service's change "
+      "feed, keeps school, district and county discrepancies and streams "
+      "alerts.\nusage: headcount-audit --data_dir=DIR [--ingest=HOST:PORT] "
+      "[--listen=HOST:PORT] [policy flags]");
+  absl::ParseCommandLine(argc, argv);
+
+  headcount::audit::AuditServer::Options options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.follower.ingest_address = absl::GetFlag(FLAGS_ingest);
+  if (options.store.data_dir.empty()) return Fail("--data_dir is required");
+
+  headcount::ThresholdPolicy& policy = options.store.policy;
+  auto over = headcount::ParseFractionPpm(absl::GetFlag(FLAGS_over_threshold));
+  if (!over.ok()) return Fail("--over_threshold: " + over.status().ToString());
+  policy.over_ppm = *over;
+  if (!absl::GetFlag(FLAGS_under_threshold).empty()) {
+    auto under =
+        headcount::ParseFractionPpm(absl::GetFlag(FLAGS_under_threshold));
+    if (!under.ok()) {
+      return Fail("--under_threshold: " + under.status().ToString());
+    }
+    policy.under_ppm = *under;
+  }
+  policy.min_abs_difference = absl::GetFlag(FLAGS_min_abs_difference);
+  if (policy.min_abs_difference < 0) {
+    return Fail("--min_abs_difference: must not be negative");
+  }
+  auto levels = headcount::ParseLevels(absl::GetFlag(FLAGS_levels));
+  if (!levels.ok()) return Fail("--levels: " + levels.status().ToString());
+  policy.levels = *levels;
+
+  auto server = headcount::audit::AuditServer::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "headcount-audit: NOT SERVING: %s\n",
+                 server.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("listening on %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "headcount-audit: following %s from revision %lld\n",
+               options.follower.ingest_address.c_str(),
+               static_cast<long long>((*server)->store()->applied_revision()));
+  const int signal_number = headcount::WaitForTerminationSignal();
+  std::fprintf(stderr, "headcount-audit: signal %d, draining\n", signal_number);
+  (*server)->Shutdown();
+  std::fprintf(stderr, "headcount-audit: stopped\n");
+  return 0;
+}
