@@ -1,0 +1,108 @@
+// headcount-load: a quick load generator. Submits distinct schools from N
+// concurrent clients to a running ingest service (durable, synced writes)
+// and prints submissions per second; with --audit, also times how long a
+// submission takes to come back as an alert on WatchAlerts.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/grpcpp.h"
+#include "headcount/v1/audit.grpc.pb.h"
+#include "headcount/v1/ingest.grpc.pb.h"
+
+ABSL_FLAG(std::string, ingest, "127.0.0.1:50051", "ingest HOST:PORT");
+ABSL_FLAG(std::string, audit, "", "audit HOST:PORT; empty: skip latency");
+ABSL_FLAG(int, clients, 16, "concurrent clients");
+ABSL_FLAG(int, submissions, 4000, "submissions in all");
+ABSL_FLAG(int, latency_samples, 20, "alerts timed end to end");
+
+namespace {
+
+headcount::v1::SubmitRequest School(const std::string& run, int n, int onsite,
+                                    int attempt = 0) {
+  headcount::v1::SubmitRequest request;
+  request.set_submission_id(absl::StrCat(run, "-", n, "-", onsite, "-", attempt));
+  request.set_term("2016-spring");
+  request.set_county("负载县");
+  request.set_district(absl::StrCat("学区", n % 20));
+  request.set_school(absl::StrCat(run, "学校", n));
+  for (int grade = 1; grade <= 6; ++grade) {
+    auto* count = request.add_grades();
+    count->set_grade(grade);
+    count->set_onsite_count(onsite);
+    count->set_registry_count(100);
+  }
+  return request;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_ingest),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = headcount::v1::IngestService::NewStub(channel);
+  const int clients = absl::GetFlag(FLAGS_clients);
+  const int total = absl::GetFlag(FLAGS_submissions);
+  std::atomic<int> next{0}, failed{0};
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      for (int n = next++; n < total; n = next++) {
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+        headcount::v1::SubmitResponse response;
+        if (!stub->Submit(&context, School(run, n, 99), &response).ok()) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::printf("submit: %d submissions, %d clients, %.2f s, %.0f/s, %d failed\n",
+              total, clients, seconds, total / seconds, failed.load());
+
+  if (absl::GetFlag(FLAGS_audit).empty()) return failed.load() == 0 ? 0 : 1;
+  auto audit = headcount::v1::AuditService::NewStub(grpc::CreateChannel(
+      absl::GetFlag(FLAGS_audit), grpc::InsecureChannelCredentials()));
+  std::vector<double> millis;
+  for (int i = 0; i < absl::GetFlag(FLAGS_latency_samples); ++i) {
+    headcount::v1::ListAlertsResponse open;
+    grpc::ClientContext list_context;
+    list_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    audit->ListAlerts(&list_context, {}, &open);
+    grpc::ClientContext watch_context;
+    watch_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    headcount::v1::WatchAlertsRequest watch;
+    watch.set_after_alert_id(open.last_alert_id());
+    watch.mutable_filter()->set_term("2016-spring");
+    watch.mutable_filter()->set_county("负载县");
+    watch.mutable_filter()->set_level(headcount::v1::GRADE);
+    auto reader = audit->WatchAlerts(&watch_context, watch);
+    // Toggle one school over and back under 2%: each is one alert event.
+    const absl::Time sent = absl::Now();
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    headcount::v1::SubmitResponse response;
+    stub->Submit(&context, School(run, 0, i % 2 == 0 ? 50 : 99, i + 1), &response);
+    headcount::v1::AlertEvent event;
+    if (reader->Read(&event)) {
+      millis.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
+    }
+    watch_context.TryCancel();
+    reader->Finish();
+  }
+  std::sort(millis.begin(), millis.end());
+  if (!millis.empty()) {
+    std::printf("submit->alert: %zu samples, median %.1f ms, max %.1f ms\n",
+                millis.size(), millis[millis.size() / 2], millis.back());
+  }
+  return failed.load() == 0 ? 0 : 1;
+}
