@@ -236,8 +236,7 @@ TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
   EXPECT_EQ(events[0].grade(), 6);
   EXPECT_EQ(events[0].revision(), 2);
   EXPECT_EQ(events[0].difference(), 0);
-  // 旧城 stays over 2% (49 - 28 = 21 of 1426 = 1.5%? no: cleared) — check
-  // what the report says rather than assume.
+  // 旧城 drops to 21 of 1426 = 1.5%: its district alert clears too.
   v1::CountyReport report = CountyReport();
   EXPECT_EQ(report.total().onsite_count(), 60135 + 28);
   for (const auto& row : report.rows()) {
