@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "audit_service/watch_alerts_reactor.h"
+#include "common/raw_request.h"
 #include "common/status_util.h"
 #include "common/term.h"
 #include "common/validation.h"
@@ -22,8 +23,9 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 
 template <typename T>
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
-                                absl::StatusOr<T> result, T* response) {
-  if (result.ok()) *response = *std::move(result);
+                                const absl::StatusOr<T>& result,
+                                grpc::ByteBuffer* response) {
+  if (result.ok()) SerializeRawResponse(*result, *response);
   return FinishNow(context, ToGrpcStatus(result.status()));
 }
 
@@ -63,10 +65,14 @@ void CheckFilter(const v1::AlertFilter& filter, absl::string_view prefix,
 }  // namespace
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
-    grpc::CallbackServerContext* context,
-    const v1::GetCountyReportRequest* request, v1::CountyReport* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kNotReady);
+  v1::GetCountyReportRequest parsed_request;
+  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  const v1::GetCountyReportRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckTerm(request->term(), violations);
   CheckName("county", request->county(), violations);
@@ -78,10 +84,14 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
-    grpc::CallbackServerContext* context,
-    const v1::GetDistrictReportRequest* request, v1::DistrictReport* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kNotReady);
+  v1::GetDistrictReportRequest parsed_request;
+  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  const v1::GetDistrictReportRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckTerm(request->term(), violations);
   CheckName("county", request->county(), violations);
@@ -96,11 +106,14 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
-    grpc::CallbackServerContext* context,
-    const v1::ListGradeDiscrepanciesRequest* request,
-    v1::ListGradeDiscrepanciesResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kNotReady);
+  v1::ListGradeDiscrepanciesRequest parsed_request;
+  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  const v1::ListGradeDiscrepanciesRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckTerm(request->term(), violations);
   CheckName("county", request->county(), violations);
@@ -114,10 +127,14 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
-    grpc::CallbackServerContext* context, const v1::ListAlertsRequest* request,
-    v1::ListAlertsResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kNotReady);
+  v1::ListAlertsRequest parsed_request;
+  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  const v1::ListAlertsRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckFilter(request->filter(), "filter.", violations);
   if (!violations.empty()) {
@@ -126,16 +143,19 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
   return Reply(context, store->ListAlerts(request->filter()), response);
 }
 
-grpc::ServerWriteReactor<v1::AlertEvent>* AuditServiceImpl::WatchAlerts(
-    grpc::CallbackServerContext* context,
-    const v1::WatchAlertsRequest* request) {
-  class Refuse : public grpc::ServerWriteReactor<v1::AlertEvent> {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  class Refuse : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
    public:
     explicit Refuse(const grpc::Status& status) { Finish(status); }
     void OnDone() override { delete this; }
   };
   AuditStore* store = store_.load();
   if (store == nullptr) return new Refuse(kNotReady);
+  v1::WatchAlertsRequest parsed_request;
+  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
+  if (!parsed.ok()) return new Refuse(ToGrpcStatus(parsed));
+  const v1::WatchAlertsRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   if (request->after_alert_id() < 0) {
     violations.push_back({"after_alert_id", "must not be negative"});

@@ -10,7 +10,16 @@
 
 namespace headcount::audit {
 
-class AuditServiceImpl final : public v1::AuditService::CallbackService {
+// Every method reads raw bytes (see common/raw_request.h): each request
+// carries names that must be checked for UTF-8 by our validation.
+using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_GetCountyReport<
+    v1::AuditService::WithRawCallbackMethod_GetDistrictReport<
+        v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
+            v1::AuditService::WithRawCallbackMethod_ListAlerts<
+                v1::AuditService::WithRawCallbackMethod_WatchAlerts<
+                    v1::AuditService::Service>>>>>;
+
+class AuditServiceImpl final : public AuditServiceBase {
  public:
   // `feed` is not owned and outlives the service. Calls fail with
   // UNAVAILABLE until AttachStore.
@@ -18,24 +27,26 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
   // `store` is not owned and outlives every call.
   void AttachStore(AuditStore* store) { store_.store(store); }
 
+  // GetCountyReportRequest -> CountyReport.
   grpc::ServerUnaryReactor* GetCountyReport(
-      grpc::CallbackServerContext* context,
-      const v1::GetCountyReportRequest* request,
-      v1::CountyReport* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // GetDistrictReportRequest -> DistrictReport.
   grpc::ServerUnaryReactor* GetDistrictReport(
-      grpc::CallbackServerContext* context,
-      const v1::GetDistrictReportRequest* request,
-      v1::DistrictReport* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // ListGradeDiscrepanciesRequest -> ListGradeDiscrepanciesResponse.
   grpc::ServerUnaryReactor* ListGradeDiscrepancies(
-      grpc::CallbackServerContext* context,
-      const v1::ListGradeDiscrepanciesRequest* request,
-      v1::ListGradeDiscrepanciesResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // ListAlertsRequest -> ListAlertsResponse.
   grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* context,
-                                       const v1::ListAlertsRequest* request,
-                                       v1::ListAlertsResponse* response) override;
-  grpc::ServerWriteReactor<v1::AlertEvent>* WatchAlerts(
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  // WatchAlertsRequest -> stream AlertEvent.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchAlerts(
       grpc::CallbackServerContext* context,
-      const v1::WatchAlertsRequest* request) override;
+      const grpc::ByteBuffer* request) override;
 
  private:
   ChangeFeed* const feed_;

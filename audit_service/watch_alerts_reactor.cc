@@ -1,5 +1,6 @@
 #include "audit_service/watch_alerts_reactor.h"
 
+#include "common/raw_request.h"
 #include "common/status_util.h"
 
 namespace headcount::audit {
@@ -18,7 +19,7 @@ WatchAlertsReactor::WatchAlertsReactor(AuditStore* store, ChangeFeed* feed,
   Begin();
 }
 
-absl::StatusOr<bool> WatchAlertsReactor::Next(v1::AlertEvent& next) {
+absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
   while (pending_.empty() && cursor_ < store_->last_alert_id()) {
     ASSIGN_OR_RETURN(std::vector<v1::AlertEvent> events,
                      store_->ReadAlerts(cursor_, kEventsPerRead));
@@ -29,7 +30,7 @@ absl::StatusOr<bool> WatchAlertsReactor::Next(v1::AlertEvent& next) {
     }
   }
   if (pending_.empty()) return false;
-  next = std::move(pending_.front());
+  SerializeRawResponse(pending_.front(), next);
   pending_.pop_front();
   return true;
 }

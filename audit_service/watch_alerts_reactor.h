@@ -13,7 +13,7 @@ namespace headcount::audit {
 
 // Reads at most a page of events at a time from the store, so a slow client
 // costs no growing buffer.
-class WatchAlertsReactor final : public FeedStreamReactor<v1::AlertEvent> {
+class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
  public:
   // `store` and `feed` are not owned and outlive every stream. `request`
   // has been validated.
@@ -21,7 +21,8 @@ class WatchAlertsReactor final : public FeedStreamReactor<v1::AlertEvent> {
                      const v1::WatchAlertsRequest& request);
 
  private:
-  absl::StatusOr<bool> Next(v1::AlertEvent& next) override
+  // Fills `next` with a serialized v1::AlertEvent.
+  absl::StatusOr<bool> Next(grpc::ByteBuffer& next) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   AuditStore* const store_;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/raw_request.h"
 #include "common/status_util.h"
 #include "common/validation.h"
 #include "google/rpc/error_details.pb.h"
@@ -28,16 +29,22 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 // Reads a district's rows, validates each as it arrives, then commits them
 // all as one revision.
 class SubmitBatchReactor final
-    : public grpc::ServerReadReactor<v1::SubmitRequest> {
+    : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  SubmitBatchReactor(SubmissionStore* store, v1::ImportSummary* summary)
-      : store_(store), summary_(summary) {
-    StartRead(&row_);
+  SubmitBatchReactor(SubmissionStore* store, grpc::ByteBuffer* response)
+      : store_(store), response_(response) {
+    StartRead(&raw_row_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) return Commit();  // the client has sent every row
     const int index = row_count_++;
+    row_.Clear();
+    absl::Status parsed = ParseRawRequest(raw_row_, row_);
+    if (!parsed.ok()) {
+      return Finish(ToGrpcStatus(InvalidArgument(
+          {{absl::StrCat("rows[", index, "]"), std::string(parsed.message())}})));
+    }
     if (index == 0) dry_run_ = row_.dry_run();
     if (row_count_ > kMaxBatchRows) {
       return Finish(ToGrpcStatus(InvalidArgument(
@@ -55,8 +62,7 @@ class SubmitBatchReactor final
     if (violations.empty() && rejected_count_ == 0) {
       rows_.push_back(std::move(row_));
     }
-    row_.Clear();
-    StartRead(&row_);
+    StartRead(&raw_row_);
   }
 
   void OnDone() override { delete this; }
@@ -89,7 +95,7 @@ class SubmitBatchReactor final
     summary_->set_updated(0);
     summary_->set_unchanged(0);
     summary_->set_dry_run(dry_run_);
-    if (dry_run_) return Finish(grpc::Status::OK);
+    if (dry_run_) return FinishWithSummary();
     const v1::RejectedRow& first = summary_->rejected_rows(0);
     absl::Status status(
         code, absl::StrCat("batch rejected, nothing stored: ",
@@ -139,12 +145,20 @@ class SubmitBatchReactor final
                            summary_->set_unchanged(summary_->unchanged() + 1);
                        }
                      }
-                     Finish(grpc::Status::OK);
+                     FinishWithSummary();
                    });
   }
 
+  void FinishWithSummary() {
+    SerializeRawResponse(*summary_, *response_);
+    Finish(grpc::Status::OK);
+  }
+
   SubmissionStore* const store_;
-  v1::ImportSummary* const summary_;
+  grpc::ByteBuffer* const response_;
+  v1::ImportSummary summary_storage_;
+  v1::ImportSummary* const summary_ = &summary_storage_;
+  grpc::ByteBuffer raw_row_;
   v1::SubmitRequest row_;
   std::vector<v1::SubmitRequest> rows_;
   int row_count_ = 0;
@@ -156,18 +170,22 @@ class SubmitBatchReactor final
 }  // namespace
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
-    grpc::CallbackServerContext* context, const v1::SubmitRequest* request,
-    v1::SubmitResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
   SubmissionStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kRecovering);
-  std::vector<FieldViolation> violations = ValidateSubmitRequest(*request);
+  v1::SubmitRequest request;
+  absl::Status parsed = ParseRawRequest(*raw_request, request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  std::vector<FieldViolation> violations = ValidateSubmitRequest(request);
   if (!violations.empty()) {
     return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const bool dry_run = request.dry_run();
   store->Commit(
-      {*request}, request->dry_run(),
-      [reactor, response](absl::StatusOr<CommitResult> result) {
+      {std::move(request)}, dry_run,
+      [reactor, raw_response](absl::StatusOr<CommitResult> result) {
         if (!result.ok()) return reactor->Finish(ToGrpcStatus(result.status()));
         if (!result->rejected.empty()) {
           const RowRejection& r = result->rejected.front();
@@ -178,19 +196,21 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
           return reactor->Finish(ToGrpcStatus(status));
         }
         RowResult& row = result->rows.front();
-        response->set_revision(row.revision);
-        response->set_outcome(row.outcome);
-        *response->mutable_school() = std::move(row.school);
+        v1::SubmitResponse response;
+        response.set_revision(row.revision);
+        response.set_outcome(row.outcome);
+        *response.mutable_school() = std::move(row.school);
+        SerializeRawResponse(response, *raw_response);
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
 }
 
-grpc::ServerReadReactor<v1::SubmitRequest>* IngestServiceImpl::SubmitBatch(
-    grpc::CallbackServerContext* context, v1::ImportSummary* summary) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::SubmitBatch(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) {
   SubmissionStore* store = store_.load();
   if (store == nullptr) {
-    class Refuse : public grpc::ServerReadReactor<v1::SubmitRequest> {
+    class Refuse : public grpc::ServerReadReactor<grpc::ByteBuffer> {
      public:
       Refuse() { Finish(kRecovering); }
       void OnDone() override { delete this; }
@@ -201,28 +221,34 @@ grpc::ServerReadReactor<v1::SubmitRequest>* IngestServiceImpl::SubmitBatch(
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
-    grpc::CallbackServerContext* context, const v1::GetSchoolRequest* request,
-    v1::SchoolRecord* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
   SubmissionStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kRecovering);
+  v1::GetSchoolRequest request;
+  absl::Status parsed = ParseRawRequest(*raw_request, request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
   std::vector<FieldViolation> violations;
-  CheckSchoolIdentity(request->term(), request->county(), request->district(),
-                      request->school(), violations);
+  CheckSchoolIdentity(request.term(), request.county(), request.district(),
+                      request.school(), violations);
   if (!violations.empty()) {
     return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   absl::StatusOr<v1::SchoolRecord> record = store->GetSchool(
-      {request->term(), request->county(), request->district(),
-       request->school()});
-  if (record.ok()) *response = *std::move(record);
+      {request.term(), request.county(), request.district(), request.school()});
+  if (record.ok()) SerializeRawResponse(*record, *raw_response);
   return FinishNow(context, ToGrpcStatus(record.status()));
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
-    grpc::CallbackServerContext* context,
-    const v1::ListSchoolsRequest* request, v1::ListSchoolsResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
   SubmissionStore* store = store_.load();
   if (store == nullptr) return FinishNow(context, kRecovering);
+  v1::ListSchoolsRequest parsed_request;
+  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  const v1::ListSchoolsRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   if (!request->term().empty()) {
     CheckSchoolIdentity(request->term(), "-", "-", "-", violations);
@@ -246,7 +272,7 @@ grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
     return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   absl::StatusOr<v1::ListSchoolsResponse> page = store->ListSchools(*request);
-  if (page.ok()) *response = *std::move(page);
+  if (page.ok()) SerializeRawResponse(*page, *raw_response);
   return FinishNow(context, ToGrpcStatus(page.status()));
 }
 

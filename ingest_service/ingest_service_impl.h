@@ -14,7 +14,17 @@ namespace headcount::ingest {
 // Most rows one SubmitBatch may carry (a province's schools fit many times).
 inline constexpr int kMaxBatchRows = 100'000;
 
-class IngestServiceImpl final : public v1::IngestService::CallbackService {
+// The methods whose requests carry strings read raw bytes (see
+// common/raw_request.h); Watch and Compact are typed.
+using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
+    v1::IngestService::WithRawCallbackMethod_SubmitBatch<
+        v1::IngestService::WithRawCallbackMethod_GetSchool<
+            v1::IngestService::WithRawCallbackMethod_ListSchools<
+                v1::IngestService::WithCallbackMethod_Watch<
+                    v1::IngestService::WithCallbackMethod_Compact<
+                        v1::IngestService::Service>>>>>>;
+
+class IngestServiceImpl final : public IngestServiceBase {
  public:
   // `feed` is not owned and outlives the service. Until AttachStore, every
   // call fails with UNAVAILABLE (the store is still recovering).
@@ -23,19 +33,21 @@ class IngestServiceImpl final : public v1::IngestService::CallbackService {
   // `store` is not owned and outlives every call.
   void AttachStore(SubmissionStore* store) { store_.store(store); }
 
+  // SubmitRequest -> SubmitResponse.
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
-                                   const v1::SubmitRequest* request,
-                                   v1::SubmitResponse* response) override;
-  grpc::ServerReadReactor<v1::SubmitRequest>* SubmitBatch(
-      grpc::CallbackServerContext* context,
-      v1::ImportSummary* summary) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  // stream SubmitRequest -> ImportSummary.
+  grpc::ServerReadReactor<grpc::ByteBuffer>* SubmitBatch(
+      grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) override;
+  // GetSchoolRequest -> SchoolRecord.
   grpc::ServerUnaryReactor* GetSchool(grpc::CallbackServerContext* context,
-                                      const v1::GetSchoolRequest* request,
-                                      v1::SchoolRecord* response) override;
-  grpc::ServerUnaryReactor* ListSchools(
-      grpc::CallbackServerContext* context,
-      const v1::ListSchoolsRequest* request,
-      v1::ListSchoolsResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  // ListSchoolsRequest -> ListSchoolsResponse.
+  grpc::ServerUnaryReactor* ListSchools(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::WatchResponse>* Watch(
       grpc::CallbackServerContext* context,
       const v1::WatchRequest* request) override;

@@ -480,6 +480,18 @@ TEST_F(AuditServerTest, UnderRegistrationRuleWhenEnabled) {
   EXPECT_THAT(under, UnorderedElementsAreArray({"巩店", "孙庙"}));
 }
 
+TEST_F(AuditServerTest, InvalidUtf8InARequestIsNamed) {
+  v1::GetCountyReportRequest request;
+  request.set_term(kTerm);
+  request.set_county("\xe5\x88");
+  v1::CountyReport report;
+  grpc::Status status =
+      audit_stub_->GetCountyReport(Context().get(), request, &report);
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(),
+              ::testing::HasSubstr("county: must be valid UTF-8"));
+}
+
 TEST_F(AuditServerTest, HealthServesOnceCaughtUp) {
   LoadBatch(FixtureSchools());
   Converge();

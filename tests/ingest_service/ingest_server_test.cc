@@ -3,6 +3,8 @@
 #include "ingest_service/ingest_server.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "common/status_util.h"
 #include "ingest_service/watch_reactor.h"
 #include "gmock/gmock.h"
@@ -179,15 +181,56 @@ TEST_F(IngestServerTest, EveryValidationRuleStoresNothing) {
   EXPECT_EQ(server_->store()->revision(), 0);
 }
 
-// proto3 strings are checked for UTF-8 by the protobuf runtime before our
-// handler runs; gRPC 1.51's callback API then fails the call itself (with
-// UNIMPLEMENTED). What must hold: nothing stored, the server still serves.
-TEST_F(IngestServerTest, InvalidUtf8StoresNothing) {
+// The protobuf runtime refuses a proto3 string that is not UTF-8 before a
+// typed handler would run; the raw methods let validation name the field.
+TEST_F(IngestServerTest, InvalidUtf8IsNamedAndStoresNothing) {
   auto request = School("城北", "s", {{1, 1}});
   request.set_school("\xe5\x9f");
-  EXPECT_FALSE(Submit(request).ok());
+  grpc::Status status = Submit(request);
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(), HasSubstr("school: must be valid UTF-8"));
+
+  auto batch_row = School("城北", "t", {{1, 1}});
+  batch_row.set_district("\xff");
+  v1::ImportSummary summary;
+  status = SubmitBatch({School("城北", "u", {{1, 1}}), batch_row}, &summary);
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("row 1: district: must be valid UTF-8"));
+
+  v1::GetSchoolRequest get;
+  get.set_term("2015-autumn");
+  get.set_county("\xc0\xaf");
+  get.set_district("城北");
+  get.set_school("s");
+  v1::SchoolRecord record;
+  status = stub_->GetSchool(Context().get(), get, &record);
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(), HasSubstr("county"));
+
   EXPECT_EQ(server_->store()->revision(), 0);
   EXPECT_THAT(Submit(School("城北", "s", {{1, 1}})), GrpcOk());
+}
+
+TEST_F(IngestServerTest, BytesThatAreNotARequestAreInvalidArgument) {
+  grpc::GenericStub generic(channel_);
+  const std::string garbage = "\x0a\xff\xff\xff\xff\x0f";  // length past the end
+  grpc::Slice slice(garbage);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::Status status;
+  absl::Notification done;
+  auto context = Context();
+  generic.UnaryCall(context.get(), "/headcount.v1.IngestService/Submit",
+                    grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("not a well-formed headcount.v1.SubmitRequest"));
+  EXPECT_EQ(server_->store()->revision(), 0);
 }
 
 TEST_F(IngestServerTest, OversizedMessageIsResourceExhausted) {
