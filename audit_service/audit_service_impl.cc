@@ -64,6 +64,22 @@ void CheckFilter(const v1::AlertFilter& filter, absl::string_view prefix,
 
 }  // namespace
 
+grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
+  AuditStore* store = store_.load();
+  if (store == nullptr) return FinishNow(context, kNotReady);
+  v1::ListCountiesRequest request;
+  absl::Status parsed = ParseRawRequest(*raw_request, request);
+  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  std::vector<FieldViolation> violations;
+  CheckTerm(request.term(), violations);
+  if (!violations.empty()) {
+    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+  }
+  return Reply(context, store->ListCounties(request.term()), response);
+}
+
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {

@@ -12,12 +12,13 @@ namespace headcount::audit {
 
 // Every method reads raw bytes (see common/raw_request.h): each request
 // carries names that must be checked for UTF-8 by our validation.
-using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_GetCountyReport<
+using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_ListCounties<
+    v1::AuditService::WithRawCallbackMethod_GetCountyReport<
     v1::AuditService::WithRawCallbackMethod_GetDistrictReport<
         v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
             v1::AuditService::WithRawCallbackMethod_ListAlerts<
                 v1::AuditService::WithRawCallbackMethod_WatchAlerts<
-                    v1::AuditService::Service>>>>>;
+                    v1::AuditService::Service>>>>>>;
 
 class AuditServiceImpl final : public AuditServiceBase {
  public:
@@ -27,6 +28,10 @@ class AuditServiceImpl final : public AuditServiceBase {
   // `store` is not owned and outlives every call.
   void AttachStore(AuditStore* store) { store_.store(store); }
 
+  // ListCountiesRequest -> ListCountiesResponse.
+  grpc::ServerUnaryReactor* ListCounties(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   // GetCountyReportRequest -> CountyReport.
   grpc::ServerUnaryReactor* GetCountyReport(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,

@@ -372,6 +372,27 @@ void SortRows(const PinyinOrder& order,
 
 }  // namespace
 
+absl::StatusOr<v1::ListCountiesResponse> AuditStore::ListCounties(
+    absl::string_view term) {
+  SnapshotRead view(*db_);
+  v1::ListCountiesResponse response;
+  ASSIGN_OR_RETURN(int64_t revision, GetCounter(*db_, view.options, kAppliedKey));
+  response.set_revision(revision);
+  const std::string prefix = TotalsKey(
+      v1::COUNTY, absl::StrCat(term, absl::string_view(&kSep, 1)));
+  RETURN_IF_ERROR(ScanPrefix<storage::Totals>(
+      *db_, view.options, prefix,
+      [&](absl::string_view county, storage::Totals&) {
+        response.add_counties(std::string(county));
+      }));
+  std::sort(response.mutable_counties()->begin(),
+            response.mutable_counties()->end(),
+            [this](const std::string& a, const std::string& b) {
+              return order_->Less(a, b);
+            });
+  return response;
+}
+
 absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
     absl::string_view term, absl::string_view county) {
   SnapshotRead view(*db_);

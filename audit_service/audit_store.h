@@ -57,6 +57,9 @@ class AuditStore final : public RevisionSink {
 
   int64_t last_alert_id() const { return last_alert_id_.load(); }
 
+  // The counties with counts in `term`, in pinyin order.
+  absl::StatusOr<v1::ListCountiesResponse> ListCounties(absl::string_view term);
+
   // NOT_FOUND when nothing was counted for the term and county.
   absl::StatusOr<v1::CountyReport> GetCountyReport(absl::string_view term,
                                                    absl::string_view county);

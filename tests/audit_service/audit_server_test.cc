@@ -213,6 +213,13 @@ TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
   Converge();
   ExpectTheNoticesFindings();
   EXPECT_EQ(CountyReport().revision(), 1);
+  v1::ListCountiesRequest counties_request;
+  counties_request.set_term(kTerm);
+  v1::ListCountiesResponse counties;
+  ASSERT_THAT(audit_stub_->ListCounties(Context().get(), counties_request,
+                                        &counties),
+              GrpcOk());
+  EXPECT_THAT(counties.counties(), ElementsAreArray({kCounty}));
 
   // 盛黄小学 grade 6 (54 on site, 82 registered) corrected to its registry.
   v1::ListAlertsResponse before;
