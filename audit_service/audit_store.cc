@@ -151,14 +151,6 @@ struct Target {
 
 }  // namespace
 
-bool Matches(const v1::AlertFilter& filter, const v1::AlertEvent& event) {
-  return (filter.term().empty() || filter.term() == event.term()) &&
-         (filter.county().empty() || filter.county() == event.county()) &&
-         (filter.district().empty() || filter.district() == event.district()) &&
-         (filter.level() == v1::LEVEL_UNSPECIFIED ||
-          filter.level() == event.level());
-}
-
 absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(
     const Options& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<PinyinOrder> order, PinyinOrder::Create());
@@ -421,6 +413,7 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
   SortRows(*order_, *report.mutable_rows());
   report.mutable_total()->set_name("合计");
   FillRow(total, *report.mutable_total());
+  report.set_over_threshold_ppm(options_.policy.over_ppm);
   return report;
 }
 
@@ -455,6 +448,7 @@ absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(
   SortRows(*order_, *report.mutable_rows());
   report.mutable_total()->set_name("合计");
   FillRow(total, *report.mutable_total());
+  report.set_over_threshold_ppm(options_.policy.over_ppm);
   return report;
 }
 

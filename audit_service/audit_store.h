@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "audit_service/pinyin_order.h"
+#include "common/alert_filter.h"
 #include "common/discrepancy.h"
 #include "headcount/v1/audit.pb.h"
 #include "headcount/v1/ingest.pb.h"
@@ -89,9 +90,6 @@ class AuditStore final : public RevisionSink {
   std::atomic<int64_t> applied_revision_;
   std::atomic<int64_t> last_alert_id_;
 };
-
-// True when `event` passes `filter`.
-bool Matches(const v1::AlertFilter& filter, const v1::AlertEvent& event);
 
 }  // namespace headcount::audit
 

@@ -67,6 +67,11 @@ const char* const kChinese[kColumns] = {"学期", "县", "学区", "学校", "�
 
 }  // namespace
 
+std::string SchoolIdentity(const v1::SubmitRequest& school) {
+  return absl::StrCat(school.term(), "\t", school.county(), "\t",
+                      school.district(), "\t", school.school());
+}
+
 absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes,
                                                   std::string* encoding) {
   if (absl::StartsWith(bytes, kBom)) bytes.remove_prefix(kBom.size());
@@ -140,8 +145,14 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     ++result.rows;
     std::vector<std::string> fields = SplitRecord(line, delimiter);
-    auto problem = [&](const char* field, std::string reason) {
-      result.problems.push_back({line_number, field, std::move(reason)});
+    std::string identity;
+    if (fields.size() >= header.size()) {
+      identity = absl::StrCat(fields[index[kTerm]], "\t", fields[index[kCounty]],
+                              "\t", fields[index[kDistrict]], "\t",
+                              fields[index[kSchool]]);
+    }
+    auto problem = [&](const std::string& field, std::string reason) {
+      result.problems.push_back({line_number, field, std::move(reason), identity});
     };
     if (fields.size() < header.size()) {
       problem("row", absl::StrCat("has ", fields.size(), " fields, the header ",
@@ -172,13 +183,11 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     for (FieldViolation& v : violations) {
       // grades[0].grade -> grade: one CSV row holds one grade.
       const size_t dot = v.field.find("].");
-      std::string field = dot == std::string::npos ? v.field : v.field.substr(dot + 2);
-      result.problems.push_back({line_number, field, v.description});
+      problem(dot == std::string::npos ? v.field : v.field.substr(dot + 2),
+              v.description);
     }
     if (!violations.empty()) continue;
 
-    const std::string identity = absl::StrCat(row.term(), "\t", row.county(), "\t",
-                                              row.district(), "\t", row.school());
     auto [it, inserted] = school_index.emplace(
         identity, static_cast<int>(result.schools.size()));
     if (inserted) {
@@ -200,8 +209,7 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
   }
   for (v1::SubmitRequest& school : result.schools) {
     // Content-derived id: the same counts give the same id on every run.
-    std::string content = absl::StrCat(school.term(), "\t", school.county(), "\t",
-                                       school.district(), "\t", school.school());
+    std::string content = SchoolIdentity(school);
     for (const v1::GradeCount& g : school.grades()) {
       absl::StrAppend(&content, "\t", g.grade(), ":", g.onsite_count(), ":",
                       g.registry_count());

@@ -18,7 +18,13 @@ struct CsvProblem {
   int line = 0;  // 1-based line of the file
   std::string field;
   std::string reason;
+  // SchoolIdentity of the row's school when the row names one.
+  std::string school;
 };
+
+// term, county, district and school joined by tabs: which school a row or
+// submission is about.
+std::string SchoolIdentity(const v1::SubmitRequest& school);
 
 struct CsvImport {
   // One per school, in order of first appearance, grades in file order;
