@@ -174,24 +174,25 @@ int RunSubmit(const std::vector<std::string>& raw_args) {
     }
     encodings.push_back(encoding);
     rows += imported->rows;
-    std::map<std::string, bool> bad_schools;
+    std::map<std::string, int> bad_schools;  // identity -> first bad line
     for (const CsvProblem& p : imported->problems) {
       std::fprintf(stderr, "%s:%d: %s: %s\n", path.c_str(), p.line,
                    p.field.c_str(), p.reason.c_str());
       ++bad_rows;
-      if (!p.school.empty()) bad_schools[p.school] = true;
+      if (!p.school.empty()) bad_schools.emplace(p.school, p.line);
+    }
+    if (args->Has("allow-partial")) {
+      for (const auto& [identity, line] : bad_schools) {
+        std::fprintf(stderr, "%s:%d: leaving out %s: it has bad rows\n",
+                     path.c_str(), line,
+                     identity.substr(identity.rfind('\t') + 1).c_str());
+      }
     }
     for (size_t i = 0; i < imported->schools.size(); ++i) {
       v1::SubmitRequest& school = imported->schools[i];
       const std::string identity = SchoolIdentity(school);
       const int line = imported->lines[i].front();
-      if (bad_schools.count(identity)) {
-        if (args->Has("allow-partial")) {
-          std::fprintf(stderr, "%s:%d: leaving out %s: it has bad rows\n",
-                       path.c_str(), line, school.school().c_str());
-        }
-        continue;
-      }
+      if (bad_schools.count(identity)) continue;
       auto [it, inserted] = seen.emplace(identity, schools.size());
       if (!inserted) {
         const SchoolOrigin& first = origins[it->second];
@@ -236,8 +237,9 @@ int RunSubmit(const std::vector<std::string>& raw_args) {
         ++failed;
         continue;
       }
-      revision = std::max(revision, response.revision());
-      switch (response.outcome()) {
+      if (!response.replayed()) revision = std::max(revision, response.revision());
+      // A re-sent submission changed nothing now.
+      switch (response.replayed() ? v1::UNCHANGED : response.outcome()) {
         case v1::CREATED: ++created; break;
         case v1::UPDATED: ++updated; break;
         default: ++unchanged;

@@ -199,6 +199,7 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
         v1::SubmitResponse response;
         response.set_revision(row.revision);
         response.set_outcome(row.outcome);
+        response.set_replayed(row.replayed);
         *response.mutable_school() = std::move(row.school);
         SerializeRawResponse(response, *raw_response);
         reactor->Finish(grpc::Status::OK);

@@ -115,10 +115,12 @@ TEST_F(IngestServerTest, SubmitCorrectRetryAndConflict) {
   EXPECT_EQ(response.revision(), 2);
   EXPECT_EQ(response.outcome(), v1::UPDATED);
 
+  EXPECT_FALSE(response.replayed());
   // Idempotent retry of the first submission: its original answer, no write.
   ASSERT_THAT(Submit(original, &response), GrpcOk());
   EXPECT_EQ(response.revision(), 1);
   EXPECT_EQ(response.outcome(), v1::CREATED);
+  EXPECT_TRUE(response.replayed());
   EXPECT_EQ(server_->store()->revision(), 2);
 
   // Same id, other content.

@@ -1,0 +1,97 @@
+#include "cli/output_format.h"
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace headcount::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+v1::ReportRow Row(int number, const std::string& name, int64_t onsite,
+                  int64_t registry, const std::string& ratio, int64_t ppm,
+                  bool over) {
+  v1::ReportRow row;
+  row.set_row_number(number);
+  row.set_name(name);
+  row.set_onsite_count(onsite);
+  row.set_registry_count(registry);
+  row.set_difference(registry - onsite);
+  row.set_ratio(ratio);
+  row.set_ratio_ppm(ppm);
+  row.set_over_threshold(over);
+  if (over) row.set_rule(v1::OVER_REGISTRATION);
+  return row;
+}
+
+v1::CountyReport Report() {
+  v1::CountyReport report;
+  report.set_term("2015-autumn");
+  report.set_county("利辛县");
+  report.set_revision(7);
+  report.set_over_threshold_ppm(20'000);
+  *report.add_rows() = Row(1, "城北", 1660, 1643, "-0.010", -10'346, false);
+  *report.add_rows() = Row(2, "永兴", 514, 533, "0.036", 35'647, true);
+  *report.mutable_total() = Row(0, "合计", 2174, 2176, "0.001", 919, false);
+  return report;
+}
+
+TEST(DisplayWidthTest, CountsWideCharactersTwice) {
+  EXPECT_EQ(DisplayWidth("abc"), 3);
+  EXPECT_EQ(DisplayWidth("城北"), 4);
+  EXPECT_EQ(DisplayWidth("中a"), 3);
+  EXPECT_EQ(DisplayWidth("０"), 2);  // fullwidth digit
+  EXPECT_EQ(DisplayWidth(""), 0);
+}
+
+TEST(OutputFormatTest, TsvIsTheNoticesLayout) {
+  EXPECT_EQ(FormatReport(FromCountyReport(Report()), Format::kTsv),
+            "序号\t学区\t现场核查学生数\t学籍数据学生数\t差额人数\t差额比例\n"
+            "1\t城北\t1660\t1643\t-17\t-0.010\n"
+            "2\t永兴\t514\t533\t19\t0.036\n"
+            "合计\t\t2174\t2176\t2\t0.001\n");
+}
+
+TEST(OutputFormatTest, TableAlignsByDisplayWidth) {
+  std::string table = FormatReport(FromCountyReport(Report()), Format::kTable);
+  std::vector<std::string> lines = absl::StrSplit(table, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u);  // title, header, 2 rows, total
+  EXPECT_THAT(lines[0], HasSubstr("利辛县 2015-autumn (revision 7)"));
+  // The ratio column ends at the same display column on every data line.
+  const int end = DisplayWidth(lines[2]);
+  EXPECT_EQ(DisplayWidth(lines[4]), end);
+  EXPECT_THAT(lines[3], HasSubstr("0.036  超过2%"));
+}
+
+TEST(OutputFormatTest, HtmlIsStandaloneWithTableAndChart) {
+  std::string html = FormatReport(FromCountyReport(Report()), Format::kHtml);
+  EXPECT_THAT(html, HasSubstr("<table id=\"report\">"));
+  EXPECT_THAT(html, HasSubstr("<svg"));
+  EXPECT_THAT(html, HasSubstr("class=\"threshold\""));
+  EXPECT_THAT(html, HasSubstr("class=\"bar over\""));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("http://www.w3.org/1999")));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("src=")));  // nothing fetched
+}
+
+TEST(OutputFormatTest, CsvQuotesAndFormatsParse) {
+  v1::CountyReport report = Report();
+  report.mutable_rows(0)->set_name("城北,\"东\"");
+  std::string csv = FormatReport(FromCountyReport(report), Format::kCsv);
+  EXPECT_THAT(csv, HasSubstr("1,\"城北,\"\"东\"\"\",1660"));
+  EXPECT_TRUE(ParseFormat("md").ok());
+  EXPECT_FALSE(ParseFormat("xlsx").ok());
+}
+
+TEST(OutputFormatTest, AlertsAsJsonLines) {
+  v1::AlertEvent event;
+  event.set_alert_id(3);
+  event.set_state(v1::AlertEvent::RAISED);
+  event.set_district("永兴");
+  std::string out = FormatAlerts({event, event}, Format::kJson, true);
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
+  EXPECT_THAT(out, HasSubstr("\"state\":\"RAISED\""));
+}
+
+}  // namespace
+}  // namespace headcount::cli
