@@ -149,7 +149,7 @@ std::string Html(const ReportTable& table) {
   return absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<title>", HtmlEscape(table.title), "</title>\n<style>\n"
-      "body{font-family:sans-serif;margin:2em}"
+      "body{font-family:\"Noto Sans CJK SC\",\"WenQuanYi Zen Hei\",\"Microsoft YaHei\",sans-serif;margin:2em}"
       "table{border-collapse:collapse;margin-bottom:2em}"
       "td,th{border:1px solid #999;padding:2px 8px}"
       "td.n{text-align:right}tr.over{background:#fbe3e0}"

@@ -1,22 +1,46 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages headcount builds and tests with. Safe to
-# run again: installs only what is missing.
+# run again: installs only what is missing. Runs apt as root, or via sudo.
 set -euo pipefail
-packages=(
-  build-essential cmake ninja-build ccache pkg-config
+# Needed to build and run the services and their tests.
+required=(
+  build-essential cmake ninja-build ccache pkg-config python3
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libicu-dev
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Needed by single tests, which skip without them: the browser check of the
+# HTML report (chromium, and a font with Chinese glyphs) and the reflection
+# check with a third-party client (node, npm).
+optional=(chromium fonts-wqy-zenhei)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  optional+=(nodejs npm)
 fi
-echo "installing: ${missing[*]}"
+
+missing() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      echo "$p"
+  done
+}
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+    --no-install-recommends "$@"
+}
+
+need=($(missing "${required[@]}"))
+want=($(missing "${optional[@]}"))
+if [ ${#need[@]} -eq 0 ] && [ ${#want[@]} -eq 0 ]; then
+  exit 0
+fi
 "${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  apt_install "${need[@]}"
+fi
+if [ ${#want[@]} -gt 0 ]; then
+  echo "installing (optional, for single tests): ${want[*]}"
+  apt_install "${want[@]}" ||
+    echo "warning: could not install ${want[*]}; the tests that need them will skip"
+fi
