@@ -20,7 +20,7 @@ fi
 
 ./deploy/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build | tail -n 1
+cmake --build build --target headcount-ingest headcount-audit headcount | tail -n 1
 bin=build/bin
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/headcount-demo.XXXXXX")
