@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/durable_db.h"
 #include "common/school_key.h"
 #include "common/status_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -154,14 +155,8 @@ struct Target {
 absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(
     const Options& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<PinyinOrder> order, PinyinOrder::Create());
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
-  db_options.paranoid_checks = true;
-  if (options.env != nullptr) db_options.env = options.env;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.data_dir, &raw_db);
-  if (!s.ok()) return FromRocksDb(s, absl::StrCat("open ", options.data_dir));
-  std::unique_ptr<rocksdb::DB> db(raw_db);
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db,
+                   OpenDurableDb(options.data_dir, options.env));
   ASSIGN_OR_RETURN(int64_t applied,
                    GetCounter(*db, rocksdb::ReadOptions(), kAppliedKey));
   ASSIGN_OR_RETURN(int64_t last_alert,

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/durable_db.h"
 #include "common/status_util.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -162,20 +163,13 @@ class RocksDbSubmissionStore::GroupState {
 
 absl::StatusOr<std::unique_ptr<RocksDbSubmissionStore>>
 RocksDbSubmissionStore::Open(const Options& options) {
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
-  db_options.paranoid_checks = true;
-  if (options.env != nullptr) db_options.env = options.env;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.data_dir, &raw_db);
-  if (!s.ok()) return FromRocksDb(s, absl::StrCat("open ", options.data_dir));
-  std::unique_ptr<rocksdb::DB> db(raw_db);
-
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db,
+                   OpenDurableDb(options.data_dir, options.env));
   ASSIGN_OR_RETURN(int64_t revision,
                    LastLoggedRevision(*db, rocksdb::ReadOptions()));
   int64_t oldest = 1;
   std::string value;
-  s = db->Get(rocksdb::ReadOptions(), kOldestKey, &value);
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), kOldestKey, &value);
   if (s.ok()) {
     oldest = DecodeRevision(value);
     if (oldest < 1) return absl::DataLossError("malformed oldest revision");

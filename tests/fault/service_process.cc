@@ -1,0 +1,105 @@
+#include "tests/fault/service_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+namespace headcount::testing {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+std::string BinaryPath(const std::string& name) {
+  return std::string(HEADCOUNT_BIN_DIR) + "/" + name;
+}
+
+absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
+    const std::string& binary, const std::vector<std::string>& args,
+    const std::string& log_prefix) {
+  const std::string path = BinaryPath(binary);
+  const std::string out_path = log_prefix + ".out";
+  const std::string err_path = log_prefix + ".err";
+  // A fresh stdout file each start, so the address read is this run's.
+  unlink(out_path.c_str());
+  std::vector<std::string> argv_storage = {path};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (std::string& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(path.c_str(), argv.data());
+    _exit(127);
+  }
+  std::unique_ptr<ServiceProcess> process(new ServiceProcess(pid, log_prefix));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    std::string out = ReadAll(out_path);
+    if (absl::StartsWith(out, "listening on ") && absl::EndsWith(out, "\n")) {
+      process->address_ = std::string(absl::StripSuffix(
+          absl::StripPrefix(out, "listening on "), "\n"));
+      return process;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      process->reaped_ = true;
+      return absl::InternalError(absl::StrCat(binary, " exited early: ",
+                                              ReadAll(err_path)));
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(binary, " did not start"));
+}
+
+ServiceProcess::~ServiceProcess() {
+  if (!reaped_) Stop(SIGKILL);
+}
+
+int ServiceProcess::Stop(int signal) {
+  if (reaped_) return 0;
+  kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return status;
+}
+
+long ServiceProcess::ResidentKib() const {
+  std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, "VmRSS:")) {
+      long kib = -1;
+      std::string number(absl::StripAsciiWhitespace(
+          absl::StripSuffix(absl::StripPrefix(line, "VmRSS:"), "kB")));
+      return absl::SimpleAtoi(number, &kib) ? kib : -1;
+    }
+  }
+  return -1;
+}
+
+std::string ServiceProcess::Stderr() const { return ReadAll(log_prefix_ + ".err"); }
+
+}  // namespace headcount::testing
