@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/test_util.h"
 
 namespace headcount::testing {
 namespace {
@@ -98,6 +100,18 @@ long ServiceProcess::ResidentKib() const {
     }
   }
   return -1;
+}
+
+bool ServiceProcess::WaitServing(absl::Duration timeout) const {
+  auto health = grpc::health::v1::Health::NewStub(FastReconnectChannel(address_));
+  return WaitFor(
+      [&] {
+        grpc::health::v1::HealthCheckRequest request;
+        grpc::health::v1::HealthCheckResponse response;
+        return health->Check(Context(absl::Seconds(1)).get(), request, &response).ok() &&
+               response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+      },
+      timeout);
 }
 
 std::string ServiceProcess::Stderr() const { return ReadAll(log_prefix_ + ".err"); }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace headcount::testing {
 
@@ -25,6 +26,8 @@ class ServiceProcess {
 
   const std::string& address() const { return address_; }
   pid_t pid() const { return pid_; }
+  // Polls its health service until SERVING; false after `timeout`.
+  bool WaitServing(absl::Duration timeout = absl::Seconds(30)) const;
   // Sends `signal` and reaps the process; its wait status.
   int Stop(int signal);
   // Resident memory in KiB, from /proc; -1 when unknown.
