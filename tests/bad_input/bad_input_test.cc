@@ -1,0 +1,320 @@
+// The bad-input catalog: every RPC of both services with malformed and
+// hostile requests. Each gets its documented status code naming the field,
+// nothing is stored, and both servers are healthy afterwards.
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "audit_service/audit_server.h"
+#include "common/grpc_server.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
+#include "headcount/v1/audit.grpc.pb.h"
+#include "ingest_service/ingest_server.h"
+#include "tests/ingest_service/ingest_test_util.h"
+#include "tests/test_util.h"
+
+namespace headcount::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Case {
+  std::string name;
+  std::function<grpc::Status()> call;
+  grpc::StatusCode code;
+  std::string message;  // a substring of the status message
+};
+
+class BadInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ingest::IngestServer::Options ingest_options;
+    ingest_options.listen = "127.0.0.1:0";
+    ingest_options.store.data_dir = dir_.Sub("ingest");
+    auto ingest = ingest::IngestServer::Start(ingest_options);
+    ASSERT_TRUE(ingest.ok());
+    ingest_ = *std::move(ingest);
+    audit::AuditServer::Options audit_options;
+    audit_options.listen = "127.0.0.1:0";
+    audit_options.store.data_dir = dir_.Sub("audit");
+    audit_options.follower.ingest_address = ingest_->address();
+    audit_options.follower.progress_interval = absl::Milliseconds(50);
+    auto audit = audit::AuditServer::Start(audit_options);
+    ASSERT_TRUE(audit.ok());
+    audit_ = *std::move(audit);
+    ingest_channel_ = FastReconnectChannel(ingest_->address());
+    audit_channel_ = FastReconnectChannel(audit_->address());
+    ingest_stub_ = v1::IngestService::NewStub(ingest_channel_);
+    audit_stub_ = v1::AuditService::NewStub(audit_channel_);
+    // One real school, so that lookups have something to miss.
+    v1::SubmitResponse response;
+    ASSERT_TRUE(ingest_stub_->Submit(Context().get(), School("城北", "甲", {{1, 2}}),
+                                     &response).ok());
+    ASSERT_TRUE(WaitFor([&] { return audit_->store()->applied_revision() == 1; }));
+  }
+
+  bool Serving(const std::shared_ptr<grpc::Channel>& channel) {
+    auto health = grpc::health::v1::Health::NewStub(channel);
+    grpc::health::v1::HealthCheckResponse response;
+    return health->Check(Context().get(), {}, &response).ok() &&
+           response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  }
+
+  void RunCatalog(const std::vector<Case>& cases) {
+    for (const Case& c : cases) {
+      grpc::Status status = c.call();
+      EXPECT_EQ(status.error_code(), c.code)
+          << c.name << ": " << status.error_code() << " " << status.error_message();
+      EXPECT_THAT(status.error_message(), HasSubstr(c.message)) << c.name;
+      EXPECT_EQ(ingest_->store()->revision(), 1) << c.name << " stored something";
+      EXPECT_TRUE(Serving(ingest_channel_)) << c.name;
+      EXPECT_TRUE(Serving(audit_channel_)) << c.name;
+    }
+  }
+
+  grpc::Status Submit(const v1::SubmitRequest& request,
+                      absl::Duration deadline = absl::Seconds(10)) {
+    v1::SubmitResponse response;
+    return ingest_stub_->Submit(Context(deadline).get(), request, &response);
+  }
+
+  grpc::Status Batch(const std::vector<v1::SubmitRequest>& rows) {
+    v1::ImportSummary summary;
+    auto context = Context();
+    auto writer = ingest_stub_->SubmitBatch(context.get(), &summary);
+    for (const auto& row : rows) {
+      if (!writer->Write(row)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // Reads the first message of a server stream and returns how it ended.
+  template <typename Request, typename Response, typename Stub, typename Method>
+  grpc::Status FirstOfStream(Stub& stub, Method method, const Request& request) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    auto reader = (stub.*method)(&context, request);
+    Response response;
+    while (reader->Read(&response)) {
+    }
+    return reader->Finish();
+  }
+
+  grpc::Status Raw(const std::shared_ptr<grpc::Channel>& channel,
+                   const std::string& method, const std::string& bytes) {
+    grpc::GenericStub generic(channel);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1), response;
+    grpc::Status status;
+    absl::Notification done;
+    auto context = Context();
+    generic.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
+                      [&](grpc::Status s) {
+                        status = s;
+                        done.Notify();
+                      });
+    done.WaitForNotification();
+    return status;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ingest::IngestServer> ingest_;
+  std::unique_ptr<audit::AuditServer> audit_;
+  std::shared_ptr<grpc::Channel> ingest_channel_, audit_channel_;
+  std::unique_ptr<v1::IngestService::Stub> ingest_stub_;
+  std::unique_ptr<v1::AuditService::Stub> audit_stub_;
+};
+
+TEST_F(BadInputTest, IngestService) {
+  const auto valid = [] { return School("城北", "乙", {{1, 2}, {3, 4}}); };
+  auto with = [&](std::function<void(v1::SubmitRequest&)> mutate) {
+    v1::SubmitRequest request = valid();
+    mutate(request);
+    return request;
+  };
+  using grpc::StatusCode;
+  RunCatalog({
+      {"Submit/empty term", [&] { return Submit(with([](auto& r) { r.clear_term(); })); },
+       StatusCode::INVALID_ARGUMENT, "term: must not be empty"},
+      {"Submit/term shape", [&] { return Submit(with([](auto& r) { r.set_term("2015秋"); })); },
+       StatusCode::INVALID_ARGUMENT, "term: must be YEAR-spring or YEAR-autumn"},
+      {"Submit/grade 0", [&] { return Submit(with([](auto& r) { r.mutable_grades(0)->set_grade(0); })); },
+       StatusCode::INVALID_ARGUMENT, "grades[0].grade: must be in 1..12"},
+      {"Submit/negative", [&] { return Submit(with([](auto& r) { r.mutable_grades(1)->set_onsite_count(-9); })); },
+       StatusCode::INVALID_ARGUMENT, "grades[1].onsite_count: must not be negative"},
+      {"Submit/int64 max", [&] { return Submit(with([](auto& r) {
+         r.mutable_grades(1)->set_registry_count(INT64_MAX); })); },
+       StatusCode::INVALID_ARGUMENT, "grades[1].registry_count: must be at most 1000000"},
+      {"Submit/huge repeated grades", [&] { return Submit(with([](auto& r) {
+         for (int i = 0; i < 100'000; ++i) r.add_grades()->set_grade(1 + i % 12); })); },
+       StatusCode::INVALID_ARGUMENT, "grades: must list at most 12 grades"},
+      {"Submit/very long school", [&] { return Submit(with([](auto& r) {
+         r.set_school(std::string(100'000, 'x')); })); },
+       StatusCode::INVALID_ARGUMENT, "school: must be at most 256 bytes"},
+      {"Submit/invalid UTF-8", [&] { return Submit(with([](auto& r) { r.set_county("\xc3\x28"); })); },
+       StatusCode::INVALID_ARGUMENT, "county: must be valid UTF-8"},
+      {"Submit/NUL in a name", [&] { return Submit(with([](auto& r) {
+         r.set_district(std::string("城\0北", 7)); })); },
+       StatusCode::INVALID_ARGUMENT, "district: must not contain control characters"},
+      {"Submit/above the receive limit", [&] { return Submit(with([](auto& r) {
+         r.set_submission_id(std::string(kMaxReceiveMessageBytes + 1, 'x')); })); },
+       StatusCode::RESOURCE_EXHAUSTED, ""},
+      {"Submit/not a message", [&] { return Raw(ingest_channel_,
+         "/headcount.v1.IngestService/Submit", std::string("\x0a\xff\xff\xff\x0f", 5)); },
+       StatusCode::INVALID_ARGUMENT, "not a well-formed headcount.v1.SubmitRequest"},
+      {"Submit/no deadline", [&] { return Submit(with([](auto& r) { r.clear_school(); }),
+                                                  absl::InfiniteDuration()); },
+       StatusCode::INVALID_ARGUMENT, "school: must not be empty"},
+      {"SubmitBatch/empty", [&] { return Batch({}); },
+       StatusCode::INVALID_ARGUMENT, "rows: a batch must hold at least one row"},
+      {"SubmitBatch/one bad row", [&] { return Batch({valid(), with([](auto& r) {
+         r.set_school("丙"); r.mutable_grades(0)->set_grade(99); })}); },
+       StatusCode::INVALID_ARGUMENT, "row 1: grades[0].grade"},
+      {"SubmitBatch/school twice", [&] { return Batch({valid(), with([](auto& r) {
+         r.set_submission_id("other"); })}); },
+       StatusCode::INVALID_ARGUMENT, "appears twice in one batch"},
+      {"SubmitBatch/conflicting id", [&] { return Batch({with([](auto& r) {
+         r.set_submission_id(School("城北", "甲", {{1, 2}}).submission_id()); })}); },
+       StatusCode::ALREADY_EXISTS, "submission_id: already used"},
+      {"GetSchool/empty", [&] { v1::SchoolRecord r;
+         return ingest_stub_->GetSchool(Context().get(), {}, &r); },
+       StatusCode::INVALID_ARGUMENT, "term: must not be empty"},
+      {"GetSchool/absent", [&] { v1::GetSchoolRequest q; q.set_term("2015-autumn");
+         q.set_county("利辛县"); q.set_district("城北"); q.set_school("无"); v1::SchoolRecord r;
+         return ingest_stub_->GetSchool(Context().get(), q, &r); },
+       StatusCode::NOT_FOUND, "no record for school 无"},
+      {"ListSchools/district without county", [&] { v1::ListSchoolsRequest q;
+         q.set_term("2015-autumn"); q.set_district("城北"); v1::ListSchoolsResponse r;
+         return ingest_stub_->ListSchools(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "district: filtering by district needs a county"},
+      {"ListSchools/negative page size", [&] { v1::ListSchoolsRequest q;
+         q.set_page_size(-1); v1::ListSchoolsResponse r;
+         return ingest_stub_->ListSchools(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "page_size: must not be negative"},
+      {"ListSchools/token of other filters", [&] { v1::ListSchoolsRequest q;
+         q.set_term("2015-autumn"); q.set_page_token("U3RoZXJl"); v1::ListSchoolsResponse r;
+         return ingest_stub_->ListSchools(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "page_token: is not a token returned for these filters"},
+      {"ListSchools/not base64", [&] { v1::ListSchoolsRequest q;
+         q.set_page_token("!!!"); v1::ListSchoolsResponse r;
+         return ingest_stub_->ListSchools(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "page_token"},
+      {"Watch/negative revision", [&] { v1::WatchRequest q; q.set_after_revision(-5);
+         return FirstOfStream<v1::WatchRequest, v1::WatchResponse>(
+             *ingest_stub_, &v1::IngestService::Stub::Watch, q); },
+       StatusCode::INVALID_ARGUMENT, "after_revision: must not be negative"},
+      {"Watch/progress interval", [&] { v1::WatchRequest q; q.set_progress_interval_ms(-1);
+         return FirstOfStream<v1::WatchRequest, v1::WatchResponse>(
+             *ingest_stub_, &v1::IngestService::Stub::Watch, q); },
+       StatusCode::INVALID_ARGUMENT, "progress_interval_ms"},
+      {"Compact/beyond the head", [&] { v1::CompactRequest q; q.set_revision(99);
+         v1::CompactResponse r; return ingest_stub_->Compact(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "revision: must be in 1..1"},
+      {"Compact/zero", [&] { v1::CompactResponse r;
+         return ingest_stub_->Compact(Context().get(), {}, &r); },
+       StatusCode::INVALID_ARGUMENT, "revision: must be in 1..1"},
+  });
+}
+
+TEST_F(BadInputTest, AuditService) {
+  using grpc::StatusCode;
+  auto report = [&](const std::string& term, const std::string& county) {
+    v1::GetCountyReportRequest q;
+    q.set_term(term);
+    q.set_county(county);
+    v1::CountyReport r;
+    return audit_stub_->GetCountyReport(Context().get(), q, &r);
+  };
+  auto alerts = [&](std::function<void(v1::AlertFilter&)> mutate) {
+    v1::ListAlertsRequest q;
+    mutate(*q.mutable_filter());
+    v1::ListAlertsResponse r;
+    return audit_stub_->ListAlerts(Context().get(), q, &r);
+  };
+  auto watch = [&](std::function<void(v1::WatchAlertsRequest&)> mutate) {
+    v1::WatchAlertsRequest q;
+    mutate(q);
+    return FirstOfStream<v1::WatchAlertsRequest, v1::AlertEvent>(
+        *audit_stub_, &v1::AuditService::Stub::WatchAlerts, q);
+  };
+  RunCatalog({
+      {"ListCounties/no term", [&] { v1::ListCountiesResponse r;
+         return audit_stub_->ListCounties(Context().get(), {}, &r); },
+       StatusCode::INVALID_ARGUMENT, "term: must not be empty"},
+      {"GetCountyReport/no county", [&] { return report("2015-autumn", ""); },
+       StatusCode::INVALID_ARGUMENT, "county: must not be empty"},
+      {"GetCountyReport/term shape", [&] { return report("autumn", "利辛县"); },
+       StatusCode::INVALID_ARGUMENT, "term: must be YEAR-spring"},
+      {"GetCountyReport/invalid UTF-8", [&] { return report("2015-autumn", "\xff"); },
+       StatusCode::INVALID_ARGUMENT, "county: must be valid UTF-8"},
+      {"GetCountyReport/unknown county", [&] { return report("2015-autumn", "无县"); },
+       StatusCode::NOT_FOUND, "nothing counted for county 无县"},
+      {"GetCountyReport/above the receive limit", [&] {
+         return report("2015-autumn", std::string(kMaxReceiveMessageBytes + 1, 'x')); },
+       StatusCode::RESOURCE_EXHAUSTED, ""},
+      {"GetCountyReport/not a message", [&] { return Raw(audit_channel_,
+         "/headcount.v1.AuditService/GetCountyReport", std::string("\x12\x09zz", 4)); },
+       StatusCode::INVALID_ARGUMENT, "not a well-formed headcount.v1.GetCountyReportRequest"},
+      {"GetDistrictReport/no district", [&] { v1::GetDistrictReportRequest q;
+         q.set_term("2015-autumn"); q.set_county("利辛县"); v1::DistrictReport r;
+         return audit_stub_->GetDistrictReport(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "district: must not be empty"},
+      {"ListGradeDiscrepancies/long district", [&] { v1::ListGradeDiscrepanciesRequest q;
+         q.set_term("2015-autumn"); q.set_county("利辛县");
+         q.set_district(std::string(10'000, 'x')); v1::ListGradeDiscrepanciesResponse r;
+         return audit_stub_->ListGradeDiscrepancies(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "district: must be at most 256 bytes"},
+      {"ListAlerts/unknown level", [&] { return alerts([](auto& f) {
+         f.set_level(static_cast<v1::Level>(99)); }); },
+       StatusCode::INVALID_ARGUMENT, "filter.level: is not a known level"},
+      {"ListAlerts/county without term", [&] { return alerts([](auto& f) {
+         f.set_county("利辛县"); }); },
+       StatusCode::INVALID_ARGUMENT, "filter.county: filtering by county needs a term"},
+      {"WatchAlerts/negative id", [&] { return watch([](auto& q) {
+         q.set_after_alert_id(-1); }); },
+       StatusCode::INVALID_ARGUMENT, "after_alert_id: must not be negative"},
+      {"WatchAlerts/unknown level", [&] { return watch([](auto& q) {
+         q.mutable_filter()->set_level(static_cast<v1::Level>(-3)); }); },
+       StatusCode::INVALID_ARGUMENT, "filter.level"},
+  });
+}
+
+TEST_F(BadInputTest, ManyConcurrentStreamsLeaveBothServersHealthy) {
+  constexpr int kStreams = 200;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchResponse>>> watches;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::AlertEvent>>> alert_watches;
+  for (int i = 0; i < kStreams; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    watches.push_back(ingest_stub_->Watch(contexts.back().get(), v1::WatchRequest()));
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    alert_watches.push_back(
+        audit_stub_->WatchAlerts(contexts.back().get(), v1::WatchAlertsRequest()));
+  }
+  // Every stream gets the existing revision, then a new one arrives at all.
+  v1::WatchResponse response;
+  for (auto& w : watches) ASSERT_TRUE(w->Read(&response));
+  v1::SubmitResponse submitted;
+  ASSERT_TRUE(ingest_stub_->Submit(Context().get(), School("城北", "丁", {{1, 9}}),
+                                   &submitted).ok());
+  for (auto& w : watches) {
+    ASSERT_TRUE(w->Read(&response));
+    EXPECT_EQ(response.revision(), 2);
+  }
+  v1::AlertEvent event;
+  for (auto& w : alert_watches) ASSERT_TRUE(w->Read(&event));  // 丁 is over 2%
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& w : watches) w->Finish();
+  for (auto& w : alert_watches) w->Finish();
+  EXPECT_TRUE(Serving(ingest_channel_));
+  EXPECT_TRUE(Serving(audit_channel_));
+}
+
+}  // namespace
+}  // namespace headcount::testing
