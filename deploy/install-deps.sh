@@ -5,6 +5,7 @@ set -euo pipefail
 # Needed to build and run the services and their tests.
 required=(
   build-essential cmake ninja-build ccache pkg-config python3
+  clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libicu-dev
 )
