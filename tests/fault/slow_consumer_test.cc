@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fault/service_process.h"
@@ -41,7 +42,9 @@ void Load(const std::string& address, int round) {
   for (auto& t : threads) t.join();
 }
 
-// Watch streams opened and never read.
+// Watch streams opened and never read, on channels whose HTTP/2 window is
+// small and never grows (no BDP probing): gRPC's client library would
+// otherwise keep accepting megabytes for a stream nobody reads.
 struct StalledWatchers {
   std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
@@ -60,7 +63,12 @@ long GrowthKib(int stalled, StalledWatchers& watchers,
   EXPECT_TRUE((*ingest)->WaitServing());
   const std::string address = (*ingest)->address();
   for (int i = 0; i < stalled; ++i) {
-    watchers.stubs.push_back(v1::IngestService::NewStub(FastReconnectChannel(address)));
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4096);
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    watchers.stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), args)));
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
     watchers.readers.push_back(
