@@ -1,4 +1,5 @@
 #include "audit_service/audit_store.h"
+#include "common/mutex.h"
 
 #include <algorithm>
 #include <map>
@@ -178,7 +179,7 @@ AuditStore::~AuditStore() { db_->Close().PermitUncheckedError(); }
 
 absl::StatusOr<int> AuditStore::Apply(
     int64_t revision, const std::vector<v1::SchoolRecord>& schools) {
-  absl::MutexLock lock(&apply_mu_);
+  MutexLock lock(&apply_mu_);
   if (revision <= applied_revision_.load()) return 0;
   rocksdb::WriteBatch batch;
   const rocksdb::ReadOptions read;

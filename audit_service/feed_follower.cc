@@ -1,4 +1,5 @@
 #include "audit_service/feed_follower.h"
+#include "common/mutex.h"
 
 #include <cstdio>
 #include <vector>
@@ -45,7 +46,7 @@ void FeedFollower::Start() {
 
 void FeedFollower::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     if (active_ != nullptr) active_->TryCancel();
   }
@@ -53,8 +54,8 @@ void FeedFollower::Stop() {
 }
 
 bool FeedFollower::Sleep(absl::Duration duration) {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&stopping_), duration);
+  MutexLock lock(&mu_);
+  AwaitWithTimeout(&mu_, absl::Condition(&stopping_), duration);
   return !stopping_;
 }
 
@@ -62,13 +63,13 @@ void FeedFollower::Run() {
   absl::Duration backoff = options_.min_backoff;
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
     }
     const int64_t applied_before = sink_->applied_revision();
     absl::Status status = FollowOnce();
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
     }
     if (status.code() == absl::StatusCode::kOutOfRange) {
@@ -91,14 +92,14 @@ void FeedFollower::Run() {
 absl::Status FeedFollower::FollowOnce() {
   grpc::ClientContext context;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");
     active_ = &context;
   }
   struct ClearActive {
     FeedFollower* self;
     ~ClearActive() {
-      absl::MutexLock lock(&self->mu_);
+      MutexLock lock(&self->mu_);
       self->active_ = nullptr;
     }
   } clear{this};

@@ -1,4 +1,5 @@
 #include "common/change_feed.h"
+#include "common/mutex.h"
 
 namespace headcount {
 
@@ -8,38 +9,38 @@ ChangeFeed::ChangeFeed(absl::Duration tick) : tick_(tick) {
 
 ChangeFeed::~ChangeFeed() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   thread_.join();
 }
 
 void ChangeFeed::Add(Subscriber* subscriber) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   subscribers_.insert(subscriber);
   if (closed_) subscriber->Close();
 }
 
 void ChangeFeed::Remove(Subscriber* subscriber) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   subscribers_.erase(subscriber);
 }
 
 void ChangeFeed::Notify() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   notified_ = true;
 }
 
 void ChangeFeed::CloseAll() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   closed_ = true;
   for (Subscriber* subscriber : subscribers_) subscriber->Close();
 }
 
 void ChangeFeed::Run() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
-    mu_.AwaitWithTimeout(
+    AwaitWithTimeout(&mu_,
         absl::Condition(
             +[](ChangeFeed* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
               return self->notified_ || self->stopping_;

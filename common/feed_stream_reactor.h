@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "common/mutex.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -30,7 +31,7 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
 
   void OnWriteDone(bool ok) override {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       writing_ = false;
       if (finish_after_write_.has_value()) {
         this->Finish(*std::move(finish_after_write_));
@@ -45,7 +46,7 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
     Pump();
   }
   void OnCancel() override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
   }
   void OnDone() override {
@@ -54,7 +55,7 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
   }
   void Wake() override { Pump(); }
   void Close() override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, closing_message_));
   }
 
@@ -86,7 +87,7 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
 
  private:
   void Pump() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (finished_ || writing_) return;
     absl::StatusOr<bool> due = Next(in_flight_);
     if (!due.ok()) return FinishLocked(ToGrpcStatus(due.status()));

@@ -1,4 +1,5 @@
 #include "ingest_service/rocksdb_submission_store.h"
+#include "common/mutex.h"
 
 #include <algorithm>
 #include <map>
@@ -198,7 +199,7 @@ RocksDbSubmissionStore::RocksDbSubmissionStore(const Options& options,
 
 RocksDbSubmissionStore::~RocksDbSubmissionStore() {
   {
-    absl::MutexLock lock(&queue_mu_);
+    MutexLock lock(&queue_mu_);
     stopping_ = true;
   }
   committer_.join();
@@ -213,7 +214,7 @@ void RocksDbSubmissionStore::SetCommitListener(
 void RocksDbSubmissionStore::Commit(std::vector<v1::SubmitRequest> rows,
                                     bool dry_run, CommitCallback done) {
   {
-    absl::MutexLock lock(&queue_mu_);
+    MutexLock lock(&queue_mu_);
     if (!stopping_) {
       queue_.push_back({std::move(rows), dry_run, std::move(done)});
       return;
@@ -226,8 +227,8 @@ void RocksDbSubmissionStore::CommitLoop() {
   while (true) {
     std::deque<PendingCommit> group;
     {
-      absl::MutexLock lock(&queue_mu_);
-      queue_mu_.Await(absl::Condition(
+      MutexLock lock(&queue_mu_);
+      Await(&queue_mu_, absl::Condition(
           +[](RocksDbSubmissionStore* self)
                ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
                  return self->stopping_ || !self->queue_.empty();
@@ -493,7 +494,7 @@ RocksDbSubmissionStore::ReadLog(int64_t after_revision, int max_revisions) {
 }
 
 absl::StatusOr<int64_t> RocksDbSubmissionStore::Compact(int64_t revision) {
-  absl::MutexLock lock(&compact_mu_);
+  MutexLock lock(&compact_mu_);
   const int64_t current = revision_.load();
   if (revision < 1 || revision > current) {
     return InvalidArgument(

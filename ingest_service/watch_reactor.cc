@@ -1,4 +1,5 @@
 #include "ingest_service/watch_reactor.h"
+#include "common/mutex.h"
 
 #include <utility>
 
@@ -25,7 +26,7 @@ WatchReactor::WatchReactor(SubmissionStore* store, ChangeFeed* feed,
         {"progress_interval_ms", "must be in 0..3600000 (0: no progress)"});
   }
   if (!violations.empty()) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     FinishLocked(ToGrpcStatus(InvalidArgument(violations)));
   }
   Begin();

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "common/mutex.h"
 
 namespace headcount::testing {
 
@@ -44,6 +45,16 @@ std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) 
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+void Latch::Notify() {
+  MutexLock lock(&mu_);
+  notified_ = true;
+}
+
+void Latch::Wait() {
+  MutexLock lock(&mu_);
+  Await(&mu_, absl::Condition(&notified_));
 }
 
 std::string FixturePath(const std::string& name) {

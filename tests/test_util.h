@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -41,6 +42,18 @@ std::unique_ptr<grpc::ClientContext> Context(
 // coming back, with its own subchannels (gRPC otherwise shares connection
 // backoff between channels to one address, for up to minutes).
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
+
+// Blocks Wait() until Notify(), visibly to ThreadSanitizer (std::future
+// and absl::Notification synchronize inside uninstrumented libraries).
+class Latch {
+ public:
+  void Notify();
+  void Wait();
+
+ private:
+  absl::Mutex mu_;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 // Path of the shared fixture file `name` of Lixin 2015.
 std::string FixturePath(const std::string& name);

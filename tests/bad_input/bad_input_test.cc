@@ -4,7 +4,6 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "audit_service/audit_server.h"
 #include "common/grpc_server.h"
 #include "gmock/gmock.h"
@@ -110,14 +109,14 @@ class BadInputTest : public ::testing::Test {
     grpc::Slice slice(bytes);
     grpc::ByteBuffer request(&slice, 1), response;
     grpc::Status status;
-    absl::Notification done;
+    Latch done;
     auto context = Context();
     generic.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
                       [&](grpc::Status s) {
                         status = s;
                         done.Notify();
                       });
-    done.WaitForNotification();
+    done.Wait();
     return status;
   }
 

@@ -31,10 +31,7 @@ void Fill(const std::string& dir, int count) {
   auto store = RocksDbSubmissionStore::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
   for (int i = 0; i < count; ++i) {
-    std::promise<absl::StatusOr<CommitResult>> done;
-    (*store)->Commit({School("城北", absl::StrCat("s", i), {{i, i + 1}})}, false,
-                     [&](absl::StatusOr<CommitResult> r) { done.set_value(std::move(r)); });
-    ASSERT_TRUE(done.get_future().get().ok());
+    ASSERT_TRUE(CommitNow(**store, {School("城北", absl::StrCat("s", i), {{i, i + 1}})}).ok());
   }
 }
 

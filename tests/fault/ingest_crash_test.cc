@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "common/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -81,7 +82,7 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
             for (const auto& row : rows) writer->Write(row);
             writer->WritesDone();
             grpc::Status status = writer->Finish();
-            absl::MutexLock lock(&mu);
+            MutexLock lock(&mu);
             if (status.ok()) {
               acked.push_back({rows, summary.revision()});
               ++batch_acks;
@@ -99,7 +100,7 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
             v1::SubmitResponse response;
             grpc::Status status =
                 stub->Submit(Context(absl::Seconds(2)).get(), request, &response);
-            absl::MutexLock lock(&mu);
+            MutexLock lock(&mu);
             if (status.ok()) {
               acked.push_back({{request},
                                response.outcome() == v1::UNCHANGED ? 0 : response.revision()});

@@ -1,4 +1,5 @@
 #include "tests/fault/power_loss_file_system.h"
+#include "common/mutex.h"
 
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ IOStatus PowerLossFileSystem::NewWritableFile(
   IOStatus s = target()->NewWritableFile(name, options, &base, dbg);
   if (!s.ok()) return s;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     files_[name] = FileState{};
   }
   file->reset(new TrackedFile(std::move(base), name, this));
@@ -89,7 +90,7 @@ IOStatus PowerLossFileSystem::ReopenWritableFile(
   uint64_t size = 0;
   target()->GetFileSize(name, IOOptions(), &size, dbg).PermitUncheckedError();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto [it, inserted] = files_.emplace(name, FileState{size, size});
     if (!inserted) it->second.size = size;
   }
@@ -104,7 +105,7 @@ IOStatus PowerLossFileSystem::RenameFile(const std::string& from,
   if (!powered()) return IOStatus::OK();
   IOStatus s = target()->RenameFile(from, to, options, dbg);
   if (s.ok()) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = files_.find(from);
     if (it != files_.end()) {
       files_[to] = it->second;
@@ -120,35 +121,35 @@ IOStatus PowerLossFileSystem::DeleteFile(const std::string& name,
   if (!powered()) return IOStatus::OK();
   IOStatus s = target()->DeleteFile(name, options, dbg);
   if (s.ok()) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     files_.erase(name);
   }
   return s;
 }
 
 void PowerLossFileSystem::CutPower() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   powered_ = false;
 }
 
 bool PowerLossFileSystem::powered() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return powered_;
 }
 
 void PowerLossFileSystem::Appended(const std::string& name, uint64_t bytes) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   files_[name].size += bytes;
 }
 
 void PowerLossFileSystem::Synced(const std::string& name) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   FileState& state = files_[name];
   state.synced = state.size;
 }
 
 void PowerLossFileSystem::DropUnsyncedData() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [name, state] : files_) {
     if (state.synced < state.size) {
       if (truncate(name.c_str(), static_cast<off_t>(state.synced)) != 0) {

@@ -5,6 +5,7 @@
 #include <future>
 #include <thread>
 
+#include "common/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -49,13 +50,10 @@ int LostAfterPowerCut(bool sync, int count) {
             i % 3 == 2 ? School("城北", absl::StrCat("s", i - 2), {{i, i + 1}},
                                 absl::StrCat("fix", i))
                        : School("城北", absl::StrCat("s", i), {{1, i}});
-        std::promise<absl::StatusOr<CommitResult>> done;
-        (*store)->Commit({request}, false, [&](absl::StatusOr<CommitResult> r) {
-          done.set_value(std::move(r));
-        });
-        absl::StatusOr<CommitResult> result = done.get_future().get();
+        absl::StatusOr<CommitResult> result =
+            headcount::testing::CommitNow(**store, {request});
         if (!result.ok() || !result->rejected.empty()) continue;
-        absl::MutexLock lock(&mu);
+        MutexLock lock(&mu);
         acked.push_back({request, result->rows[0].revision});
       }
     });

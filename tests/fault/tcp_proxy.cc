@@ -1,4 +1,5 @@
 #include "tests/fault/tcp_proxy.h"
+#include "common/mutex.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -45,7 +46,7 @@ TcpProxy::~TcpProxy() {
   CutAll();
   std::vector<std::thread> threads;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     threads.swap(threads_);
   }
   for (auto& t : threads) t.join();
@@ -58,7 +59,7 @@ void TcpProxy::SetMode(Mode mode, absl::Duration delay) {
 }
 
 void TcpProxy::CutAll() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);
   open_fds_.clear();
 }
@@ -84,7 +85,7 @@ void TcpProxy::Accept() {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     open_fds_.push_back(client);
     open_fds_.push_back(server);
     threads_.emplace_back([this, client, server] { Pump(client, server); });
@@ -124,7 +125,7 @@ void TcpProxy::Pump(int client, int server) {
     }
     if (closed) break;
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   // Forget the descriptors before closing them: their numbers get reused.
   open_fds_.erase(std::remove_if(open_fds_.begin(), open_fds_.end(),
                                  [&](int fd) { return fd == client || fd == server; }),

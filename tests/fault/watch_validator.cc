@@ -1,4 +1,5 @@
 #include "tests/fault/watch_validator.h"
+#include "common/mutex.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -13,7 +14,7 @@ WatchValidator::WatchValidator(std::string address)
 
 WatchValidator::~WatchValidator() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     if (active_ != nullptr) active_->TryCancel();
   }
@@ -30,7 +31,7 @@ void WatchValidator::Run() {
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
     v1::WatchRequest request;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
       active_ = &context;
       request.set_after_revision(last_);
@@ -43,7 +44,7 @@ void WatchValidator::Run() {
     std::vector<v1::SchoolRecord> pending;
     v1::WatchResponse response;
     while (reader->Read(&response)) {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ++responses_;
       if (response.progress()) {
         if (pending_revision != 0) {
@@ -91,7 +92,7 @@ void WatchValidator::Run() {
     }
     reader->Finish();
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       active_ = nullptr;
       if (stopping_) return;
     }
@@ -103,7 +104,7 @@ bool WatchValidator::WaitFor(int64_t revision, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (last_ >= revision) return true;
     }
     if (absl::Now() > deadline) return false;
@@ -112,22 +113,22 @@ bool WatchValidator::WaitFor(int64_t revision, absl::Duration timeout) {
 }
 
 std::vector<std::string> WatchValidator::violations() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return violations_;
 }
 
 std::map<int64_t, std::vector<v1::SchoolRecord>> WatchValidator::revisions() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return revisions_;
 }
 
 int64_t WatchValidator::responses_checked() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return responses_;
 }
 
 int WatchValidator::connections() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return connections_;
 }
 

@@ -3,7 +3,6 @@
 #include "ingest_service/ingest_server.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "common/status_util.h"
 #include "ingest_service/watch_reactor.h"
@@ -220,7 +219,7 @@ TEST_F(IngestServerTest, BytesThatAreNotARequestAreInvalidArgument) {
   grpc::Slice slice(garbage);
   grpc::ByteBuffer request(&slice, 1), response;
   grpc::Status status;
-  absl::Notification done;
+  headcount::testing::Latch done;
   auto context = Context();
   generic.UnaryCall(context.get(), "/headcount.v1.IngestService/Submit",
                     grpc::StubOptions(), &request, &response,
@@ -228,7 +227,7 @@ TEST_F(IngestServerTest, BytesThatAreNotARequestAreInvalidArgument) {
                       status = s;
                       done.Notify();
                     });
-  done.WaitForNotification();
+  done.Wait();
   EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(status.error_message(),
               HasSubstr("not a well-formed headcount.v1.SubmitRequest"));

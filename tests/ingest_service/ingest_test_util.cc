@@ -1,6 +1,8 @@
 #include "tests/ingest_service/ingest_test_util.h"
+#include "common/mutex.h"
 
 #include "absl/strings/str_cat.h"
+#include "tests/test_util.h"
 
 namespace headcount::testing {
 
@@ -26,6 +28,20 @@ v1::SubmitRequest School(
   return request;
 }
 
+absl::StatusOr<ingest::CommitResult> CommitNow(ingest::SubmissionStore& store,
+                                               std::vector<v1::SubmitRequest> rows,
+                                               bool dry_run) {
+  absl::StatusOr<ingest::CommitResult> outcome;
+  Latch done;
+  store.Commit(std::move(rows), dry_run,
+               [&](absl::StatusOr<ingest::CommitResult> result) {
+                 outcome = std::move(result);
+                 done.Notify();
+               });
+  done.Wait();
+  return outcome;
+}
+
 WatchCollector::WatchCollector(v1::IngestService::Stub& stub,
                                const v1::WatchRequest& request) {
   thread_ = std::thread([this, &stub, request] {
@@ -33,11 +49,11 @@ WatchCollector::WatchCollector(v1::IngestService::Stub& stub,
         stub.Watch(&context_, request);
     v1::WatchResponse response;
     while (reader->Read(&response)) {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       responses_.push_back(response);
     }
     grpc::Status status = reader->Finish();
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     status_ = status;
     done_ = true;
   });
@@ -49,12 +65,12 @@ WatchCollector::~WatchCollector() {
 }
 
 std::vector<v1::WatchResponse> WatchCollector::responses() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return responses_;
 }
 
 std::vector<int64_t> WatchCollector::revisions() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<int64_t> revisions;
   for (const v1::WatchResponse& r : responses_) {
     if (r.progress()) continue;
@@ -65,7 +81,7 @@ std::vector<int64_t> WatchCollector::revisions() const {
 }
 
 std::vector<std::string> WatchCollector::schools() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> schools;
   for (const v1::WatchResponse& r : responses_) {
     for (const v1::Event& e : r.events()) schools.push_back(e.school().school());
@@ -74,12 +90,12 @@ std::vector<std::string> WatchCollector::schools() const {
 }
 
 bool WatchCollector::done() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return done_;
 }
 
 grpc::Status WatchCollector::status() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return status_;
 }
 

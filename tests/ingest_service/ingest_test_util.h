@@ -9,6 +9,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "headcount/v1/ingest.grpc.pb.h"
+#include "ingest_service/submission_store.h"
 
 namespace headcount::testing {
 
@@ -18,6 +19,11 @@ v1::SubmitRequest School(
     const std::string& district, const std::string& school,
     const std::vector<std::pair<int64_t, int64_t>>& grades,
     const std::string& submission_id = "");
+
+// Commits `rows` through `store` and waits for the outcome.
+absl::StatusOr<ingest::CommitResult> CommitNow(ingest::SubmissionStore& store,
+                                               std::vector<v1::SubmitRequest> rows,
+                                               bool dry_run = false);
 
 // Reads a Watch stream on its own thread and keeps every response.
 class WatchCollector {

@@ -1,3 +1,4 @@
+#include "common/mutex.h"
 #include "ingest_service/rocksdb_submission_store.h"
 
 #include <future>
@@ -34,12 +35,7 @@ class StoreTest : public ::testing::Test {
 
   absl::StatusOr<CommitResult> Commit(std::vector<v1::SubmitRequest> rows,
                                       bool dry_run = false) {
-    std::promise<absl::StatusOr<CommitResult>> promise;
-    store_->Commit(std::move(rows), dry_run,
-                   [&promise](absl::StatusOr<CommitResult> result) {
-                     promise.set_value(std::move(result));
-                   });
-    return promise.get_future().get();
+    return headcount::testing::CommitNow(*store_, std::move(rows), dry_run);
   }
 
   headcount::testing::TempDir dir_;
@@ -223,14 +219,10 @@ TEST_F(StoreTest, ConcurrentCommitsGetDistinctContiguousRevisions) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        std::promise<absl::StatusOr<CommitResult>> promise;
-        store_->Commit({School("城北", absl::StrCat("t", t, "-", i), {{1, 1}})},
-                       false, [&](absl::StatusOr<CommitResult> r) {
-                         promise.set_value(std::move(r));
-                       });
-        auto result = promise.get_future().get();
+        auto result = headcount::testing::CommitNow(
+            *store_, {School("城北", absl::StrCat("t", t, "-", i), {{1, 1}})});
         ASSERT_THAT(result.status(), IsOk());
-        absl::MutexLock lock(&mu);
+        MutexLock lock(&mu);
         EXPECT_TRUE(revisions.insert(result->revision).second);
       }
     });
