@@ -99,13 +99,18 @@ int LostAfterPowerCut(bool sync, int count) {
 }
 
 TEST(PowerLossTest, AcknowledgedSubmissionsSurvive) {
-  EXPECT_EQ(LostAfterPowerCut(/*sync=*/true, 300), 0);
+  const int lost = LostAfterPowerCut(/*sync=*/true, 300);
+  std::printf("[ figures ] power cut after 300 acknowledged submissions, WAL "
+              "synced: %d schools lost or wrong\n", lost);
+  EXPECT_EQ(lost, 0);
 }
 
 TEST(PowerLossTest, WithoutSyncTheCheckFails) {
   // The control: the same run with the WAL unsynced loses what it
   // acknowledged, so the test above could fail.
-  EXPECT_GT(LostAfterPowerCut(/*sync=*/false, 300), 0);
+  const int lost = LostAfterPowerCut(/*sync=*/false, 300);
+  std::printf("[ figures ] the same with sync off: %d schools lost or wrong\n", lost);
+  EXPECT_GT(lost, 0);
 }
 
 }  // namespace
