@@ -52,7 +52,10 @@ class BadInputTest : public ::testing::Test {
     v1::SubmitResponse response;
     ASSERT_TRUE(ingest_stub_->Submit(Context().get(), School("城北", "甲", {{1, 2}}),
                                      &response).ok());
-    ASSERT_TRUE(WaitFor([&] { return audit_->store()->applied_revision() == 1; }));
+    ASSERT_TRUE(WaitFor([&] {
+      return audit_->store()->applied_revision() == 1 && Serving(ingest_channel_) &&
+             Serving(audit_channel_);
+    }, absl::Seconds(30)));
   }
 
   bool Serving(const std::shared_ptr<grpc::Channel>& channel) {
