@@ -164,6 +164,16 @@ std::string Html(const ReportTable& table) {
       "</figcaption>\n</figure>\n</body>\n</html>\n");
 }
 
+// The protobuf JSON of `message`, indented, with the .proto's field names.
+std::string PrettyJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
 const char* StateName(v1::AlertEvent::State state) {
   switch (state) {
     case v1::AlertEvent::RAISED:
@@ -230,10 +240,7 @@ ReportTable FromCountyReport(const v1::CountyReport& report) {
   table.total = report.total();
   table.revision = report.revision();
   table.over_threshold_ppm = report.over_threshold_ppm();
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(report, &table.json, options);
+  table.json = PrettyJson(report);
   return table;
 }
 
@@ -246,10 +253,7 @@ ReportTable FromDistrictReport(const v1::DistrictReport& report) {
   table.total = report.total();
   table.revision = report.revision();
   table.over_threshold_ppm = report.over_threshold_ppm();
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(report, &table.json, options);
+  table.json = PrettyJson(report);
   return table;
 }
 
