@@ -24,11 +24,11 @@ FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Reconnect as soon as the ingest is back: its own subchannels, with our
-  // backoff rather than gRPC's shared one (1 s doubling to 120 s).
+  // backoff rather than gRPC's shared one (1 s doubling to 120 s). Not
+  // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC uses it as the connection
+  // timeout, which must stay long enough for a slow handshake.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.min_backoff)));
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
               static_cast<int>(absl::ToInt64Milliseconds(options.min_backoff)));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
               static_cast<int>(absl::ToInt64Milliseconds(options.max_backoff)));

@@ -38,9 +38,11 @@ bool WaitFor(const std::function<bool()>& condition,
 std::unique_ptr<grpc::ClientContext> Context(
     absl::Duration deadline = absl::Seconds(10));
 
-// A channel to `address` that reconnects within ~100 ms of the server
-// coming back, with its own subchannels (gRPC otherwise shares connection
-// backoff between channels to one address, for up to minutes).
+// A channel to `address` that retries a connection within ~100 ms of the
+// server coming back, with its own subchannels (gRPC otherwise shares
+// connection backoff between channels to one address, for up to minutes).
+// The connection timeout stays gRPC's (GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+// 20 s): lowering it fails handshakes on a loaded machine.
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
 
 // Blocks Wait() until Notify(), visibly to ThreadSanitizer (std::future

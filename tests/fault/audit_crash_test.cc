@@ -80,7 +80,8 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
     std::shuffle(schools.begin(), schools.end(), random);
     auto submit = [&](const v1::SubmitRequest& request) {
       v1::SubmitResponse response;
-      EXPECT_TRUE(stub->Submit(Context().get(), request, &response).ok());
+      grpc::Status status = stub->Submit(Context().get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
       absl::SleepFor(absl::Milliseconds(3));
     };
     for (const auto& school : schools) submit(school);

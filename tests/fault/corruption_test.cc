@@ -113,7 +113,11 @@ TEST(CorruptionTest, TheBinaryStaysNotServingAndSaysWhy) {
   auto health = grpc::health::v1::Health::NewStub(FastReconnectChannel((*ingest)->address()));
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
-  ASSERT_TRUE(health->Check(Context().get(), request, &response).ok());
+  grpc::Status checked;
+  ASSERT_TRUE(WaitFor([&] {
+    checked = health->Check(Context().get(), request, &response);
+    return checked.ok();
+  })) << checked.error_message() << "\n" << (*ingest)->Stderr();
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   // And it answers calls with UNAVAILABLE, never with what survived.
   auto stub = v1::IngestService::NewStub(FastReconnectChannel((*ingest)->address()));

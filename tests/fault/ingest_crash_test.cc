@@ -130,6 +130,7 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
     return stub->ListSchools(Context().get(), v1::ListSchoolsRequest(), &head).ok();
   }));
   const int64_t last = head.revision();
+  ASSERT_GT(last, 0) << "nothing was committed";
   for (auto& watcher : watchers) {
     ASSERT_TRUE(watcher->WaitFor(last, absl::Seconds(30)));
   }
