@@ -232,10 +232,15 @@ int DisplayWidth(absl::string_view text) {
   return width;
 }
 
-ReportTable FromCountyReport(const v1::CountyReport& report) {
+namespace {
+
+// The fields CountyReport and DistrictReport share.
+template <typename Report>
+ReportTable TableOf(const Report& report, std::string title,
+                    std::string name_header) {
   ReportTable table;
-  table.title = absl::StrCat(report.county(), " ", report.term());
-  table.name_header = "学区";
+  table.title = std::move(title);
+  table.name_header = std::move(name_header);
   table.rows.assign(report.rows().begin(), report.rows().end());
   table.total = report.total();
   table.revision = report.revision();
@@ -244,17 +249,17 @@ ReportTable FromCountyReport(const v1::CountyReport& report) {
   return table;
 }
 
+}  // namespace
+
+ReportTable FromCountyReport(const v1::CountyReport& report) {
+  return TableOf(report, absl::StrCat(report.county(), " ", report.term()), "学区");
+}
+
 ReportTable FromDistrictReport(const v1::DistrictReport& report) {
-  ReportTable table;
-  table.title =
-      absl::StrCat(report.county(), " ", report.district(), " ", report.term());
-  table.name_header = "学校";
-  table.rows.assign(report.rows().begin(), report.rows().end());
-  table.total = report.total();
-  table.revision = report.revision();
-  table.over_threshold_ppm = report.over_threshold_ppm();
-  table.json = PrettyJson(report);
-  return table;
+  return TableOf(report,
+                 absl::StrCat(report.county(), " ", report.district(), " ",
+                              report.term()),
+                 "学校");
 }
 
 std::string FormatReport(const ReportTable& table, Format format) {
