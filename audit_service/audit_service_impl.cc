@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "audit_service/watch_alerts_reactor.h"
+#include "common/grpc_server.h"
 #include "common/raw_request.h"
 #include "common/status_util.h"
 #include "common/term.h"
@@ -14,19 +15,12 @@ namespace {
 const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE,
                              "the audit store is still opening");
 
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const grpc::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
-}
-
 template <typename T>
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
                                 const absl::StatusOr<T>& result,
                                 grpc::ByteBuffer* response) {
   if (result.ok()) SerializeRawResponse(*result, *response);
-  return FinishNow(context, ToGrpcStatus(result.status()));
+  return FinishUnary(context, ToGrpcStatus(result.status()));
 }
 
 void CheckTerm(absl::string_view term, std::vector<FieldViolation>& violations,
@@ -68,14 +62,14 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kNotReady);
+  if (store == nullptr) return FinishUnary(context, kNotReady);
   v1::ListCountiesRequest request;
   absl::Status parsed = ParseRawRequest(*raw_request, request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   std::vector<FieldViolation> violations;
   CheckTerm(request.term(), violations);
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   return Reply(context, store->ListCounties(request.term()), response);
 }
@@ -84,16 +78,16 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kNotReady);
+  if (store == nullptr) return FinishUnary(context, kNotReady);
   v1::GetCountyReportRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   const v1::GetCountyReportRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckTerm(request->term(), violations);
   CheckName("county", request->county(), violations);
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   return Reply(context, store->GetCountyReport(request->term(), request->county()),
                response);
@@ -103,17 +97,17 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kNotReady);
+  if (store == nullptr) return FinishUnary(context, kNotReady);
   v1::GetDistrictReportRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   const v1::GetDistrictReportRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckTerm(request->term(), violations);
   CheckName("county", request->county(), violations);
   CheckName("district", request->district(), violations);
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   return Reply(context,
                store->GetDistrictReport(request->term(), request->county(),
@@ -125,10 +119,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kNotReady);
+  if (store == nullptr) return FinishUnary(context, kNotReady);
   v1::ListGradeDiscrepanciesRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   const v1::ListGradeDiscrepanciesRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckTerm(request->term(), violations);
@@ -137,7 +131,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
     CheckName("district", request->district(), violations);
   }
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   return Reply(context, store->ListGradeDiscrepancies(*request), response);
 }
@@ -146,31 +140,27 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
   AuditStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kNotReady);
+  if (store == nullptr) return FinishUnary(context, kNotReady);
   v1::ListAlertsRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   const v1::ListAlertsRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   CheckFilter(request->filter(), "filter.", violations);
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   return Reply(context, store->ListAlerts(request->filter()), response);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
-  class Refuse : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
-   public:
-    explicit Refuse(const grpc::Status& status) { Finish(status); }
-    void OnDone() override { delete this; }
-  };
+  using AlertStream = grpc::ServerWriteReactor<grpc::ByteBuffer>;
   AuditStore* store = store_.load();
-  if (store == nullptr) return new Refuse(kNotReady);
+  if (store == nullptr) return RefuseStream<AlertStream>(kNotReady);
   v1::WatchAlertsRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return new Refuse(ToGrpcStatus(parsed));
+  if (!parsed.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(parsed));
   const v1::WatchAlertsRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   if (request->after_alert_id() < 0) {
@@ -178,7 +168,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
   }
   CheckFilter(request->filter(), "filter.", violations);
   if (!violations.empty()) {
-    return new Refuse(ToGrpcStatus(InvalidArgument(violations)));
+    return RefuseStream<AlertStream>(ToGrpcStatus(InvalidArgument(violations)));
   }
   return new WatchAlertsReactor(store, feed_, *request);
 }

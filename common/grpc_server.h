@@ -60,6 +60,28 @@ class GrpcServer {
   bool shut_down_ = false;
 };
 
+// Ends a unary call at once with `status`; returns its reactor, for a
+// handler to return.
+inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
+                                             const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+// A reactor that ends a streaming call at once with `status` (Reactor is
+// grpc::ServerReadReactor<T> or grpc::ServerWriteReactor<T>). It deletes
+// itself when the call is done.
+template <typename Reactor>
+Reactor* RefuseStream(const grpc::Status& status) {
+  class Refused final : public Reactor {
+   public:
+    explicit Refused(const grpc::Status& status) { this->Finish(status); }
+    void OnDone() override { delete this; }
+  };
+  return new Refused(status);
+}
+
 // Blocks SIGTERM and SIGINT in the calling thread and the threads it starts
 // later. Call first thing in main.
 void BlockTerminationSignals();

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_server.h"
 #include "common/raw_request.h"
 #include "common/status_util.h"
 #include "common/validation.h"
@@ -18,13 +19,6 @@ constexpr int kMaxListedRejections = 20;
 
 const grpc::Status kRecovering(grpc::StatusCode::UNAVAILABLE,
                                "the ingest store is still opening");
-
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const grpc::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
-}
 
 // Reads a district's rows, validates each as it arrives, then commits them
 // all as one revision.
@@ -173,13 +167,13 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* raw_response) {
   SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kRecovering);
+  if (store == nullptr) return FinishUnary(context, kRecovering);
   v1::SubmitRequest request;
   absl::Status parsed = ParseRawRequest(*raw_request, request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   std::vector<FieldViolation> violations = ValidateSubmitRequest(request);
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const bool dry_run = request.dry_run();
@@ -211,12 +205,7 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::SubmitBatch(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) {
   SubmissionStore* store = store_.load();
   if (store == nullptr) {
-    class Refuse : public grpc::ServerReadReactor<grpc::ByteBuffer> {
-     public:
-      Refuse() { Finish(kRecovering); }
-      void OnDone() override { delete this; }
-    };
-    return new Refuse();
+    return RefuseStream<grpc::ServerReadReactor<grpc::ByteBuffer>>(kRecovering);
   }
   return new SubmitBatchReactor(store, summary);
 }
@@ -225,30 +214,30 @@ grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* raw_response) {
   SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kRecovering);
+  if (store == nullptr) return FinishUnary(context, kRecovering);
   v1::GetSchoolRequest request;
   absl::Status parsed = ParseRawRequest(*raw_request, request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   std::vector<FieldViolation> violations;
   CheckSchoolIdentity(request.term(), request.county(), request.district(),
                       request.school(), violations);
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   absl::StatusOr<v1::SchoolRecord> record = store->GetSchool(
       {request.term(), request.county(), request.district(), request.school()});
   if (record.ok()) SerializeRawResponse(*record, *raw_response);
-  return FinishNow(context, ToGrpcStatus(record.status()));
+  return FinishUnary(context, ToGrpcStatus(record.status()));
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* raw_response) {
   SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kRecovering);
+  if (store == nullptr) return FinishUnary(context, kRecovering);
   v1::ListSchoolsRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishNow(context, ToGrpcStatus(parsed));
+  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
   const v1::ListSchoolsRequest* request = &parsed_request;
   std::vector<FieldViolation> violations;
   if (!request->term().empty()) {
@@ -270,23 +259,18 @@ grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
     violations.push_back({"page_size", "must not be negative"});
   }
   if (!violations.empty()) {
-    return FinishNow(context, ToGrpcStatus(InvalidArgument(violations)));
+    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
   }
   absl::StatusOr<v1::ListSchoolsResponse> page = store->ListSchools(*request);
   if (page.ok()) SerializeRawResponse(*page, *raw_response);
-  return FinishNow(context, ToGrpcStatus(page.status()));
+  return FinishUnary(context, ToGrpcStatus(page.status()));
 }
 
 grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
     grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
   SubmissionStore* store = store_.load();
   if (store == nullptr) {
-    class Refuse : public grpc::ServerWriteReactor<v1::WatchResponse> {
-     public:
-      Refuse() { Finish(kRecovering); }
-      void OnDone() override { delete this; }
-    };
-    return new Refuse();
+    return RefuseStream<grpc::ServerWriteReactor<v1::WatchResponse>>(kRecovering);
   }
   return new WatchReactor(store, feed_, *request);
 }
@@ -295,13 +279,13 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Compact(
     grpc::CallbackServerContext* context, const v1::CompactRequest* request,
     v1::CompactResponse* response) {
   SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishNow(context, kRecovering);
+  if (store == nullptr) return FinishUnary(context, kRecovering);
   absl::StatusOr<int64_t> oldest = store->Compact(request->revision());
   if (oldest.ok()) {
     response->set_oldest_revision(*oldest);
     response->set_revision(store->revision());
   }
-  return FinishNow(context, ToGrpcStatus(oldest.status()));
+  return FinishUnary(context, ToGrpcStatus(oldest.status()));
 }
 
 }  // namespace headcount::ingest
