@@ -24,35 +24,13 @@ cmake --build build --target headcount-ingest headcount-audit headcount | tail -
 bin=build/bin
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/headcount-demo.XXXXXX")
-pids=()
-stop() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$data"
-}
-$keep || trap stop EXIT
+source deploy/start_service.sh
+$keep || trap 'stop_services; rm -rf "$data"' EXIT
 
-# start NAME VARIABLE ARGS...: starts NAME and sets VARIABLE to the address
-# it listens on. (Not in $(...): the pid must be kept by this shell.)
-start() {
-  local name=$1 variable=$2; shift 2
-  "$bin/$name" "$@" >"$data/$name.out" 2>"$data/$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    if grep -q '^listening on ' "$data/$name.out"; then
-      printf -v "$variable" '%s' "$(sed -n 's/^listening on //p' "$data/$name.out")"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "demo: $name did not start; its log:" >&2
-  cat "$data/$name.log" >&2
-  exit 1
-}
-
-start headcount-ingest ingest --listen=127.0.0.1:0 --data_dir="$data/ingest"
-start headcount-audit audit --listen=127.0.0.1:0 --data_dir="$data/audit" \
-  --ingest="$ingest"
+start_service "$bin" "$data" headcount-ingest ingest \
+  --listen=127.0.0.1:0 --data_dir="$data/ingest"
+start_service "$bin" "$data" headcount-audit audit \
+  --listen=127.0.0.1:0 --data_dir="$data/audit" --ingest="$ingest"
 echo "ingest on $ingest, audit on $audit, data in $data"
 
 summary=$("$bin/headcount" submit --ingest="$ingest" "$fixture")
@@ -79,10 +57,10 @@ echo "Open grade alerts:"
 if $keep; then
   cat <<MSG
 
-The services keep running (pids ${pids[*]}), data in $data:
+The services keep running (pids ${SERVICE_PIDS[*]}), data in $data:
   $bin/headcount report --audit=$audit --term=2015-autumn --format=html > lixin.html
   $bin/headcount alerts --audit=$audit --follow
   grpcurl -plaintext $ingest list
-Stop them with: kill ${pids[*]}
+Stop them with: kill ${SERVICE_PIDS[*]}
 MSG
 fi

@@ -4,35 +4,13 @@
 # Needs BIN (the build's bin folder). Sets WORK, INGEST, AUDIT.
 set -euo pipefail
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/headcount-e2e.XXXXXX")
-SERVICE_PIDS=()
-stop_services() {
-  for pid in "${SERVICE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVICE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap stop_services EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/start_service.sh"
+trap 'stop_services; rm -rf "$WORK"' EXIT
 
-# start_service NAME VARIABLE ARGS...: starts NAME and sets VARIABLE to the
-# address it listens on. (Not in $(...): the pid must be kept by this shell.)
-start_service() {
-  local name=$1 variable=$2; shift 2
-  "$BIN/$name" "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
-  SERVICE_PIDS+=($!)
-  for _ in $(seq 100); do
-    if grep -q '^listening on ' "$WORK/$name.out"; then
-      printf -v "$variable" '%s' "$(sed -n 's/^listening on //p' "$WORK/$name.out")"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "FAIL: $name did not start" >&2
-  cat "$WORK/$name.log" >&2
-  exit 1
-}
-
-start_service headcount-ingest INGEST --listen=127.0.0.1:0 --data_dir="$WORK/ingest"
-start_service headcount-audit AUDIT --listen=127.0.0.1:0 --data_dir="$WORK/audit" \
-  --ingest="$INGEST"
+start_service "$BIN" "$WORK" headcount-ingest INGEST \
+  --listen=127.0.0.1:0 --data_dir="$WORK/ingest"
+start_service "$BIN" "$WORK" headcount-audit AUDIT \
+  --listen=127.0.0.1:0 --data_dir="$WORK/audit" --ingest="$INGEST"
 
 # Waits until the audit's county report shows `revision`.
 wait_for_revision() {
