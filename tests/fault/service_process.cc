@@ -2,10 +2,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -41,22 +42,30 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
   const std::string err_path = log_prefix + ".err";
   // A fresh stdout file each start, so the address read is this run's.
   unlink(out_path.c_str());
-  std::vector<std::string> argv_storage = {path};
+  // posix_spawn, not fork: a forked child of this many-threaded test runs
+  // the atfork handlers and inherits locks held by other threads, and under
+  // ASan it hung before exec about once in ten runs. setpriv (util-linux)
+  // sets the parent-death signal, so the service dies with the test even
+  // when the test itself is killed.
+  std::vector<std::string> argv_storage = {"/usr/bin/setpriv", "--pdeathsig",
+                                           "KILL", "--", path};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError("fork failed");
-  if (pid == 0) {
-    // Die with the test, even when the test itself is killed.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (std::string& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(path.c_str(), argv.data());
-    _exit(127);
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, out_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&files, STDERR_FILENO, err_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = 0;
+  const int spawned =
+      posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&files);
+  if (spawned != 0) {
+    return absl::InternalError(absl::StrCat("posix_spawn ", argv[0], ": ",
+                                            std::strerror(spawned)));
   }
   std::unique_ptr<ServiceProcess> process(new ServiceProcess(pid, log_prefix));
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -75,7 +84,14 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     }
     absl::SleepFor(absl::Milliseconds(5));
   }
-  return absl::DeadlineExceededError(absl::StrCat(binary, " did not start"));
+  // Say what the child is doing: still setpriv, or the service stuck before
+  // listening.
+  char exe[4096] = {0};
+  readlink(absl::StrCat("/proc/", pid, "/exe").c_str(), exe, sizeof(exe) - 1);
+  return absl::DeadlineExceededError(
+      absl::StrCat(binary, " did not start within 10 s; pid ", pid, " runs ",
+                   exe, "; ", ReadAll(absl::StrCat("/proc/", pid, "/wchan")),
+                   "; stderr: ", ReadAll(err_path)));
 }
 
 ServiceProcess::~ServiceProcess() {
