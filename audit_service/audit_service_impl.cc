@@ -13,7 +13,8 @@ namespace headcount::audit {
 namespace {
 
 const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE,
-                             "the audit store is still opening");
+                             "the audit store is not open (starting or "
+                             "shutting down)");
 
 template <typename T>
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
@@ -61,8 +62,8 @@ void CheckFilter(const v1::AlertFilter& filter, absl::string_view prefix,
 grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
-  AuditStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kNotReady);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kNotReady);
   v1::ListCountiesRequest request;
   absl::Status parsed = ParseRawRequest(*raw_request, request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -77,8 +78,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
-  AuditStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kNotReady);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kNotReady);
   v1::GetCountyReportRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -96,8 +97,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
 grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
-  AuditStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kNotReady);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kNotReady);
   v1::GetDistrictReportRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -118,8 +119,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
 grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
-  AuditStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kNotReady);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kNotReady);
   v1::ListGradeDiscrepanciesRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -139,8 +140,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
 grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* response) {
-  AuditStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kNotReady);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kNotReady);
   v1::ListAlertsRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -156,8 +157,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
 grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   using AlertStream = grpc::ServerWriteReactor<grpc::ByteBuffer>;
-  AuditStore* store = store_.load();
-  if (store == nullptr) return RefuseStream<AlertStream>(kNotReady);
+  if (!store_.Borrow()) return RefuseStream<AlertStream>(kNotReady);
   v1::WatchAlertsRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
   if (!parsed.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(parsed));
@@ -170,7 +170,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
   if (!violations.empty()) {
     return RefuseStream<AlertStream>(ToGrpcStatus(InvalidArgument(violations)));
   }
-  return new WatchAlertsReactor(store, feed_, *request);
+  return new WatchAlertsReactor(&store_, feed_, *request);
 }
 
 }  // namespace headcount::audit

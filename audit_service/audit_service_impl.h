@@ -2,9 +2,8 @@
 #ifndef HEADCOUNT_AUDIT_SERVICE_AUDIT_SERVICE_IMPL_H_
 #define HEADCOUNT_AUDIT_SERVICE_AUDIT_SERVICE_IMPL_H_
 
-#include <atomic>
-
 #include "audit_service/audit_store.h"
+#include "common/attached_store.h"
 #include "common/change_feed.h"
 #include "headcount/v1/audit.grpc.pb.h"
 
@@ -25,8 +24,9 @@ class AuditServiceImpl final : public AuditServiceBase {
   // `feed` is not owned and outlives the service. Calls fail with
   // UNAVAILABLE until AttachStore.
   explicit AuditServiceImpl(ChangeFeed* feed) : feed_(feed) {}
-  // `store` is not owned and outlives every call.
-  void AttachStore(AuditStore* store) { store_.store(store); }
+  // `store` is not owned; null detaches it, waiting for the calls using it.
+  // Calls after a detach fail with UNAVAILABLE.
+  void AttachStore(AuditStore* store) { store_.Attach(store); }
 
   // ListCountiesRequest -> ListCountiesResponse.
   grpc::ServerUnaryReactor* ListCounties(grpc::CallbackServerContext* context,
@@ -55,7 +55,7 @@ class AuditServiceImpl final : public AuditServiceBase {
 
  private:
   ChangeFeed* const feed_;
-  std::atomic<AuditStore*> store_{nullptr};
+  AttachedStore<AuditStore> store_;
 };
 
 }  // namespace headcount::audit

@@ -6,13 +6,15 @@
 namespace headcount::audit {
 namespace {
 constexpr int kEventsPerRead = 128;
+constexpr char kClosing[] =
+    "the audit service is shutting down; resume after the last alert_id "
+    "received";
 }  // namespace
 
-WatchAlertsReactor::WatchAlertsReactor(AuditStore* store, ChangeFeed* feed,
-                                       const v1::WatchAlertsRequest& request)
-    : FeedStreamReactor(feed,
-                        "the audit service is shutting down; resume after the "
-                        "last alert_id received"),
+WatchAlertsReactor::WatchAlertsReactor(
+    const AttachedStore<AuditStore>* store, ChangeFeed* feed,
+    const v1::WatchAlertsRequest& request)
+    : FeedStreamReactor(feed, kClosing),
       store_(store),
       filter_(request.filter()),
       cursor_(request.after_alert_id()) {
@@ -20,9 +22,11 @@ WatchAlertsReactor::WatchAlertsReactor(AuditStore* store, ChangeFeed* feed,
 }
 
 absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
-  while (pending_.empty() && cursor_ < store_->last_alert_id()) {
+  auto store = store_->Borrow();
+  if (!store) return absl::UnavailableError(kClosing);
+  while (pending_.empty() && cursor_ < store->last_alert_id()) {
     ASSIGN_OR_RETURN(std::vector<v1::AlertEvent> events,
-                     store_->ReadAlerts(cursor_, kEventsPerRead));
+                     store->ReadAlerts(cursor_, kEventsPerRead));
     if (events.empty()) break;
     for (v1::AlertEvent& event : events) {
       cursor_ = event.alert_id();

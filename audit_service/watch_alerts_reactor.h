@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "audit_service/audit_store.h"
+#include "common/attached_store.h"
 #include "common/feed_stream_reactor.h"
 #include "headcount/v1/audit.pb.h"
 
@@ -15,9 +16,9 @@ namespace headcount::audit {
 // costs no growing buffer.
 class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
  public:
-  // `store` and `feed` are not owned and outlive every stream. `request`
-  // has been validated.
-  WatchAlertsReactor(AuditStore* store, ChangeFeed* feed,
+  // `store` and `feed` are not owned and outlive every stream; a detached
+  // store ends the stream with UNAVAILABLE. `request` has been validated.
+  WatchAlertsReactor(const AttachedStore<AuditStore>* store, ChangeFeed* feed,
                      const v1::WatchAlertsRequest& request);
 
  private:
@@ -25,7 +26,7 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
   absl::StatusOr<bool> Next(grpc::ByteBuffer& next) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  AuditStore* const store_;
+  const AttachedStore<AuditStore>* const store_;
   const v1::AlertFilter filter_;
   int64_t cursor_ ABSL_GUARDED_BY(mu_);  // newest alert_id read
   std::deque<v1::AlertEvent> pending_ ABSL_GUARDED_BY(mu_);

@@ -61,6 +61,27 @@ class ABSL_SCOPED_LOCKABLE MutexLock {
   absl::Mutex* const mu_;
 };
 
+// absl::ReaderMutexLock, visible to TSan. Several readers may release the
+// same mutex; TSan merges their clocks, so a writer that locks afterwards
+// is ordered after all of them.
+class ABSL_SCOPED_LOCKABLE ReaderMutexLock {
+ public:
+  explicit ReaderMutexLock(absl::Mutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu)
+      : mu_(mu) {
+    mu_->ReaderLock();
+    TsanAcquire(mu_);
+  }
+  ~ReaderMutexLock() ABSL_UNLOCK_FUNCTION() {
+    TsanRelease(mu_);
+    mu_->ReaderUnlock();
+  }
+  ReaderMutexLock(const ReaderMutexLock&) = delete;
+  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
+
+ private:
+  absl::Mutex* const mu_;
+};
+
 // mu->Await(condition): the mutex is released while waiting.
 inline void Await(absl::Mutex* mu, const absl::Condition& condition)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {

@@ -18,14 +18,16 @@ namespace {
 constexpr int kMaxListedRejections = 20;
 
 const grpc::Status kRecovering(grpc::StatusCode::UNAVAILABLE,
-                               "the ingest store is still opening");
+                               "the ingest store is not open (starting or "
+                               "shutting down)");
 
 // Reads a district's rows, validates each as it arrives, then commits them
 // all as one revision.
 class SubmitBatchReactor final
     : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  SubmitBatchReactor(SubmissionStore* store, grpc::ByteBuffer* response)
+  SubmitBatchReactor(const AttachedStore<SubmissionStore>* store,
+                     grpc::ByteBuffer* response)
       : store_(store), response_(response) {
     StartRead(&raw_row_);
   }
@@ -109,7 +111,9 @@ class SubmitBatchReactor final
       return Finish(ToGrpcStatus(
           InvalidArgument({{"rows", "a batch must hold at least one row"}})));
     }
-    store_->Commit(std::move(rows_), dry_run_,
+    auto store = store_->Borrow();
+    if (!store) return Finish(kRecovering);
+    store->Commit(std::move(rows_), dry_run_,
                    [this](absl::StatusOr<CommitResult> result) {
                      if (!result.ok()) {
                        return Finish(ToGrpcStatus(result.status()));
@@ -148,7 +152,7 @@ class SubmitBatchReactor final
     Finish(grpc::Status::OK);
   }
 
-  SubmissionStore* const store_;
+  const AttachedStore<SubmissionStore>* const store_;
   grpc::ByteBuffer* const response_;
   v1::ImportSummary summary_storage_;
   v1::ImportSummary* const summary_ = &summary_storage_;
@@ -166,8 +170,8 @@ class SubmitBatchReactor final
 grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* raw_response) {
-  SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kRecovering);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kRecovering);
   v1::SubmitRequest request;
   absl::Status parsed = ParseRawRequest(*raw_request, request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -203,18 +207,17 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::SubmitBatch(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) {
-  SubmissionStore* store = store_.load();
-  if (store == nullptr) {
+  if (!store_.Borrow()) {
     return RefuseStream<grpc::ServerReadReactor<grpc::ByteBuffer>>(kRecovering);
   }
-  return new SubmitBatchReactor(store, summary);
+  return new SubmitBatchReactor(&store_, summary);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* raw_response) {
-  SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kRecovering);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kRecovering);
   v1::GetSchoolRequest request;
   absl::Status parsed = ParseRawRequest(*raw_request, request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -233,8 +236,8 @@ grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
 grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
     grpc::ByteBuffer* raw_response) {
-  SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kRecovering);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kRecovering);
   v1::ListSchoolsRequest parsed_request;
   absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
   if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
@@ -268,18 +271,17 @@ grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
 
 grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
     grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
-  SubmissionStore* store = store_.load();
-  if (store == nullptr) {
+  if (!store_.Borrow()) {
     return RefuseStream<grpc::ServerWriteReactor<v1::WatchResponse>>(kRecovering);
   }
-  return new WatchReactor(store, feed_, *request);
+  return new WatchReactor(&store_, feed_, *request);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Compact(
     grpc::CallbackServerContext* context, const v1::CompactRequest* request,
     v1::CompactResponse* response) {
-  SubmissionStore* store = store_.load();
-  if (store == nullptr) return FinishUnary(context, kRecovering);
+  auto store = store_.Borrow();
+  if (!store) return FinishUnary(context, kRecovering);
   absl::StatusOr<int64_t> oldest = store->Compact(request->revision());
   if (oldest.ok()) {
     response->set_oldest_revision(*oldest);

@@ -3,9 +3,8 @@
 #ifndef HEADCOUNT_INGEST_SERVICE_INGEST_SERVICE_IMPL_H_
 #define HEADCOUNT_INGEST_SERVICE_INGEST_SERVICE_IMPL_H_
 
-#include <atomic>
-
 #include "headcount/v1/ingest.grpc.pb.h"
+#include "common/attached_store.h"
 #include "common/change_feed.h"
 #include "ingest_service/submission_store.h"
 
@@ -30,8 +29,9 @@ class IngestServiceImpl final : public IngestServiceBase {
   // call fails with UNAVAILABLE (the store is still recovering).
   explicit IngestServiceImpl(ChangeFeed* feed) : feed_(feed) {}
 
-  // `store` is not owned and outlives every call.
-  void AttachStore(SubmissionStore* store) { store_.store(store); }
+  // `store` is not owned; null detaches it, waiting for the calls using it.
+  // Calls after a detach fail with UNAVAILABLE.
+  void AttachStore(SubmissionStore* store) { store_.Attach(store); }
 
   // SubmitRequest -> SubmitResponse.
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
@@ -57,7 +57,7 @@ class IngestServiceImpl final : public IngestServiceBase {
 
  private:
   ChangeFeed* const feed_;
-  std::atomic<SubmissionStore*> store_{nullptr};
+  AttachedStore<SubmissionStore> store_;
 };
 
 }  // namespace headcount::ingest

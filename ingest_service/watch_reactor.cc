@@ -1,17 +1,22 @@
 #include "ingest_service/watch_reactor.h"
-#include "common/mutex.h"
 
 #include <utility>
 
+#include "common/mutex.h"
 #include "common/status_util.h"
 
 namespace headcount::ingest {
+namespace {
 
-WatchReactor::WatchReactor(SubmissionStore* store, ChangeFeed* feed,
-                           const v1::WatchRequest& request)
-    : FeedStreamReactor(feed,
-                        "the ingest service is shutting down; resume from the "
-                        "last revision received"),
+constexpr char kClosing[] =
+    "the ingest service is shutting down; resume from the last revision "
+    "received";
+
+}  // namespace
+
+WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
+                           ChangeFeed* feed, const v1::WatchRequest& request)
+    : FeedStreamReactor(feed, kClosing),
       store_(store),
       progress_interval_(absl::Milliseconds(request.progress_interval_ms())),
       cursor_(request.after_revision()),
@@ -33,9 +38,11 @@ WatchReactor::WatchReactor(SubmissionStore* store, ChangeFeed* feed,
 }
 
 absl::StatusOr<bool> WatchReactor::Next(v1::WatchResponse& next) {
-  if (pending_.empty() && cursor_ < store_->revision()) {
+  auto store = store_->Borrow();
+  if (!store) return absl::UnavailableError(kClosing);
+  if (pending_.empty() && cursor_ < store->revision()) {
     ASSIGN_OR_RETURN(std::vector<storage::RevisionEntry> entries,
-                     store_->ReadLog(cursor_, 1));
+                     store->ReadLog(cursor_, 1));
     for (storage::RevisionEntry& entry : entries) {
       const int events = entry.events_size();
       for (int begin = 0; begin < events; begin += kMaxEventsPerMessage) {
@@ -54,10 +61,10 @@ absl::StatusOr<bool> WatchReactor::Next(v1::WatchResponse& next) {
   if (!pending_.empty()) {
     next = std::move(pending_.front());
     pending_.pop_front();
-    next.set_header_revision(store_->revision());
+    next.set_header_revision(store->revision());
   } else if (progress_interval_ > absl::ZeroDuration() &&
              now - last_sent_ >= progress_interval_ &&
-             cursor_ >= store_->revision()) {
+             cursor_ >= store->revision()) {
     // Everything up to cursor_ has been handed to the stream.
     next.Clear();
     next.set_progress(true);

@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "absl/time/time.h"
+#include "common/attached_store.h"
 #include "common/feed_stream_reactor.h"
 #include "headcount/v1/ingest.pb.h"
 #include "ingest_service/submission_store.h"
@@ -20,15 +21,16 @@ inline constexpr int kMaxEventsPerMessage = 256;
 // server buffer.
 class WatchReactor final : public FeedStreamReactor<v1::WatchResponse> {
  public:
-  // `store` and `feed` are not owned and outlive every stream.
-  WatchReactor(SubmissionStore* store, ChangeFeed* feed,
+  // `store` and `feed` are not owned and outlive every stream; a detached
+  // store ends the stream with UNAVAILABLE.
+  WatchReactor(const AttachedStore<SubmissionStore>* store, ChangeFeed* feed,
                const v1::WatchRequest& request);
 
  private:
   absl::StatusOr<bool> Next(v1::WatchResponse& next) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  SubmissionStore* const store_;
+  const AttachedStore<SubmissionStore>* const store_;
   const absl::Duration progress_interval_;
   int64_t cursor_ ABSL_GUARDED_BY(mu_);  // newest revision queued for sending
   std::deque<v1::WatchResponse> pending_ ABSL_GUARDED_BY(mu_);

@@ -93,7 +93,9 @@ int LostAfterPowerCut(bool sync, int count) {
     for (size_t i = 0; i < log->size(); ++i) {
       EXPECT_EQ((*log)[i].revision(), static_cast<int64_t>(i + 1));
     }
-    if (sync) EXPECT_EQ(static_cast<int>(log->size()), (*reopened)->revision());
+    if (sync) {
+      EXPECT_EQ(static_cast<int>(log->size()), (*reopened)->revision());
+    }
   }
   return lost;
 }
