@@ -14,6 +14,10 @@ struct RatioCase {
   v1::Rule rule;  // under the default policy
 };
 
+void PrintTo(const RatioCase& c, std::ostream* out) {
+  *out << c.onsite << " on site, " << c.registry << " in the registry";
+}
+
 class RatioTest : public ::testing::TestWithParam<RatioCase> {};
 
 TEST_P(RatioTest, PrintsAndFlagsAsTheNotice) {

@@ -44,6 +44,9 @@ struct Case {
   std::string rule;  // a substring of the description
 };
 
+// Test listings show the case's name, not its bytes.
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
+
 class ValidationRuleTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ValidationRuleTest, NamesTheFieldAndTheRule) {

@@ -64,6 +64,7 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
 
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     std::atomic<bool> stop{false};
+    std::atomic<int> acks_this_cycle{0};
     std::vector<std::thread> clients;
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&, c] {
@@ -86,6 +87,7 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
             if (status.ok()) {
               acked.push_back({rows, summary.revision()});
               ++batch_acks;
+              ++acks_this_cycle;
             } else {
               unknown_batches.push_back(rows);
               ++lost_answers;
@@ -105,6 +107,7 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
               acked.push_back({{request},
                                response.outcome() == v1::UNCHANGED ? 0 : response.revision()});
               ++unary_acks;
+              ++acks_this_cycle;
             } else {
               ++lost_answers;
             }
@@ -112,10 +115,16 @@ TEST(IngestCrashTest, KillNineDuringConcurrentSubmissions) {
         }
       });
     }
-    absl::SleepFor(absl::Milliseconds(50 + random() % 250));
+    // Kill at a random moment while submissions flow: once this cycle has an
+    // acknowledgement (a sanitizer build takes a while to open the store),
+    // then 0..250 ms later.
+    const bool flowing = WaitFor([&] { return acks_this_cycle.load() > 0; },
+                                 absl::Seconds(30));
+    absl::SleepFor(absl::Milliseconds(random() % 250));
     ingest->Stop(SIGKILL);
     stop = true;
     for (auto& t : clients) t.join();
+    ASSERT_TRUE(flowing) << "cycle " << cycle << ": no submission acknowledged in 30 s";
 
     auto restarted = ServiceProcess::Start(
         "headcount-ingest", {"--listen=" + address, args_base[0]}, dir.Sub("ingest"));
