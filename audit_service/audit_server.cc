@@ -5,7 +5,7 @@
 namespace headcount::audit {
 
 AuditServer::AuditServer(const Options& options)
-    : options_(options), service_(&feed_) {}
+    : options_(options), service_(&feed_, options.watch_stall_limit) {}
 
 absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(
     const Options& options) {

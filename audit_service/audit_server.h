@@ -22,6 +22,9 @@ class AuditServer {
     AuditStore::Options store;
     FeedFollower::Options follower;
     absl::Duration shutdown_grace = absl::Seconds(10);
+    // A WatchAlerts client that reads nothing for this long while events are
+    // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
+    absl::Duration watch_stall_limit = absl::Seconds(60);
   };
 
   // Listens (health NOT_SERVING), opens the store, and starts following the

@@ -170,7 +170,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
   if (!violations.empty()) {
     return RefuseStream<AlertStream>(ToGrpcStatus(InvalidArgument(violations)));
   }
-  return new WatchAlertsReactor(&store_, feed_, *request);
+  return new WatchAlertsReactor(&store_, feed_, context, watch_stall_limit_,
+                                *request);
 }
 
 }  // namespace headcount::audit

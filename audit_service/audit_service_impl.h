@@ -23,7 +23,10 @@ class AuditServiceImpl final : public AuditServiceBase {
  public:
   // `feed` is not owned and outlives the service. Calls fail with
   // UNAVAILABLE until AttachStore.
-  explicit AuditServiceImpl(ChangeFeed* feed) : feed_(feed) {}
+  // A WatchAlerts client that stops reading for `watch_stall_limit` while
+  // events are due is cancelled with RESOURCE_EXHAUSTED (zero: never).
+  AuditServiceImpl(ChangeFeed* feed, absl::Duration watch_stall_limit)
+      : feed_(feed), watch_stall_limit_(watch_stall_limit) {}
   // `store` is not owned; null detaches it, waiting for the calls using it.
   // Calls after a detach fail with UNAVAILABLE.
   void AttachStore(AuditStore* store) { store_.Attach(store); }
@@ -55,6 +58,7 @@ class AuditServiceImpl final : public AuditServiceBase {
 
  private:
   ChangeFeed* const feed_;
+  const absl::Duration watch_stall_limit_;
   AttachedStore<AuditStore> store_;
 };
 

@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/time/time.h"
 #include "audit_service/audit_server.h"
 #include "common/discrepancy.h"
 #include "common/grpc_server.h"
@@ -24,6 +25,9 @@ ABSL_FLAG(int64_t, min_abs_difference, 0,
           "never flag a difference smaller than this many students");
 ABSL_FLAG(std::string, levels, "grade,school,district,county",
           "levels evaluated for alerts, comma-separated");
+ABSL_FLAG(absl::Duration, watch_stall_limit, absl::Seconds(60),
+          "cancel a WatchAlerts stream (RESOURCE_EXHAUSTED) whose client "
+          "reads nothing for this long while events are due; 0: never");
 
 namespace {
 
@@ -47,6 +51,7 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.follower.ingest_address = absl::GetFlag(FLAGS_ingest);
+  options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
   if (options.store.data_dir.empty()) return Fail("--data_dir is required");
 
   headcount::ThresholdPolicy& policy = options.store.policy;

@@ -1,5 +1,6 @@
 #include "audit_service/watch_alerts_reactor.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/raw_request.h"
 #include "common/status_util.h"
 
@@ -9,12 +10,21 @@ constexpr int kEventsPerRead = 128;
 constexpr char kClosing[] =
     "the audit service is shutting down; resume after the last alert_id "
     "received";
+
+FeedStreamLimits Limits(absl::Duration stall_limit) {
+  return {kClosing, stall_limit,
+          absl::StrCat("the client read nothing for ",
+                       absl::FormatDuration(stall_limit),
+                       " while alert events were due; watch again with "
+                       "after_alert_id set to the last alert_id received")};
+}
 }  // namespace
 
 WatchAlertsReactor::WatchAlertsReactor(
     const AttachedStore<AuditStore>* store, ChangeFeed* feed,
+    grpc::CallbackServerContext* context, absl::Duration stall_limit,
     const v1::WatchAlertsRequest& request)
-    : FeedStreamReactor(feed, kClosing),
+    : FeedStreamReactor(feed, context, Limits(stall_limit)),
       store_(store),
       filter_(request.filter()),
       cursor_(request.after_alert_id()) {

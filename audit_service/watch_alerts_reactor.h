@@ -17,8 +17,12 @@ namespace headcount::audit {
 class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
  public:
   // `store` and `feed` are not owned and outlive every stream; a detached
-  // store ends the stream with UNAVAILABLE. `request` has been validated.
+  // store ends the stream with UNAVAILABLE. A client that stops reading for
+  // `stall_limit` while events are due is cancelled with RESOURCE_EXHAUSTED
+  // (zero: never). `request` has been validated.
   WatchAlertsReactor(const AttachedStore<AuditStore>* store, ChangeFeed* feed,
+                     grpc::CallbackServerContext* context,
+                     absl::Duration stall_limit,
                      const v1::WatchAlertsRequest& request);
 
  private:

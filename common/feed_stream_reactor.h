@@ -1,6 +1,7 @@
 // The server side of a resumable stream fed from a store (ingest Watch,
 // audit WatchAlerts): one write in flight, woken by a ChangeFeed, finished
-// after the write in flight, closed with UNAVAILABLE on shutdown.
+// after the write in flight, closed with UNAVAILABLE on shutdown, and
+// cancelled with RESOURCE_EXHAUSTED when the client stops reading.
 #ifndef HEADCOUNT_COMMON_FEED_STREAM_REACTOR_H_
 #define HEADCOUNT_COMMON_FEED_STREAM_REACTOR_H_
 
@@ -14,9 +15,24 @@
 #include "absl/synchronization/mutex.h"
 #include "common/change_feed.h"
 #include "common/status_util.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 
 namespace headcount {
+
+// How a stream ends when the server stops or the client stops reading.
+struct FeedStreamLimits {
+  // The UNAVAILABLE message sent when the server shuts down.
+  std::string closing_message;
+  // A write still not taken by the client after this long (its flow-control
+  // window full: it has stopped reading while more was due) cancels the
+  // stream with RESOURCE_EXHAUSTED and `stalled_message`, freeing the
+  // server's side. Zero: never.
+  absl::Duration stall_limit = absl::Seconds(60);
+  std::string stalled_message;
+};
 
 // Subclasses say what to send next; this class owns the write discipline.
 // The reactor deletes itself when the stream is done.
@@ -24,10 +40,10 @@ template <typename Response>
 class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
                           public ChangeFeed::Subscriber {
  public:
-  // `feed` is not owned and outlives the stream. `closing_message` is the
-  // UNAVAILABLE message sent when the server shuts down.
-  FeedStreamReactor(ChangeFeed* feed, std::string closing_message)
-      : feed_(feed), closing_message_(std::move(closing_message)) {}
+  // `feed` is not owned and outlives the stream; `context` is the call's.
+  FeedStreamReactor(ChangeFeed* feed, grpc::CallbackServerContext* context,
+                    FeedStreamLimits limits)
+      : feed_(feed), context_(context), limits_(std::move(limits)) {}
 
   void OnWriteDone(bool ok) override {
     {
@@ -56,7 +72,8 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
   void Wake() override { Pump(); }
   void Close() override {
     MutexLock lock(&mu_);
-    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, closing_message_));
+    FinishLocked(
+        grpc::Status(grpc::StatusCode::UNAVAILABLE, limits_.closing_message));
   }
 
  protected:
@@ -87,17 +104,39 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
 
  private:
   void Pump() {
-    MutexLock lock(&mu_);
-    if (finished_ || writing_) return;
-    absl::StatusOr<bool> due = Next(in_flight_);
-    if (!due.ok()) return FinishLocked(ToGrpcStatus(due.status()));
-    if (!*due) return;
-    writing_ = true;
-    this->StartWrite(&in_flight_);
+    {
+      MutexLock lock(&mu_);
+      if (finished_) return;
+      if (!writing_) {
+        absl::StatusOr<bool> due = Next(in_flight_);
+        if (!due.ok()) return FinishLocked(ToGrpcStatus(due.status()));
+        if (!*due) return;
+        writing_ = true;
+        write_started_ = absl::Now();
+        this->StartWrite(&in_flight_);
+        return;
+      }
+      if (stall_cancelled_ || limits_.stall_limit <= absl::ZeroDuration() ||
+          absl::Now() - write_started_ < limits_.stall_limit) {
+        return;
+      }
+      stall_cancelled_ = true;
+    }
+    // The write never completes while the client does not read, so Finish
+    // would wait behind it. Cancelling sends the status in a HEADERS frame,
+    // which flow control does not hold back, and completes the write with
+    // ok=false (OnWriteDone then finishes the reactor). Called without mu_:
+    // gRPC may run that completion on any thread.
+    grpc_call_cancel_with_status(context_->c_call(),
+                                 GRPC_STATUS_RESOURCE_EXHAUSTED,
+                                 limits_.stalled_message.c_str(), nullptr);
   }
 
   ChangeFeed* const feed_;
-  const std::string closing_message_;
+  grpc::CallbackServerContext* const context_;
+  const FeedStreamLimits limits_;
+  absl::Time write_started_ ABSL_GUARDED_BY(mu_);
+  bool stall_cancelled_ ABSL_GUARDED_BY(mu_) = false;
   Response in_flight_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

@@ -5,7 +5,7 @@
 namespace headcount::ingest {
 
 IngestServer::IngestServer(const Options& options)
-    : options_(options), service_(&feed_) {}
+    : options_(options), service_(&feed_, options.watch_stall_limit) {}
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::StartListening(
     const Options& options) {

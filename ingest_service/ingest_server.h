@@ -22,6 +22,9 @@ class IngestServer {
     RocksDbSubmissionStore::Options store;
     // How long a drain waits for calls in flight.
     absl::Duration shutdown_grace = absl::Seconds(10);
+    // A Watch client that reads nothing for this long while revisions are
+    // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
+    absl::Duration watch_stall_limit = absl::Seconds(60);
   };
 
   // Listens and answers health checks with NOT_SERVING; every IngestService

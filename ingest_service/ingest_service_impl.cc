@@ -274,7 +274,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
   if (!store_.Borrow()) {
     return RefuseStream<grpc::ServerWriteReactor<v1::WatchResponse>>(kRecovering);
   }
-  return new WatchReactor(&store_, feed_, *request);
+  return new WatchReactor(&store_, feed_, context, watch_stall_limit_, *request);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Compact(

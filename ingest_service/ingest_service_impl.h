@@ -27,7 +27,10 @@ class IngestServiceImpl final : public IngestServiceBase {
  public:
   // `feed` is not owned and outlives the service. Until AttachStore, every
   // call fails with UNAVAILABLE (the store is still recovering).
-  explicit IngestServiceImpl(ChangeFeed* feed) : feed_(feed) {}
+  // A Watch client that stops reading for `watch_stall_limit` while
+  // revisions are due is cancelled with RESOURCE_EXHAUSTED (zero: never).
+  IngestServiceImpl(ChangeFeed* feed, absl::Duration watch_stall_limit)
+      : feed_(feed), watch_stall_limit_(watch_stall_limit) {}
 
   // `store` is not owned; null detaches it, waiting for the calls using it.
   // Calls after a detach fail with UNAVAILABLE.
@@ -57,6 +60,7 @@ class IngestServiceImpl final : public IngestServiceBase {
 
  private:
   ChangeFeed* const feed_;
+  const absl::Duration watch_stall_limit_;
   AttachedStore<SubmissionStore> store_;
 };
 

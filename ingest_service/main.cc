@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/time/time.h"
 #include "common/grpc_server.h"
 #include "ingest_service/ingest_server.h"
 
@@ -12,6 +13,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve on; port 0 picks a free port");
 ABSL_FLAG(std::string, data_dir, "",
           "RocksDB directory holding the submissions (created if missing)");
+ABSL_FLAG(absl::Duration, watch_stall_limit, absl::Seconds(60),
+          "cancel a Watch stream (RESOURCE_EXHAUSTED) whose client reads "
+          "nothing for this long while revisions are due; 0: never");
 
 int main(int argc, char** argv) {
   headcount::BlockTerminationSignals();
@@ -27,6 +31,7 @@ int main(int argc, char** argv) {
   headcount::ingest::IngestServer::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
 
   auto server = headcount::ingest::IngestServer::StartListening(options);
   if (!server.ok()) {

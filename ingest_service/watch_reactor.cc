@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/mutex.h"
 #include "common/status_util.h"
 
@@ -12,11 +13,22 @@ constexpr char kClosing[] =
     "the ingest service is shutting down; resume from the last revision "
     "received";
 
+FeedStreamLimits Limits(absl::Duration stall_limit) {
+  return {kClosing, stall_limit,
+          absl::StrCat("the watcher read nothing for ",
+                       absl::FormatDuration(stall_limit),
+                       " while revisions were due; watch again with "
+                       "after_revision set to the last revision received")};
+}
+
 }  // namespace
 
 WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
-                           ChangeFeed* feed, const v1::WatchRequest& request)
-    : FeedStreamReactor(feed, kClosing),
+                           ChangeFeed* feed,
+                           grpc::CallbackServerContext* context,
+                           absl::Duration stall_limit,
+                           const v1::WatchRequest& request)
+    : FeedStreamReactor(feed, context, Limits(stall_limit)),
       store_(store),
       progress_interval_(absl::Milliseconds(request.progress_interval_ms())),
       cursor_(request.after_revision()),

@@ -23,8 +23,11 @@ class WatchReactor final : public FeedStreamReactor<v1::WatchResponse> {
  public:
   // `store` and `feed` are not owned and outlive every stream; a detached
   // store ends the stream with UNAVAILABLE.
+  // A stream whose client stops reading for `stall_limit` while revisions
+  // are due is cancelled with RESOURCE_EXHAUSTED (zero: never).
   WatchReactor(const AttachedStore<SubmissionStore>* store, ChangeFeed* feed,
-               const v1::WatchRequest& request);
+               grpc::CallbackServerContext* context,
+               absl::Duration stall_limit, const v1::WatchRequest& request);
 
  private:
   absl::StatusOr<bool> Next(v1::WatchResponse& next) override

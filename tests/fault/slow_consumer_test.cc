@@ -1,8 +1,10 @@
 // Watchers that stop reading must not make the ingest's memory grow with
 // the feed: each Watch stream reads the log from RocksDB one revision at a
 // time with one write in flight, so a stalled client holds at most one
-// revision in the server plus gRPC's flow-control window. The stalled
-// watcher then resumes and receives every revision in order.
+// revision in the server plus gRPC's flow-control window. With the stall
+// limit off, the stalled watcher then reads every revision in order; with
+// it on, the stream is cancelled with RESOURCE_EXHAUSTED and the watcher
+// resumes from the last revision it received.
 #include <signal.h>
 
 #include <thread>
@@ -21,14 +23,14 @@ namespace {
 constexpr int kRevisions = 4000;
 constexpr int kStalledWatchers = 10;
 
-// Submits kRevisions schools of 12 grades with long names (about 1 KiB per
-// event with its previous record) from 8 threads: kRevisions revisions.
-void Load(const std::string& address, int round) {
+// Submits `revisions` schools of 12 grades with long names (about 1 KiB per
+// event with its previous record) from 8 threads: `revisions` revisions.
+void Load(const std::string& address, int round, int revisions = kRevisions) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       auto stub = v1::IngestService::NewStub(FastReconnectChannel(address));
-      for (int i = t; i < kRevisions; i += 8) {
+      for (int i = t; i < revisions; i += 8) {
         // Round 1 corrects every school of round 0: a new revision each.
         std::vector<std::pair<int64_t, int64_t>> grades(12, {round, 100});
         auto request = School("城北", absl::StrCat(std::string(60, 'x'), "学校", i),
@@ -49,6 +51,21 @@ struct StalledWatchers {
   std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchResponse>>> readers;
+
+  void Open(const std::string& address, int count) {
+    for (int i = 0; i < count; ++i) {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+      args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4096);
+      args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+      stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
+          address, grpc::InsecureChannelCredentials(), args)));
+      auto context = std::make_unique<grpc::ClientContext>();
+      context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
+      readers.push_back(stubs.back()->Watch(context.get(), v1::WatchRequest()));
+      contexts.push_back(std::move(context));
+    }
+  }
 };
 
 // Resident memory growth of a fresh ingest (kept in `keep`) under the load,
@@ -56,25 +73,15 @@ struct StalledWatchers {
 long GrowthKib(int stalled, StalledWatchers& watchers,
                std::unique_ptr<ServiceProcess>* keep, const TempDir& dir,
                const std::string& name) {
+  // The stall limit off: these watchers stay stalled through the load.
   auto ingest = ServiceProcess::Start(
-      "headcount-ingest", {"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub(name)},
+      "headcount-ingest",
+      {"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub(name), "--watch_stall_limit=0"},
       dir.Sub(name));
   EXPECT_TRUE(ingest.ok()) << ingest.status();
   EXPECT_TRUE((*ingest)->WaitServing());
   const std::string address = (*ingest)->address();
-  for (int i = 0; i < stalled; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4096);
-    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-    watchers.stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args)));
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
-    watchers.readers.push_back(
-        watchers.stubs.back()->Watch(context.get(), v1::WatchRequest()));
-    watchers.contexts.push_back(std::move(context));
-  }
+  watchers.Open(address, stalled);
   Load(address, 0);  // warm up allocators and the memtable
   const long before = (*ingest)->ResidentKib();
   Load(address, 1);
@@ -109,6 +116,56 @@ TEST(SlowConsumerTest, StalledWatchersDoNotGrowMemory) {
   EXPECT_EQ(received, 2 * kRevisions);
   for (auto& context : watchers.contexts) context->TryCancel();
   for (auto& reader : watchers.readers) reader->Finish();
+}
+
+TEST(SlowConsumerTest, StalledWatcherIsCancelledAndResumes) {
+  constexpr int kFew = 400;  // about 400 KiB: far beyond the 4 KiB window
+  TempDir dir;
+  auto ingest = ServiceProcess::Start(
+      "headcount-ingest",
+      {"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub("ingest"), "--watch_stall_limit=1s"},
+      dir.Sub("ingest"));
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  ASSERT_TRUE((*ingest)->WaitServing());
+  const std::string address = (*ingest)->address();
+  StalledWatchers watchers;
+  watchers.Open(address, 1);
+  Load(address, 0, kFew);
+  // The stall limit is 1 s and the ingest checks every 50 ms.
+  absl::SleepFor(absl::Seconds(3));
+
+  // What the server sent before the cancel arrives, in order, then the status.
+  int64_t last = 0;
+  v1::WatchResponse response;
+  while (watchers.readers[0]->Read(&response)) {
+    if (response.progress()) continue;
+    EXPECT_EQ(response.revision(), last + 1);
+    last = response.revision();
+  }
+  const grpc::Status status = watchers.readers[0]->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << status.error_message();
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("after_revision"));
+  EXPECT_LT(last, kFew) << "the stalled stream was not cut";
+
+  // Resumed from the last revision received: the rest, in order.
+  auto stub = v1::IngestService::NewStub(FastReconnectChannel(address));
+  v1::WatchRequest request;
+  request.set_after_revision(last);
+  auto context = Context(absl::Seconds(30));
+  auto reader = stub->Watch(context.get(), request);
+  const int64_t resumed_from = last;
+  while (last < kFew && reader->Read(&response)) {
+    if (response.progress()) continue;
+    EXPECT_EQ(response.revision(), last + 1);
+    last = response.revision();
+  }
+  EXPECT_EQ(last, kFew);
+  context->TryCancel();
+  reader->Finish();
+  std::printf("[ figures ] stalled watcher cancelled with RESOURCE_EXHAUSTED after "
+              "receiving %lld of %d revisions; resumed and read the rest\n",
+              static_cast<long long>(resumed_from), kFew);
 }
 
 }  // namespace
