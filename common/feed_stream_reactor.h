@@ -15,6 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/change_feed.h"
 #include "common/status_util.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpc/grpc.h"
@@ -32,6 +34,22 @@ struct FeedStreamLimits {
   // server's side. Zero: never.
   absl::Duration stall_limit = absl::Seconds(60);
   std::string stalled_message;
+
+  // Both messages tell the client to watch `service` again with
+  // `resume_field` set to the last `item` it received.
+  static FeedStreamLimits Resumable(absl::string_view service,
+                                    absl::string_view items,
+                                    absl::string_view resume_field,
+                                    absl::string_view item,
+                                    absl::Duration stall_limit) {
+    const std::string resume = absl::StrCat("; watch again with ", resume_field,
+                                            " set to the last ", item, " received");
+    return {absl::StrCat("the ", service, " service is shutting down", resume),
+            stall_limit,
+            absl::StrCat("the client read nothing for ",
+                         absl::FormatDuration(stall_limit), " while ", items,
+                         " were due", resume)};
+  }
 };
 
 // Subclasses say what to send next; this class owns the write discipline.
@@ -88,6 +106,8 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
     feed_->Add(this);
     Pump();
   }
+
+  const FeedStreamLimits& limits() const { return limits_; }
 
   // Ends the stream now, or after the write in flight.
   void FinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

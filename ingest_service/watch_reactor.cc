@@ -2,33 +2,20 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "common/mutex.h"
 #include "common/status_util.h"
 
 namespace headcount::ingest {
-namespace {
-
-constexpr char kClosing[] =
-    "the ingest service is shutting down; resume from the last revision "
-    "received";
-
-FeedStreamLimits Limits(absl::Duration stall_limit) {
-  return {kClosing, stall_limit,
-          absl::StrCat("the watcher read nothing for ",
-                       absl::FormatDuration(stall_limit),
-                       " while revisions were due; watch again with "
-                       "after_revision set to the last revision received")};
-}
-
-}  // namespace
 
 WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
                            ChangeFeed* feed,
                            grpc::CallbackServerContext* context,
                            absl::Duration stall_limit,
                            const v1::WatchRequest& request)
-    : FeedStreamReactor(feed, context, Limits(stall_limit)),
+    : FeedStreamReactor(feed, context,
+                        FeedStreamLimits::Resumable("ingest", "revisions",
+                                                    "after_revision", "revision",
+                                                    stall_limit)),
       store_(store),
       progress_interval_(absl::Milliseconds(request.progress_interval_ms())),
       cursor_(request.after_revision()),
@@ -51,7 +38,7 @@ WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
 
 absl::StatusOr<bool> WatchReactor::Next(v1::WatchResponse& next) {
   auto store = store_->Borrow();
-  if (!store) return absl::UnavailableError(kClosing);
+  if (!store) return absl::UnavailableError(limits().closing_message);
   if (pending_.empty() && cursor_ < store->revision()) {
     ASSIGN_OR_RETURN(std::vector<storage::RevisionEntry> entries,
                      store->ReadLog(cursor_, 1));
