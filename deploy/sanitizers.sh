@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Builds the whole suite under ASan + UBSan and/or TSan, each in its own
-# build folder, and runs every test. .ci/run calls it with `address`; the
-# TSan run is not clean yet (see RELIABILITY.md) and is run by hand.
+# build folder, and runs every test. .ci/run calls it for both.
 # Usage: ./deploy/sanitizers.sh [address|thread]   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +24,5 @@ for kind in "${kinds[@]}"; do
   # timing-dependent fault tests within their bounds.
   jobs=2
   [ "$kind" = thread ] && jobs=1
-  (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900 -E 'SlowConsumerTest')
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900 -E 'StalledWatchersDoNotGrowMemory')
 done
