@@ -163,9 +163,10 @@ TEST(SlowConsumerTest, StalledWatcherIsCancelledAndResumes) {
   EXPECT_EQ(last, kFew);
   context->TryCancel();
   reader->Finish();
-  std::printf("[ figures ] stalled watcher cancelled with RESOURCE_EXHAUSTED after "
-              "receiving %lld of %d revisions; resumed and read the rest\n",
-              static_cast<long long>(resumed_from), kFew);
+  std::printf("[ figures ] stalled watcher ended with status %d after receiving "
+              "%lld of %d revisions; resumed and read up to revision %lld\n",
+              static_cast<int>(status.error_code()),
+              static_cast<long long>(resumed_from), kFew, static_cast<long long>(last));
 }
 
 }  // namespace
