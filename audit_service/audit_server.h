@@ -11,6 +11,7 @@
 #include "audit_service/audit_store.h"
 #include "audit_service/feed_follower.h"
 #include "common/change_feed.h"
+#include "common/feed_stream_reactor.h"
 #include "common/grpc_server.h"
 
 namespace headcount::audit {
@@ -24,7 +25,7 @@ class AuditServer {
     absl::Duration shutdown_grace = absl::Seconds(10);
     // A WatchAlerts client that reads nothing for this long while events are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
-    absl::Duration watch_stall_limit = absl::Seconds(60);
+    absl::Duration watch_stall_limit = kDefaultStallLimit;
   };
 
   // Listens (health NOT_SERVING), opens the store, and starts following the

@@ -6,6 +6,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "common/feed_stream_reactor.h"
 #include "audit_service/audit_server.h"
 #include "common/discrepancy.h"
 #include "common/grpc_server.h"
@@ -25,7 +26,7 @@ ABSL_FLAG(int64_t, min_abs_difference, 0,
           "never flag a difference smaller than this many students");
 ABSL_FLAG(std::string, levels, "grade,school,district,county",
           "levels evaluated for alerts, comma-separated");
-ABSL_FLAG(absl::Duration, watch_stall_limit, absl::Seconds(60),
+ABSL_FLAG(absl::Duration, watch_stall_limit, headcount::kDefaultStallLimit,
           "cancel a WatchAlerts stream (RESOURCE_EXHAUSTED) whose client "
           "reads nothing for this long while events are due; 0: never");
 

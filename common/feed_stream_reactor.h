@@ -9,20 +9,23 @@
 #include <string>
 #include <utility>
 
-#include "common/mutex.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "common/change_feed.h"
-#include "common/status_util.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/change_feed.h"
+#include "common/mutex.h"
+#include "common/status_util.h"
 #include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 
 namespace headcount {
+
+// The default of both services' --watch_stall_limit.
+inline constexpr absl::Duration kDefaultStallLimit = absl::Seconds(60);
 
 // How a stream ends when the server stops or the client stops reading.
 struct FeedStreamLimits {
@@ -32,7 +35,7 @@ struct FeedStreamLimits {
   // window full: it has stopped reading while more was due) cancels the
   // stream with RESOURCE_EXHAUSTED and `stalled_message`, freeing the
   // server's side. Zero: never.
-  absl::Duration stall_limit = absl::Seconds(60);
+  absl::Duration stall_limit;
   std::string stalled_message;
 
   // Both messages tell the client to watch `service` again with

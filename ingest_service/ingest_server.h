@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/grpc_server.h"
 #include "common/change_feed.h"
+#include "common/feed_stream_reactor.h"
 #include "ingest_service/ingest_service_impl.h"
 #include "ingest_service/rocksdb_submission_store.h"
 
@@ -24,7 +25,7 @@ class IngestServer {
     absl::Duration shutdown_grace = absl::Seconds(10);
     // A Watch client that reads nothing for this long while revisions are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
-    absl::Duration watch_stall_limit = absl::Seconds(60);
+    absl::Duration watch_stall_limit = kDefaultStallLimit;
   };
 
   // Listens and answers health checks with NOT_SERVING; every IngestService

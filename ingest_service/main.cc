@@ -6,6 +6,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "common/feed_stream_reactor.h"
 #include "common/grpc_server.h"
 #include "ingest_service/ingest_server.h"
 
@@ -13,7 +14,7 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve on; port 0 picks a free port");
 ABSL_FLAG(std::string, data_dir, "",
           "RocksDB directory holding the submissions (created if missing)");
-ABSL_FLAG(absl::Duration, watch_stall_limit, absl::Seconds(60),
+ABSL_FLAG(absl::Duration, watch_stall_limit, headcount::kDefaultStallLimit,
           "cancel a Watch stream (RESOURCE_EXHAUSTED) whose client reads "
           "nothing for this long while revisions are due; 0: never");
 

@@ -26,6 +26,7 @@ namespace {
 using ::headcount::testing::Context;
 using ::headcount::testing::GrpcOk;
 using ::headcount::testing::HasCode;
+using ::headcount::testing::LoopbackIngestOptions;
 using ::headcount::testing::WaitFor;
 using ::testing::ElementsAreArray;
 using ::testing::SizeIs;
@@ -66,10 +67,10 @@ class AuditServerTest : public ::testing::Test {
   }
 
   void StartIngest() {
-    ingest::IngestServer::Options options;
-    options.listen = ingest_address_.empty() ? "127.0.0.1:0" : ingest_address_;
-    options.store.data_dir = dir_.Sub("ingest");
-    options.shutdown_grace = absl::Seconds(2);
+    // A restart listens on the address of the first start.
+    ingest::IngestServer::Options options =
+        LoopbackIngestOptions(dir_.Sub("ingest"));
+    if (!ingest_address_.empty()) options.listen = ingest_address_;
     auto server = ingest::IngestServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     ingest_ = *std::move(server);

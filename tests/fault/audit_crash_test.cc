@@ -20,6 +20,7 @@
 #include "headcount/v1/audit.grpc.pb.h"
 #include "ingest_service/ingest_server.h"
 #include "tests/fault/service_process.h"
+#include "tests/ingest_service/ingest_test_util.h"
 #include "tests/test_util.h"
 
 namespace headcount::testing {
@@ -55,10 +56,7 @@ std::map<std::string, std::string> OpenSet(v1::AuditService::Stub& stub) {
 
 TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
   TempDir dir;
-  ingest::IngestServer::Options ingest_options;
-  ingest_options.listen = "127.0.0.1:0";
-  ingest_options.store.data_dir = dir.Sub("ingest");
-  auto ingest = ingest::IngestServer::Start(ingest_options);
+  auto ingest = ingest::IngestServer::Start(LoopbackIngestOptions(dir.Sub("ingest")));
   ASSERT_TRUE(ingest.ok()) << ingest.status();
   const std::string ingest_address = (*ingest)->address();
 

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "ingest_service/ingest_server.h"
 #include "tests/fault/tcp_proxy.h"
+#include "tests/ingest_service/ingest_test_util.h"
 #include "tests/test_util.h"
 
 namespace headcount::testing {
@@ -20,10 +21,7 @@ namespace {
 
 TEST(PartitionTest, AuditConvergesThroughBlackholeDelayAndCut) {
   TempDir dir;
-  ingest::IngestServer::Options ingest_options;
-  ingest_options.listen = "127.0.0.1:0";
-  ingest_options.store.data_dir = dir.Sub("ingest");
-  auto ingest = ingest::IngestServer::Start(ingest_options);
+  auto ingest = ingest::IngestServer::Start(LoopbackIngestOptions(dir.Sub("ingest")));
   ASSERT_TRUE(ingest.ok());
   auto proxy = TcpProxy::Start((*ingest)->address());
   ASSERT_TRUE(proxy.ok());

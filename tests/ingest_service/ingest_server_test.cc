@@ -19,6 +19,7 @@ namespace {
 using ::headcount::testing::Context;
 using ::headcount::testing::GrpcOk;
 using ::headcount::testing::HasCode;
+using ::headcount::testing::LoopbackIngestOptions;
 using ::headcount::testing::School;
 using ::headcount::testing::WaitFor;
 using ::headcount::testing::WatchCollector;
@@ -30,13 +31,7 @@ class IngestServerTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(); }
 
-  IngestServer::Options Options() {
-    IngestServer::Options options;
-    options.listen = "127.0.0.1:0";
-    options.store.data_dir = dir_.Sub("ingest");
-    options.shutdown_grace = absl::Seconds(2);
-    return options;
-  }
+  IngestServer::Options Options() { return LoopbackIngestOptions(dir_.Sub("ingest")); }
 
   void Start() {
     auto server = IngestServer::Start(Options());

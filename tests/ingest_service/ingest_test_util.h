@@ -9,6 +9,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "headcount/v1/ingest.grpc.pb.h"
+#include "ingest_service/ingest_server.h"
 #include "ingest_service/submission_store.h"
 
 namespace headcount::testing {
@@ -19,6 +20,16 @@ v1::SubmitRequest School(
     const std::string& district, const std::string& school,
     const std::vector<std::pair<int64_t, int64_t>>& grades,
     const std::string& submission_id = "");
+
+// Options of an in-process ingest on a free loopback port with its data in
+// `data_dir`, draining for at most 2 s.
+inline ingest::IngestServer::Options LoopbackIngestOptions(const std::string& data_dir) {
+  ingest::IngestServer::Options options;
+  options.listen = "127.0.0.1:0";
+  options.store.data_dir = data_dir;
+  options.shutdown_grace = absl::Seconds(2);
+  return options;
+}
 
 // Commits `rows` through `store` and waits for the outcome.
 absl::StatusOr<ingest::CommitResult> CommitNow(ingest::SubmissionStore& store,
