@@ -1,38 +1,47 @@
 #include "audit_service/audit_server.h"
 
-#include "common/status_util.h"
+#include "common/domain/status_util.h"
 
 namespace headcount::audit {
 
 AuditServer::AuditServer(const Options& options)
-    : options_(options), service_(&feed_, options.watch_stall_limit) {}
+    : options_(options),
+      host_({options.listen, options.shutdown_grace}),
+      service_(&host_.waker(), options.watch_stall_limit, options.clock) {}
+
+absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::StartListening(
+    const Options& options) {
+  std::unique_ptr<AuditServer> server(new AuditServer(options));
+  RETURN_IF_ERROR(server->host_.Listen(v1::AuditService::service_full_name(),
+                                       &server->service_, server.get()));
+  return server;
+}
 
 absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(
     const Options& options) {
-  std::unique_ptr<AuditServer> server(new AuditServer(options));
-  ASSIGN_OR_RETURN(server->grpc_server_,
-                   GrpcServer::Start(options.listen,
-                                     {{v1::AuditService::service_full_name(),
-                                       &server->service_}}));
-  ASSIGN_OR_RETURN(server->store_, AuditStore::Open(options.store));
-  server->service_.AttachStore(server->store_.get());
-  AuditServer* self = server.get();
-  server->follower_ = std::make_unique<FeedFollower>(
-      options.follower, server->store_.get(), [self] { self->feed_.Notify(); },
-      [self] { self->grpc_server_->SetServing(true); });
-  server->follower_->Start();
+  ASSIGN_OR_RETURN(std::unique_ptr<AuditServer> server,
+                   StartListening(options));
+  RETURN_IF_ERROR(server->OpenStore());
   return server;
 }
 
 AuditServer::~AuditServer() { Shutdown(); }
 
-void AuditServer::Shutdown() {
-  if (grpc_server_ == nullptr) return;
+absl::Status AuditServer::OpenStore(ServiceHost& host) {
+  ASSIGN_OR_RETURN(store_, AuditStore::Open(options_.store));
+  service_.AttachStore(store_.get());
+  follower_ = std::make_unique<FeedFollower>(
+      options_.follower, store_.get(), [&host] { host.waker().Notify(); },
+      [&host] { host.SetServing(true); });
+  follower_->Start();
+  return absl::OkStatus();
+}
+
+void AuditServer::StopBackground() {
   if (follower_ != nullptr) follower_->Stop();  // no SERVING after this
-  grpc_server_->SetServing(false);
-  feed_.CloseAll();
-  grpc_server_->Shutdown(options_.shutdown_grace);
-  grpc_server_.reset();
+}
+
+void AuditServer::CloseStore() {
   service_.AttachStore(nullptr);
   follower_.reset();
   store_.reset();

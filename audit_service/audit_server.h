@@ -1,5 +1,5 @@
-// The audit service assembled: its store, the ingest feed follower, the
-// alert streams and the gRPC server, and their order of start and drain.
+// The audit service assembled on a ServiceHost: its store, the ingest feed
+// follower, the handlers and alert streams.
 #ifndef HEADCOUNT_AUDIT_SERVICE_AUDIT_SERVER_H_
 #define HEADCOUNT_AUDIT_SERVICE_AUDIT_SERVER_H_
 
@@ -10,13 +10,13 @@
 #include "audit_service/audit_service_impl.h"
 #include "audit_service/audit_store.h"
 #include "audit_service/feed_follower.h"
-#include "common/change_feed.h"
-#include "common/feed_stream_reactor.h"
-#include "common/grpc_server.h"
+#include "common/domain/clock.h"
+#include "common/server/feed_stream_reactor.h"
+#include "common/server/service_host.h"
 
 namespace headcount::audit {
 
-class AuditServer {
+class AuditServer final : private HostedService {
  public:
   struct Options {
     std::string listen = "127.0.0.1:50052";
@@ -26,29 +26,43 @@ class AuditServer {
     // A WatchAlerts client that reads nothing for this long while events are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;
+    // Where the alert streams read the time. Not owned.
+    const Clock* clock = RealClock();
   };
 
-  // Listens (health NOT_SERVING), opens the store, and starts following the
-  // ingest feed. Health turns SERVING once the store has applied the
-  // ingest's revision as of the first connection.
+  // Listens with health NOT_SERVING; calls fail with UNAVAILABLE until the
+  // store is open.
+  static absl::StatusOr<std::unique_ptr<AuditServer>> StartListening(
+      const Options& options);
+  // Opens the store and starts following the ingest feed. Health turns
+  // SERVING once the store has applied the ingest's revision as of the
+  // first connection. On error the server stays up NOT_SERVING
+  // (ServiceHost::Open).
+  absl::Status OpenStore() { return host_.Open(); }
+  // Both of the above.
   static absl::StatusOr<std::unique_ptr<AuditServer>> Start(
       const Options& options);
-  ~AuditServer();
+  ~AuditServer() override;
 
-  const std::string& address() const { return grpc_server_->address(); }
+  const std::string& address() const { return host_.address(); }
+  ServiceHost& host() { return host_; }
+  // Null until OpenStore succeeds.
   AuditStore* store() const { return store_.get(); }
   const FeedFollower& follower() const { return *follower_; }
 
-  // NOT_SERVING, stop following, end alert streams, drain calls, close.
-  void Shutdown();
+  // Stop following, NOT_SERVING, end alert streams, drain calls, close.
+  void Shutdown() { host_.Shutdown(); }
 
  private:
   explicit AuditServer(const Options& options);
 
+  absl::Status OpenStore(ServiceHost& host) override;
+  void StopBackground() override;
+  void CloseStore() override;
+
   const Options options_;
-  ChangeFeed feed_;
+  ServiceHost host_;
   AuditServiceImpl service_;
-  std::unique_ptr<GrpcServer> grpc_server_;
   std::unique_ptr<AuditStore> store_;
   std::unique_ptr<FeedFollower> follower_;
 };

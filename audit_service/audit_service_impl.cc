@@ -3,11 +3,11 @@
 #include <vector>
 
 #include "audit_service/watch_alerts_reactor.h"
-#include "common/grpc_server.h"
-#include "common/raw_request.h"
-#include "common/status_util.h"
-#include "common/term.h"
-#include "common/validation.h"
+#include "common/domain/status_util.h"
+#include "common/domain/validation.h"
+#include "common/rpc/grpc_status.h"
+#include "common/server/request_parser.h"
+#include "common/server/unary_handler.h"
 
 namespace headcount::audit {
 namespace {
@@ -16,162 +16,76 @@ const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE,
                              "the audit store is not open (starting or "
                              "shutting down)");
 
-template <typename T>
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
-                                const absl::StatusOr<T>& result,
-                                grpc::ByteBuffer* response) {
-  if (result.ok()) SerializeRawResponse(*result, *response);
-  return FinishUnary(context, ToGrpcStatus(result.status()));
-}
-
-void CheckTerm(absl::string_view term, std::vector<FieldViolation>& violations,
-               absl::string_view field = "term") {
-  const size_t before = violations.size();
-  CheckName(field, term, violations);
-  if (violations.size() == before && !ParseTerm(term).ok()) {
-    violations.push_back({std::string(field),
-                          "must be YEAR-spring or YEAR-autumn, like 2015-autumn"});
-  }
-}
-
-// Filters narrow left to right: each needs the one before it.
-void CheckFilter(const v1::AlertFilter& filter, absl::string_view prefix,
-                 std::vector<FieldViolation>& violations) {
-  const std::string p(prefix);
-  if (!filter.term().empty()) CheckTerm(filter.term(), violations, p + "term");
-  if (!filter.county().empty()) {
-    CheckName(p + "county", filter.county(), violations);
-    if (filter.term().empty()) {
-      violations.push_back({p + "county", "filtering by county needs a term"});
-    }
-  }
-  if (!filter.district().empty()) {
-    CheckName(p + "district", filter.district(), violations);
-    if (filter.county().empty()) {
-      violations.push_back(
-          {p + "district", "filtering by district needs a county"});
-    }
-  }
-  if (!v1::Level_IsValid(filter.level())) {
-    violations.push_back({p + "level", "is not a known level"});
-  }
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  auto store = store_.Borrow();
-  if (!store) return FinishUnary(context, kNotReady);
-  v1::ListCountiesRequest request;
-  absl::Status parsed = ParseRawRequest(*raw_request, request);
-  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
-  std::vector<FieldViolation> violations;
-  CheckTerm(request.term(), violations);
-  if (!violations.empty()) {
-    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
-  }
-  return Reply(context, store->ListCounties(request.term()), response);
+  return ServeUnary<v1::ListCountiesRequest>(
+      {context, request, response}, store_, kNotReady,
+      ValidateListCountiesRequest,
+      [](AuditReader& store, const v1::ListCountiesRequest& r) {
+        return store.ListCounties(r.term());
+      });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  auto store = store_.Borrow();
-  if (!store) return FinishUnary(context, kNotReady);
-  v1::GetCountyReportRequest parsed_request;
-  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
-  const v1::GetCountyReportRequest* request = &parsed_request;
-  std::vector<FieldViolation> violations;
-  CheckTerm(request->term(), violations);
-  CheckName("county", request->county(), violations);
-  if (!violations.empty()) {
-    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
-  }
-  return Reply(context, store->GetCountyReport(request->term(), request->county()),
-               response);
+  return ServeUnary<v1::GetCountyReportRequest>(
+      {context, request, response}, store_, kNotReady,
+      ValidateGetCountyReportRequest,
+      [](AuditReader& store, const v1::GetCountyReportRequest& r) {
+        return store.GetCountyReport(r.term(), r.county());
+      });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  auto store = store_.Borrow();
-  if (!store) return FinishUnary(context, kNotReady);
-  v1::GetDistrictReportRequest parsed_request;
-  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
-  const v1::GetDistrictReportRequest* request = &parsed_request;
-  std::vector<FieldViolation> violations;
-  CheckTerm(request->term(), violations);
-  CheckName("county", request->county(), violations);
-  CheckName("district", request->district(), violations);
-  if (!violations.empty()) {
-    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
-  }
-  return Reply(context,
-               store->GetDistrictReport(request->term(), request->county(),
-                                        request->district()),
-               response);
+  return ServeUnary<v1::GetDistrictReportRequest>(
+      {context, request, response}, store_, kNotReady,
+      ValidateGetDistrictReportRequest,
+      [](AuditReader& store, const v1::GetDistrictReportRequest& r) {
+        return store.GetDistrictReport(r.term(), r.county(), r.district());
+      });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  auto store = store_.Borrow();
-  if (!store) return FinishUnary(context, kNotReady);
-  v1::ListGradeDiscrepanciesRequest parsed_request;
-  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
-  const v1::ListGradeDiscrepanciesRequest* request = &parsed_request;
-  std::vector<FieldViolation> violations;
-  CheckTerm(request->term(), violations);
-  CheckName("county", request->county(), violations);
-  if (!request->district().empty()) {
-    CheckName("district", request->district(), violations);
-  }
-  if (!violations.empty()) {
-    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
-  }
-  return Reply(context, store->ListGradeDiscrepancies(*request), response);
+  return ServeUnary<v1::ListGradeDiscrepanciesRequest>(
+      {context, request, response}, store_, kNotReady,
+      ValidateListGradeDiscrepanciesRequest,
+      [](AuditReader& store, const v1::ListGradeDiscrepanciesRequest& r) {
+        return store.ListGradeDiscrepancies(r);
+      });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  auto store = store_.Borrow();
-  if (!store) return FinishUnary(context, kNotReady);
-  v1::ListAlertsRequest parsed_request;
-  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return FinishUnary(context, ToGrpcStatus(parsed));
-  const v1::ListAlertsRequest* request = &parsed_request;
-  std::vector<FieldViolation> violations;
-  CheckFilter(request->filter(), "filter.", violations);
-  if (!violations.empty()) {
-    return FinishUnary(context, ToGrpcStatus(InvalidArgument(violations)));
-  }
-  return Reply(context, store->ListAlerts(request->filter()), response);
+  return ServeUnary<v1::ListAlertsRequest>(
+      {context, request, response}, store_, kNotReady,
+      ValidateListAlertsRequest,
+      [](AuditReader& store, const v1::ListAlertsRequest& r) {
+        return store.ListAlerts(r.filter());
+      });
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   using AlertStream = grpc::ServerWriteReactor<grpc::ByteBuffer>;
   if (!store_.Borrow()) return RefuseStream<AlertStream>(kNotReady);
-  v1::WatchAlertsRequest parsed_request;
-  absl::Status parsed = ParseRawRequest(*raw_request, parsed_request);
-  if (!parsed.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(parsed));
-  const v1::WatchAlertsRequest* request = &parsed_request;
-  std::vector<FieldViolation> violations;
-  if (request->after_alert_id() < 0) {
-    violations.push_back({"after_alert_id", "must not be negative"});
+  v1::WatchAlertsRequest request;
+  absl::Status status = ParseRequest(*raw_request, request);
+  if (status.ok()) {
+    std::vector<FieldViolation> violations = ValidateWatchAlertsRequest(request);
+    if (!violations.empty()) status = InvalidArgument(violations);
   }
-  CheckFilter(request->filter(), "filter.", violations);
-  if (!violations.empty()) {
-    return RefuseStream<AlertStream>(ToGrpcStatus(InvalidArgument(violations)));
-  }
-  return new WatchAlertsReactor(&store_, feed_, context, watch_stall_limit_,
-                                *request);
+  if (!status.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(status));
+  return new WatchAlertsReactor(&store_, waker_, context, watch_stall_limit_,
+                                clock_, request);
 }
 
 }  // namespace headcount::audit

@@ -1,35 +1,39 @@
-// The AuditService RPC handlers (callback API) over an AuditStore.
+// The AuditService RPC handlers (callback API) over an AuditReader: each
+// unary call through ServeUnary (parse, validate, read), WatchAlerts
+// through its reactor.
 #ifndef HEADCOUNT_AUDIT_SERVICE_AUDIT_SERVICE_IMPL_H_
 #define HEADCOUNT_AUDIT_SERVICE_AUDIT_SERVICE_IMPL_H_
 
-#include "audit_service/audit_store.h"
-#include "common/attached_store.h"
-#include "common/change_feed.h"
+#include "absl/time/time.h"
+#include "audit_service/audit_reader.h"
+#include "common/domain/clock.h"
+#include "common/server/attached_store.h"
+#include "common/server/stream_waker.h"
 #include "headcount/v1/audit.grpc.pb.h"
 
 namespace headcount::audit {
 
-// Every method reads raw bytes (see common/raw_request.h): each request
-// carries names that must be checked for UTF-8 by our validation.
+// Every method reads raw bytes (common/server/request_parser.h): each
+// request carries names that validation must see even when not UTF-8.
 using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_ListCounties<
     v1::AuditService::WithRawCallbackMethod_GetCountyReport<
-    v1::AuditService::WithRawCallbackMethod_GetDistrictReport<
-        v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
-            v1::AuditService::WithRawCallbackMethod_ListAlerts<
-                v1::AuditService::WithRawCallbackMethod_WatchAlerts<
-                    v1::AuditService::Service>>>>>>;
+        v1::AuditService::WithRawCallbackMethod_GetDistrictReport<
+            v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
+                v1::AuditService::WithRawCallbackMethod_ListAlerts<
+                    v1::AuditService::WithRawCallbackMethod_WatchAlerts<
+                        v1::AuditService::Service>>>>>>;
 
 class AuditServiceImpl final : public AuditServiceBase {
  public:
-  // `feed` is not owned and outlives the service. Calls fail with
-  // UNAVAILABLE until AttachStore.
-  // A WatchAlerts client that stops reading for `watch_stall_limit` while
-  // events are due is cancelled with RESOURCE_EXHAUSTED (zero: never).
-  AuditServiceImpl(ChangeFeed* feed, absl::Duration watch_stall_limit)
-      : feed_(feed), watch_stall_limit_(watch_stall_limit) {}
+  // `waker` and `clock` are not owned and outlive the service. Calls fail
+  // with UNAVAILABLE until AttachStore. A WatchAlerts client that stops
+  // reading for `watch_stall_limit` while events are due is cancelled with
+  // RESOURCE_EXHAUSTED (zero: never).
+  AuditServiceImpl(StreamWaker* waker, absl::Duration watch_stall_limit,
+                   const Clock* clock)
+      : waker_(waker), watch_stall_limit_(watch_stall_limit), clock_(clock) {}
   // `store` is not owned; null detaches it, waiting for the calls using it.
-  // Calls after a detach fail with UNAVAILABLE.
-  void AttachStore(AuditStore* store) { store_.Attach(store); }
+  void AttachStore(AuditReader* store) { store_.Attach(store); }
 
   // ListCountiesRequest -> ListCountiesResponse.
   grpc::ServerUnaryReactor* ListCounties(grpc::CallbackServerContext* context,
@@ -57,9 +61,10 @@ class AuditServiceImpl final : public AuditServiceBase {
       const grpc::ByteBuffer* request) override;
 
  private:
-  ChangeFeed* const feed_;
+  StreamWaker* const waker_;
   const absl::Duration watch_stall_limit_;
-  AttachedStore<AuditStore> store_;
+  const Clock* const clock_;
+  AttachedStore<AuditReader> store_;
 };
 
 }  // namespace headcount::audit

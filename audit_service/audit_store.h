@@ -1,7 +1,10 @@
-// The audit service's own RocksDB: each school's latest counts, the sums per
-// school, district and county, the open alerts, the alert event log, and the
-// last ingest revision applied: all written in one WriteBatch per revision,
-// so that a restart resumes exactly where the output stops.
+// The audit service's state in its own RocksDB: each school's latest
+// counts, the sums per school, district and county, the open alerts, the
+// alert event log, and the last ingest revision applied. Each revision is
+// applied in one WriteBatch that holds all of these, so a restart resumes
+// exactly where the output stops (exactly once). The rule lives in
+// AlertEvaluator, the tables in ReportBuilder; this class owns the key
+// spaces and the writes.
 #ifndef HEADCOUNT_AUDIT_SERVICE_AUDIT_STORE_H_
 #define HEADCOUNT_AUDIT_SERVICE_AUDIT_STORE_H_
 
@@ -13,17 +16,20 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
+#include "audit_service/alert_evaluator.h"
+#include "audit_service/audit_reader.h"
 #include "audit_service/pinyin_order.h"
-#include "common/alert_filter.h"
-#include "common/discrepancy.h"
+#include "audit_service/report_builder.h"
+#include "common/domain/clock.h"
+#include "common/domain/discrepancy.h"
+#include "common/storage/rocksdb_reader.h"
 #include "headcount/v1/audit.pb.h"
 #include "headcount/v1/ingest.pb.h"
 #include "rocksdb/db.h"
 
 namespace headcount::audit {
 
-// Where the ingest feed is applied. Implemented by AuditStore; tests fake it.
+// Where the ingest feed is applied (FeedFollower's output).
 class RevisionSink {
  public:
   virtual ~RevisionSink() = default;
@@ -38,13 +44,14 @@ class RevisionSink {
       int64_t revision, const std::vector<v1::SchoolRecord>& schools) = 0;
 };
 
-class AuditStore final : public RevisionSink {
+class AuditStore final : public RevisionSink, public AuditReader {
  public:
   struct Options {
     std::string data_dir;
     ThresholdPolicy policy;
     bool sync = true;
     rocksdb::Env* env = nullptr;  // not owned; null: the default
+    const Clock* clock = RealClock();  // stamps alert events; not owned
   };
 
   // Opens (creating if missing). DATA_LOSS on corruption.
@@ -56,36 +63,35 @@ class AuditStore final : public RevisionSink {
   absl::StatusOr<int> Apply(int64_t revision,
                             const std::vector<v1::SchoolRecord>& schools) override;
 
-  int64_t last_alert_id() const { return last_alert_id_.load(); }
-
-  // The counties with counts in `term`, in pinyin order.
-  absl::StatusOr<v1::ListCountiesResponse> ListCounties(absl::string_view term);
-
-  // NOT_FOUND when nothing was counted for the term and county.
-  absl::StatusOr<v1::CountyReport> GetCountyReport(absl::string_view term,
-                                                   absl::string_view county);
+  int64_t last_alert_id() const override { return last_alert_id_.load(); }
+  absl::StatusOr<v1::ListCountiesResponse> ListCounties(
+      absl::string_view term) override;
+  absl::StatusOr<v1::CountyReport> GetCountyReport(
+      absl::string_view term, absl::string_view county) override;
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,
-      absl::string_view district);
+      absl::string_view district) override;
   absl::StatusOr<v1::ListGradeDiscrepanciesResponse> ListGradeDiscrepancies(
-      const v1::ListGradeDiscrepanciesRequest& request);
+      const v1::ListGradeDiscrepanciesRequest& request) override;
   absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
-      const v1::AlertFilter& filter);
-  // Up to `max_events` events with alert_id > after_alert_id, in order.
-  absl::StatusOr<std::vector<v1::AlertEvent>> ReadAlerts(int64_t after_alert_id,
-                                                         int max_events);
+      const v1::AlertFilter& filter) override;
+  absl::StatusOr<std::vector<v1::AlertEvent>> ReadAlerts(
+      int64_t after_alert_id, int max_events) override;
 
  private:
   AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
              std::unique_ptr<PinyinOrder> order, int64_t applied_revision,
              int64_t last_alert_id);
 
-  // Fills a report row from `counts` under the policy.
-  void FillRow(const Counts& counts, v1::ReportRow& row) const;
+  // The sums stored under `prefix` (one level of one area), by name.
+  absl::StatusOr<std::vector<NamedCounts>> ReadTotals(
+      RocksDbReader& reader, const std::string& prefix);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<PinyinOrder> order_;
+  const AlertEvaluator evaluator_;
+  const ReportBuilder builder_;
   absl::Mutex apply_mu_;  // one Apply at a time
   std::atomic<int64_t> applied_revision_;
   std::atomic<int64_t> last_alert_id_;

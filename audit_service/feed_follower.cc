@@ -1,11 +1,12 @@
 #include "audit_service/feed_follower.h"
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 
 #include <cstdio>
 #include <vector>
 
 #include "absl/time/clock.h"
-#include "common/status_util.h"
+#include "common/domain/status_util.h"
+#include "common/rpc/grpc_status.h"
 
 namespace headcount::audit {
 

@@ -5,11 +5,13 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/feed_stream_reactor.h"
 #include "audit_service/audit_server.h"
-#include "common/discrepancy.h"
-#include "common/grpc_server.h"
+#include "common/domain/discrepancy.h"
+#include "common/server/feed_stream_reactor.h"
+#include "common/server/grpc_server.h"
+#include "common/server/service_host.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "HOST:PORT to serve on; port 0 picks a free port");
@@ -75,21 +77,17 @@ int main(int argc, char** argv) {
   if (!levels.ok()) return Fail("--levels: " + levels.status().ToString());
   policy.levels = *levels;
 
-  auto server = headcount::audit::AuditServer::Start(options);
+  auto server = headcount::audit::AuditServer::StartListening(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "headcount-audit: NOT SERVING: %s\n",
+    std::fprintf(stderr, "headcount-audit: %s\n",
                  server.status().ToString().c_str());
     return 1;
   }
-  std::printf("listening on %s\n", (*server)->address().c_str());
-  std::fflush(stdout);
-  std::fprintf(stderr,
-               "headcount-audit: following %s from revision %lld\n",
-               options.follower.ingest_address.c_str(),
-               static_cast<long long>((*server)->store()->applied_revision()));
-  const int signal_number = headcount::WaitForTerminationSignal();
-  std::fprintf(stderr, "headcount-audit: signal %d, draining\n", signal_number);
-  (*server)->Shutdown();
-  std::fprintf(stderr, "headcount-audit: stopped\n");
-  return 0;
+  headcount::audit::AuditServer& audit = **server;
+  return headcount::ServeUntilSignalled(
+      "headcount-audit", options.store.data_dir, audit.host(), [&] {
+        return absl::StrCat("following ", options.follower.ingest_address,
+                            " from revision ",
+                            audit.store()->applied_revision());
+      });
 }

@@ -1,7 +1,8 @@
 #include "audit_service/watch_alerts_reactor.h"
 
-#include "common/raw_request.h"
-#include "common/status_util.h"
+#include "common/domain/alert_filter.h"
+#include "common/domain/status_util.h"
+#include "common/server/request_parser.h"
 
 namespace headcount::audit {
 namespace {
@@ -9,13 +10,14 @@ constexpr int kEventsPerRead = 128;
 }  // namespace
 
 WatchAlertsReactor::WatchAlertsReactor(
-    const AttachedStore<AuditStore>* store, ChangeFeed* feed,
+    const AttachedStore<AuditReader>* store, StreamWaker* waker,
     grpc::CallbackServerContext* context, absl::Duration stall_limit,
-    const v1::WatchAlertsRequest& request)
-    : FeedStreamReactor(feed, context,
+    const Clock* clock, const v1::WatchAlertsRequest& request)
+    : FeedStreamReactor(waker, context,
                         FeedStreamLimits::Resumable("audit", "alert events",
                                                     "after_alert_id", "alert_id",
-                                                    stall_limit)),
+                                                    stall_limit),
+                        clock),
       store_(store),
       filter_(request.filter()),
       cursor_(request.after_alert_id()) {
@@ -35,7 +37,7 @@ absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
     }
   }
   if (pending_.empty()) return false;
-  SerializeRawResponse(pending_.front(), next);
+  SerializeResponse(pending_.front(), next);
   pending_.pop_front();
   return true;
 }

@@ -5,9 +5,10 @@
 
 #include <deque>
 
-#include "audit_service/audit_store.h"
-#include "common/attached_store.h"
-#include "common/feed_stream_reactor.h"
+#include "audit_service/audit_reader.h"
+#include "common/domain/clock.h"
+#include "common/server/attached_store.h"
+#include "common/server/feed_stream_reactor.h"
 #include "headcount/v1/audit.pb.h"
 
 namespace headcount::audit {
@@ -16,13 +17,13 @@ namespace headcount::audit {
 // costs no growing buffer.
 class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
  public:
-  // `store` and `feed` are not owned and outlive every stream; a detached
-  // store ends the stream with UNAVAILABLE. A client that stops reading for
-  // `stall_limit` while events are due is cancelled with RESOURCE_EXHAUSTED
-  // (zero: never). `request` has been validated.
-  WatchAlertsReactor(const AttachedStore<AuditStore>* store, ChangeFeed* feed,
-                     grpc::CallbackServerContext* context,
-                     absl::Duration stall_limit,
+  // `store`, `waker` and `clock` are not owned and outlive every stream; a
+  // detached store ends the stream with UNAVAILABLE. A client that stops
+  // reading for `stall_limit` while events are due is cancelled with
+  // RESOURCE_EXHAUSTED (zero: never). `request` has been validated.
+  WatchAlertsReactor(const AttachedStore<AuditReader>* store,
+                     StreamWaker* waker, grpc::CallbackServerContext* context,
+                     absl::Duration stall_limit, const Clock* clock,
                      const v1::WatchAlertsRequest& request);
 
  private:
@@ -30,7 +31,7 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
   absl::StatusOr<bool> Next(grpc::ByteBuffer& next) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const AttachedStore<AuditStore>* const store_;
+  const AttachedStore<AuditReader>* const store_;
   const v1::AlertFilter filter_;
   int64_t cursor_ ABSL_GUARDED_BY(mu_);  // newest alert_id read
   std::deque<v1::AlertEvent> pending_ ABSL_GUARDED_BY(mu_);

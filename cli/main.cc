@@ -1,39 +1,56 @@
 // headcount: the client for people with spreadsheets and for auditors.
-#include <cstdio>
+// Options are parsed by CLI11 (generated --help per subcommand); its parse
+// errors are the only exceptions in the project and end here.
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "cli/commands.h"
-
-namespace {
-
-constexpr char kUsage[] =
-    "usage: headcount COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  submit   send headcount spreadsheets (CSV/TSV, UTF-8 or GBK) to the ingest service\n"
-    "  report   print the county table (attachment 1) or a district's schools\n"
-    "  alerts   print the open alerts, or stream alert events\n"
-    "\n"
-    "headcount COMMAND --help shows a command's options.\n";
-
-}  // namespace
+#include "CLI/CLI.hpp"
+#include "cli/command.h"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
+  CLI::App app{
+      "headcount: send headcount spreadsheets to the ingest service, print "
+      "the audit's tables and alerts.",
+      "headcount"};
+  app.require_subcommand(1);
+  struct Entry {
+    const char* name;
+    const char* description;
+    std::unique_ptr<headcount::cli::Command> command;
+    CLI::App* app = nullptr;
+  };
+  std::vector<Entry> entries;
+  entries.push_back({"submit",
+                     "Submits headcount spreadsheets (CSV or TSV, UTF-8 or GBK, "
+                     "English or Chinese header) to the ingest service: one row "
+                     "per school and grade, grouped per school. Submission ids "
+                     "come from the content, so submitting the same file twice "
+                     "changes nothing.",
+                     headcount::cli::NewSubmitCommand()});
+  entries.push_back({"report",
+                     "Prints the county table (the notice's attachment 1: one "
+                     "row per district, in pinyin order, with the total), or "
+                     "with --district the same per school.",
+                     headcount::cli::NewReportCommand()});
+  entries.push_back({"alerts",
+                     "Prints the open alerts (grades, schools, districts, "
+                     "counties over the threshold), or with --after the alert "
+                     "events after that id; --follow keeps streaming, resuming "
+                     "after the last id printed if the connection drops.",
+                     headcount::cli::NewAlertsCommand()});
+  for (Entry& entry : entries) {
+    entry.app = app.add_subcommand(entry.name, entry.description);
+    entry.command->Define(*entry.app);
   }
-  const std::string command = argv[1];
-  const std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "submit") return headcount::cli::RunSubmit(args);
-  if (command == "report") return headcount::cli::RunReport(args);
-  if (command == "alerts") return headcount::cli::RunAlerts(args);
-  if (command == "--help" || command == "-h" || command == "help") {
-    std::fputs(kUsage, stdout);
-    return 0;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;  // --help is success; misuse is 2
   }
-  std::fprintf(stderr, "headcount: unknown command \"%s\"\n\n%s", command.c_str(),
-               kUsage);
+  for (Entry& entry : entries) {
+    if (entry.app->parsed()) return entry.command->Run();
+  }
   return 2;
 }

@@ -7,7 +7,7 @@ required=(
   build-essential cmake ninja-build ccache pkg-config python3
   clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libicu-dev
+  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libicu-dev libcli11-dev
 )
 # Needed by single tests, which skip without them: the browser check of the
 # HTML report (chromium, and a font with Chinese glyphs) and the reflection

@@ -1,29 +1,20 @@
 #include "ingest_service/ingest_server.h"
 
-#include "common/status_util.h"
+#include "common/domain/status_util.h"
 
 namespace headcount::ingest {
 
 IngestServer::IngestServer(const Options& options)
-    : options_(options), service_(&feed_, options.watch_stall_limit) {}
+    : options_(options),
+      host_({options.listen, options.shutdown_grace}),
+      service_(&host_.waker(), options.watch_stall_limit, options.clock) {}
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::StartListening(
     const Options& options) {
   std::unique_ptr<IngestServer> server(new IngestServer(options));
-  ASSIGN_OR_RETURN(
-      server->grpc_server_,
-      GrpcServer::Start(options.listen,
-                        {{v1::IngestService::service_full_name(),
-                          &server->service_}}));
+  RETURN_IF_ERROR(server->host_.Listen(v1::IngestService::service_full_name(),
+                                       &server->service_, server.get()));
   return server;
-}
-
-absl::Status IngestServer::OpenStore() {
-  ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(options_.store));
-  store_->SetCommitListener([this](int64_t) { feed_.Notify(); });
-  service_.AttachStore(store_.get());
-  grpc_server_->SetServing(true);
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(
@@ -36,12 +27,15 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(
 
 IngestServer::~IngestServer() { Shutdown(); }
 
-void IngestServer::Shutdown() {
-  if (grpc_server_ == nullptr) return;
-  grpc_server_->SetServing(false);
-  feed_.CloseAll();
-  grpc_server_->Shutdown(options_.shutdown_grace);
-  grpc_server_.reset();
+absl::Status IngestServer::OpenStore(ServiceHost& host) {
+  ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(options_.store));
+  store_->SetCommitListener([&host](int64_t) { host.waker().Notify(); });
+  service_.AttachStore(store_.get());
+  host.SetServing(true);
+  return absl::OkStatus();
+}
+
+void IngestServer::CloseStore() {
   service_.AttachStore(nullptr);
   store_.reset();
 }

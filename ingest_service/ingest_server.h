@@ -1,5 +1,5 @@
-// The ingest service assembled: gRPC server, store, change feed, and their
-// order of start and drain.
+// The ingest service assembled on a ServiceHost: the handlers, the store,
+// and the commit -> stream wake-up.
 #ifndef HEADCOUNT_INGEST_SERVICE_INGEST_SERVER_H_
 #define HEADCOUNT_INGEST_SERVICE_INGEST_SERVER_H_
 
@@ -8,15 +8,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/grpc_server.h"
-#include "common/change_feed.h"
-#include "common/feed_stream_reactor.h"
+#include "common/domain/clock.h"
+#include "common/server/feed_stream_reactor.h"
+#include "common/server/service_host.h"
 #include "ingest_service/ingest_service_impl.h"
 #include "ingest_service/rocksdb_submission_store.h"
 
 namespace headcount::ingest {
 
-class IngestServer {
+class IngestServer final : private HostedService {
  public:
   struct Options {
     std::string listen = "127.0.0.1:50051";
@@ -26,36 +26,41 @@ class IngestServer {
     // A Watch client that reads nothing for this long while revisions are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;
+    // Where the streams read the time. Not owned.
+    const Clock* clock = RealClock();
   };
 
   // Listens and answers health checks with NOT_SERVING; every IngestService
   // call fails with UNAVAILABLE until OpenStore succeeds.
   static absl::StatusOr<std::unique_ptr<IngestServer>> StartListening(
       const Options& options);
-  // Opens and recovers the store, then reports SERVING. The store's error
-  // (DATA_LOSS for corruption) leaves the server NOT_SERVING.
-  absl::Status OpenStore();
+  // Opens and recovers the store, then reports SERVING. On error (DATA_LOSS
+  // for corruption) the server stays up NOT_SERVING (ServiceHost::Open).
+  absl::Status OpenStore() { return host_.Open(); }
   // Both of the above.
   static absl::StatusOr<std::unique_ptr<IngestServer>> Start(
       const Options& options);
 
-  ~IngestServer();
+  ~IngestServer() override;
 
-  const std::string& address() const { return grpc_server_->address(); }
+  const std::string& address() const { return host_.address(); }
+  ServiceHost& host() { return host_; }
   // Null until OpenStore succeeds.
   SubmissionStore* store() const { return store_.get(); }
 
-  // Drains: NOT_SERVING, watch streams end with UNAVAILABLE, no new calls,
-  // calls in flight finish (up to the grace), then the store closes.
-  void Shutdown();
+  // Drains (ServiceHost::Shutdown): NOT_SERVING, watch streams end with
+  // UNAVAILABLE, calls in flight finish, then the store closes.
+  void Shutdown() { host_.Shutdown(); }
 
  private:
   explicit IngestServer(const Options& options);
 
+  absl::Status OpenStore(ServiceHost& host) override;
+  void CloseStore() override;
+
   const Options options_;
-  ChangeFeed feed_;
+  ServiceHost host_;
   IngestServiceImpl service_;
-  std::unique_ptr<GrpcServer> grpc_server_;
   std::unique_ptr<RocksDbSubmissionStore> store_;
 };
 

@@ -5,9 +5,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/feed_stream_reactor.h"
-#include "common/grpc_server.h"
+#include "common/server/feed_stream_reactor.h"
+#include "common/server/grpc_server.h"
+#include "common/server/service_host.h"
 #include "ingest_service/ingest_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -40,24 +42,9 @@ int main(int argc, char** argv) {
                  server.status().ToString().c_str());
     return 1;
   }
-  std::printf("listening on %s\n", (*server)->address().c_str());
-  std::fflush(stdout);
-  absl::Status opened = (*server)->OpenStore();
-  if (!opened.ok()) {
-    // Refuse to serve possibly corrupt data; stay up NOT_SERVING so that
-    // health checks and the operator see why.
-    std::fprintf(stderr,
-                 "headcount-ingest: NOT SERVING: cannot open the store in %s: "
-                 "%s\n",
-                 options.store.data_dir.c_str(), opened.ToString().c_str());
-  } else {
-    std::fprintf(stderr, "headcount-ingest: serving at revision %lld\n",
-                 static_cast<long long>((*server)->store()->revision()));
-  }
-  const int signal_number = headcount::WaitForTerminationSignal();
-  std::fprintf(stderr, "headcount-ingest: signal %d, draining\n",
-               signal_number);
-  (*server)->Shutdown();
-  std::fprintf(stderr, "headcount-ingest: stopped\n");
-  return opened.ok() ? 0 : 1;
+  headcount::ingest::IngestServer& ingest = **server;
+  return headcount::ServeUntilSignalled(
+      "headcount-ingest", options.store.data_dir, ingest.host(), [&ingest] {
+        return absl::StrCat("serving at revision ", ingest.store()->revision());
+      });
 }

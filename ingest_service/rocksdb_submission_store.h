@@ -1,17 +1,17 @@
-// SubmissionStore on RocksDB. Records, change log and idempotency keys are
-// written in one WriteBatch per group of commits and synced before any of
-// them is acknowledged; concurrent commits share that fsync.
+// SubmissionStore on RocksDB. Records, change log and idempotency keys of a
+// group of commits are written in one WriteBatch and synced before any of
+// them is acknowledged (GroupCommitter); each commit is decided by
+// PlanCommit through the group's own writes (WriteBatchWithIndex).
 #ifndef HEADCOUNT_INGEST_SERVICE_ROCKSDB_SUBMISSION_STORE_H_
 #define HEADCOUNT_INGEST_SERVICE_ROCKSDB_SUBMISSION_STORE_H_
 
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/domain/clock.h"
+#include "ingest_service/group_committer.h"
 #include "ingest_service/submission_store.h"
 #include "rocksdb/db.h"
 
@@ -26,6 +26,8 @@ class RocksDbSubmissionStore final : public SubmissionStore {
     bool sync = true;
     // Not owned; must outlive the store. Null: the default Env.
     rocksdb::Env* env = nullptr;
+    // Stamps each revision's commit time. Not owned.
+    const Clock* clock = RealClock();
   };
 
   // Opens (creating if missing) and recovers the store: DATA_LOSS when
@@ -33,7 +35,7 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   static absl::StatusOr<std::unique_ptr<RocksDbSubmissionStore>> Open(
       const Options& options);
 
-  // Fails queued commits with UNAVAILABLE, then closes RocksDB.
+  // Answers the commits already queued, then closes RocksDB.
   ~RocksDbSubmissionStore() override;
 
   void Commit(std::vector<v1::SubmitRequest> rows, bool dry_run,
@@ -48,32 +50,26 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   void SetCommitListener(std::function<void(int64_t)> listener) override;
 
  private:
-  struct PendingCommit {
-    std::vector<v1::SubmitRequest> rows;
-    bool dry_run = false;
-    CommitCallback done;
-  };
-  class GroupState;
-
   RocksDbSubmissionStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
                          int64_t revision, int64_t oldest_revision);
 
-  // The single committing thread: takes every queued commit, writes them in
-  // one synced WriteBatch, then answers them.
-  void CommitLoop();
+  // Plans each commit of `group` in turn, writes them all in one synced
+  // batch, and returns their results (the write's error for all on failure).
+  std::vector<absl::StatusOr<CommitResult>> WriteGroup(
+      const std::vector<PendingCommit>& group);
+  // Tells the listener about a revision written by the last group.
+  void AfterGroup();
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::atomic<int64_t> revision_;
   std::atomic<int64_t> oldest_revision_;
   std::function<void(int64_t)> listener_;
-
-  absl::Mutex queue_mu_;
-  std::deque<PendingCommit> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool advanced_ = false;  // committing thread only
 
   absl::Mutex compact_mu_;  // serializes Compact calls
-  std::thread committer_;
+  // Last member: its thread stops before the rest is destroyed.
+  std::unique_ptr<GroupCommitter> committer_;
 };
 
 }  // namespace headcount::ingest

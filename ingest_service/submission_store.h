@@ -10,7 +10,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/school_key.h"
+#include "common/domain/school_key.h"
 #include "headcount/storage/storage.pb.h"
 #include "headcount/v1/ingest.pb.h"
 

@@ -2,37 +2,25 @@
 
 #include <utility>
 
-#include "common/mutex.h"
-#include "common/status_util.h"
+#include "common/domain/mutex.h"
+#include "common/domain/status_util.h"
 
 namespace headcount::ingest {
 
 WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
-                           ChangeFeed* feed,
+                           StreamWaker* waker,
                            grpc::CallbackServerContext* context,
-                           absl::Duration stall_limit,
+                           absl::Duration stall_limit, const Clock* clock,
                            const v1::WatchRequest& request)
-    : FeedStreamReactor(feed, context,
+    : FeedStreamReactor(waker, context,
                         FeedStreamLimits::Resumable("ingest", "revisions",
                                                     "after_revision", "revision",
-                                                    stall_limit)),
+                                                    stall_limit),
+                        clock),
       store_(store),
       progress_interval_(absl::Milliseconds(request.progress_interval_ms())),
       cursor_(request.after_revision()),
-      last_sent_(absl::Now()) {
-  std::vector<FieldViolation> violations;
-  if (request.after_revision() < 0) {
-    violations.push_back({"after_revision", "must not be negative"});
-  }
-  if (request.progress_interval_ms() < 0 ||
-      request.progress_interval_ms() > 3'600'000) {
-    violations.push_back(
-        {"progress_interval_ms", "must be in 0..3600000 (0: no progress)"});
-  }
-  if (!violations.empty()) {
-    MutexLock lock(&mu_);
-    FinishLocked(ToGrpcStatus(InvalidArgument(violations)));
-  }
+      last_sent_(clock->Now()) {
   Begin();
 }
 
@@ -56,7 +44,7 @@ absl::StatusOr<bool> WatchReactor::Next(v1::WatchResponse& next) {
       cursor_ = entry.revision();
     }
   }
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock().Now();
   if (!pending_.empty()) {
     next = std::move(pending_.front());
     pending_.pop_front();

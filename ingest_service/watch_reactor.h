@@ -6,8 +6,9 @@
 #include <deque>
 
 #include "absl/time/time.h"
-#include "common/attached_store.h"
-#include "common/feed_stream_reactor.h"
+#include "common/domain/clock.h"
+#include "common/server/attached_store.h"
+#include "common/server/feed_stream_reactor.h"
 #include "headcount/v1/ingest.pb.h"
 #include "ingest_service/submission_store.h"
 
@@ -21,13 +22,13 @@ inline constexpr int kMaxEventsPerMessage = 256;
 // server buffer.
 class WatchReactor final : public FeedStreamReactor<v1::WatchResponse> {
  public:
-  // `store` and `feed` are not owned and outlive every stream; a detached
-  // store ends the stream with UNAVAILABLE.
-  // A stream whose client stops reading for `stall_limit` while revisions
-  // are due is cancelled with RESOURCE_EXHAUSTED (zero: never).
-  WatchReactor(const AttachedStore<SubmissionStore>* store, ChangeFeed* feed,
-               grpc::CallbackServerContext* context,
-               absl::Duration stall_limit, const v1::WatchRequest& request);
+  // `store`, `waker` and `clock` are not owned and outlive every stream; a
+  // detached store ends the stream with UNAVAILABLE. A stream whose client
+  // stops reading for `stall_limit` while revisions are due is cancelled
+  // with RESOURCE_EXHAUSTED (zero: never). `request` has been validated.
+  WatchReactor(const AttachedStore<SubmissionStore>* store, StreamWaker* waker,
+               grpc::CallbackServerContext* context, absl::Duration stall_limit,
+               const Clock* clock, const v1::WatchRequest& request);
 
  private:
   absl::StatusOr<bool> Next(v1::WatchResponse& next) override

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 
 namespace headcount::testing {
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "audit_service/audit_server.h"
-#include "common/grpc_server.h"
+#include "common/server/grpc_server.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"

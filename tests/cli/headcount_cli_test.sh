@@ -8,7 +8,7 @@ hc() { "$BIN/headcount" "$@"; }
 
 # --help on every subcommand.
 for command in submit report alerts; do
-  hc "$command" --help | grep -q "^usage: headcount $command" || fail "$command --help"
+  hc "$command" --help | grep -q "^Usage: headcount $command \[OPTIONS\]" || fail "$command --help"
 done
 hc nonsense 2>/dev/null && fail "an unknown command must fail"
 

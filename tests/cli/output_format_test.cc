@@ -1,4 +1,4 @@
-#include "cli/output_format.h"
+#include "cli/output/writer.h"
 
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"

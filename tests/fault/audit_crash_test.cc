@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "audit_service/audit_server.h"
-#include "common/csv_import.h"
+#include "cli/spreadsheet/csv_import.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "headcount/v1/audit.grpc.pb.h"

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"

@@ -1,5 +1,5 @@
 #include "tests/fault/power_loss_file_system.h"
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 
 #include <unistd.h>
 

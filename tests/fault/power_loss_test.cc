@@ -5,7 +5,7 @@
 #include <future>
 #include <thread>
 
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,5 +1,5 @@
 #include "tests/fault/tcp_proxy.h"
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

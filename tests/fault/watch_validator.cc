@@ -1,5 +1,5 @@
 #include "tests/fault/watch_validator.h"
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"

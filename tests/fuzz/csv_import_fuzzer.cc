@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "common/csv_import.h"
-#include "common/validation.h"
+#include "cli/spreadsheet/csv_import.h"
+#include "common/domain/validation.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string encoding;

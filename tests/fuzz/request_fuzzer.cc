@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "common/raw_request.h"
-#include "common/term.h"
-#include "common/validation.h"
+#include "common/server/request_parser.h"
+#include "common/domain/term.h"
+#include "common/domain/validation.h"
 #include "headcount/v1/audit.pb.h"
 #include "headcount/v1/ingest.pb.h"
 
@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   grpc::ByteBuffer buffer(&slice, 1);
 
   headcount::v1::SubmitRequest submit;
-  if (headcount::ParseRawRequest(buffer, submit).ok() &&
+  if (headcount::ParseRequest(buffer, submit).ok() &&
       headcount::ValidateSubmitRequest(submit).empty()) {
     if (!headcount::IsValidUtf8(submit.school()) ||
         !headcount::ParseTerm(submit.term()).ok() || submit.grades().empty() ||
@@ -35,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   headcount::v1::WatchAlertsRequest watch;
-  (void)headcount::ParseRawRequest(buffer, watch);
+  (void)headcount::ParseRequest(buffer, watch);
   headcount::v1::ListSchoolsRequest list;
-  (void)headcount::ParseRawRequest(buffer, list);
+  (void)headcount::ParseRequest(buffer, list);
   return 0;
 }

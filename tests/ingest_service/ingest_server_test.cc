@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "common/status_util.h"
+#include "common/domain/status_util.h"
 #include "ingest_service/watch_reactor.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"

@@ -1,5 +1,5 @@
 #include "tests/ingest_service/ingest_test_util.h"
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 
 #include "absl/strings/str_cat.h"
 #include "tests/test_util.h"

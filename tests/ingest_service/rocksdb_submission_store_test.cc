@@ -1,4 +1,4 @@
-#include "common/mutex.h"
+#include "common/domain/mutex.h"
 #include "ingest_service/rocksdb_submission_store.h"
 
 #include <future>

@@ -1,0 +1,63 @@
+// The alert rule, apart from storage: which alerts one school's new counts
+// touch, and what each target's counts do to its open alert. Pure: no I/O,
+// no clock; the state store supplies the open alerts and stamps the events.
+#ifndef HEADCOUNT_AUDIT_SERVICE_ALERT_EVALUATOR_H_
+#define HEADCOUNT_AUDIT_SERVICE_ALERT_EVALUATOR_H_
+
+#include <optional>
+#include <vector>
+
+#include "common/domain/discrepancy.h"
+#include "headcount/v1/audit.pb.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount::audit {
+
+// One place an alert can be about, and the counts it ends a revision with.
+struct AlertTarget {
+  // level, term, county, district (not at county level), school (grade and
+  // school level only), grade (grade level only, else 0).
+  v1::AlertEvent identity;
+  // Nothing counted there any more: an open alert clears.
+  std::optional<Counts> counts;
+};
+
+class AlertEvaluator {
+ public:
+  explicit AlertEvaluator(ThresholdPolicy policy) : policy_(std::move(policy)) {}
+
+  const ThresholdPolicy& policy() const { return policy_; }
+
+  // The grade and school targets of one school whose record changes from
+  // `previous` (empty when new) to `current`: every grade either holds, and
+  // the school, each only if the policy evaluates its level.
+  std::vector<AlertTarget> SchoolTargets(const v1::SchoolRecord& previous,
+                                         const v1::SchoolRecord& current) const;
+
+  // The target of `school`'s district or county (level DISTRICT or COUNTY)
+  // with the sum `counts`; nullopt when the policy does not evaluate it.
+  std::optional<AlertTarget> AreaTarget(v1::Level level,
+                                        const v1::SchoolRecord& school,
+                                        const Counts& counts) const;
+
+  // What `target` does to `open` (nullopt: no alert open there):
+  //   breaks a rule, none open                   -> RAISED
+  //   breaks a rule, open with other counts/rule -> UPDATED
+  //   breaks none (or not counted), one open     -> CLEARED (keeps its rule)
+  //   otherwise                                  -> nullopt, nothing happens
+  // The event holds the identity, state, counts, difference, ratio and
+  // rule; the caller sets alert_id, revision and time.
+  std::optional<v1::AlertEvent> Evaluate(
+      const AlertTarget& target,
+      const std::optional<v1::AlertEvent>& open) const;
+
+ private:
+  const ThresholdPolicy policy_;
+};
+
+// The counts of a whole school (the sum of its grades).
+Counts SchoolCounts(const v1::SchoolRecord& record);
+
+}  // namespace headcount::audit
+
+#endif  // HEADCOUNT_AUDIT_SERVICE_ALERT_EVALUATOR_H_

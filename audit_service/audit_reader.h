@@ -1,0 +1,46 @@
+// What the audit's RPC handlers and alert streams read. Implemented by
+// AuditStore; a fake serves handler tests without RocksDB.
+#ifndef HEADCOUNT_AUDIT_SERVICE_AUDIT_READER_H_
+#define HEADCOUNT_AUDIT_SERVICE_AUDIT_READER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "headcount/v1/audit.pb.h"
+
+namespace headcount::audit {
+
+// Thread-safe. Each report is read from one consistent state and carries
+// the ingest revision it reflects.
+class AuditReader {
+ public:
+  virtual ~AuditReader() = default;
+
+  // The newest alert_id appended (0 when none).
+  virtual int64_t last_alert_id() const = 0;
+
+  // The counties with counts in `term`, in pinyin order.
+  virtual absl::StatusOr<v1::ListCountiesResponse> ListCounties(
+      absl::string_view term) = 0;
+  // Attachment 1. NOT_FOUND when nothing was counted for the county.
+  virtual absl::StatusOr<v1::CountyReport> GetCountyReport(
+      absl::string_view term, absl::string_view county) = 0;
+  // One row per school. NOT_FOUND when nothing was counted there.
+  virtual absl::StatusOr<v1::DistrictReport> GetDistrictReport(
+      absl::string_view term, absl::string_view county,
+      absl::string_view district) = 0;
+  virtual absl::StatusOr<v1::ListGradeDiscrepanciesResponse>
+  ListGradeDiscrepancies(const v1::ListGradeDiscrepanciesRequest& request) = 0;
+  // The open alerts passing `filter`, oldest first.
+  virtual absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
+      const v1::AlertFilter& filter) = 0;
+  // Up to `max_events` events with alert_id > after_alert_id, in order.
+  virtual absl::StatusOr<std::vector<v1::AlertEvent>> ReadAlerts(
+      int64_t after_alert_id, int max_events) = 0;
+};
+
+}  // namespace headcount::audit
+
+#endif  // HEADCOUNT_AUDIT_SERVICE_AUDIT_READER_H_

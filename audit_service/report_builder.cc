@@ -1,0 +1,123 @@
+#include "audit_service/report_builder.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace headcount::audit {
+
+absl::StatusOr<v1::CountyReport> ReportBuilder::CountyReport(
+    absl::string_view term, absl::string_view county, int64_t revision,
+    std::vector<NamedCounts> districts) const {
+  if (districts.empty()) {
+    return absl::NotFoundError(absl::StrCat("nothing counted for county ",
+                                            county, " in term ", term));
+  }
+  v1::CountyReport report;
+  report.set_term(std::string(term));
+  report.set_county(std::string(county));
+  report.set_revision(revision);
+  FillTable(std::move(districts), *report.mutable_rows(),
+            *report.mutable_total());
+  report.set_over_threshold_ppm(policy_->over_ppm);
+  return report;
+}
+
+absl::StatusOr<v1::DistrictReport> ReportBuilder::DistrictReport(
+    absl::string_view term, absl::string_view county,
+    absl::string_view district, int64_t revision,
+    std::vector<NamedCounts> schools) const {
+  if (schools.empty()) {
+    return absl::NotFoundError(absl::StrCat("nothing counted for district ",
+                                            district, " of ", county,
+                                            " in term ", term));
+  }
+  v1::DistrictReport report;
+  report.set_term(std::string(term));
+  report.set_county(std::string(county));
+  report.set_district(std::string(district));
+  report.set_revision(revision);
+  FillTable(std::move(schools), *report.mutable_rows(),
+            *report.mutable_total());
+  report.set_over_threshold_ppm(policy_->over_ppm);
+  return report;
+}
+
+v1::ListGradeDiscrepanciesResponse ReportBuilder::GradeDiscrepancies(
+    const std::vector<v1::SchoolRecord>& schools, bool only_flagged,
+    int64_t revision) const {
+  v1::ListGradeDiscrepanciesResponse response;
+  response.set_revision(revision);
+  for (const v1::SchoolRecord& record : schools) {
+    for (const v1::GradeCount& g : record.grades()) {
+      const Counts counts{g.onsite_count(), g.registry_count()};
+      const v1::Rule rule = policy_->Evaluate(counts);
+      if (only_flagged && rule == v1::RULE_UNSPECIFIED) continue;
+      v1::GradeDiscrepancy* out = response.add_grades();
+      out->set_district(record.district());
+      out->set_school(record.school());
+      out->set_grade(g.grade());
+      out->set_onsite_count(counts.onsite_count);
+      out->set_registry_count(counts.registry_count);
+      out->set_difference(counts.difference());
+      out->set_ratio(FormatRatio(counts));
+      out->set_over_threshold(rule != v1::RULE_UNSPECIFIED);
+      out->set_rule(rule);
+    }
+  }
+  auto& grades = *response.mutable_grades();
+  std::stable_sort(grades.begin(), grades.end(),
+                   [this](const v1::GradeDiscrepancy& a,
+                          const v1::GradeDiscrepancy& b) {
+                     if (a.district() != b.district()) {
+                       return order_->Less(a.district(), b.district());
+                     }
+                     if (a.school() != b.school()) {
+                       return order_->Less(a.school(), b.school());
+                     }
+                     return a.grade() < b.grade();
+                   });
+  return response;
+}
+
+void ReportBuilder::SortNames(std::vector<std::string>& names) const {
+  std::sort(names.begin(), names.end(),
+            [this](const std::string& a, const std::string& b) {
+              return order_->Less(a, b);
+            });
+}
+
+void ReportBuilder::FillTable(
+    std::vector<NamedCounts> named,
+    google::protobuf::RepeatedPtrField<v1::ReportRow>& rows,
+    v1::ReportRow& total) const {
+  std::sort(named.begin(), named.end(),
+            [this](const NamedCounts& a, const NamedCounts& b) {
+              return order_->Less(a.name, b.name);
+            });
+  Counts sum;
+  int number = 1;
+  for (NamedCounts& entry : named) {
+    v1::ReportRow* row = rows.Add();
+    row->set_row_number(number++);
+    row->set_name(std::move(entry.name));
+    FillRow(entry.counts, *row);
+    sum += entry.counts;
+  }
+  total.set_name("合计");
+  FillRow(sum, total);
+}
+
+void ReportBuilder::FillRow(const Counts& counts, v1::ReportRow& row) const {
+  row.set_onsite_count(counts.onsite_count);
+  row.set_registry_count(counts.registry_count);
+  row.set_difference(counts.difference());
+  row.set_ratio(FormatRatio(counts));
+  row.set_ratio_ppm(RatioPpm(counts));
+  const v1::Rule rule = policy_->Evaluate(counts);
+  row.set_over_threshold(rule != v1::RULE_UNSPECIFIED);
+  row.set_rule(rule);
+}
+
+}  // namespace headcount::audit

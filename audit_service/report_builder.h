@@ -1,0 +1,66 @@
+// The published tables, apart from storage: rows of names and counts in,
+// the notice's report out (ratios, flags, pinyin order, numbering, 合计).
+// Pure apart from ICU's collator; thread-safe.
+#ifndef HEADCOUNT_AUDIT_SERVICE_REPORT_BUILDER_H_
+#define HEADCOUNT_AUDIT_SERVICE_REPORT_BUILDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "audit_service/pinyin_order.h"
+#include "common/domain/discrepancy.h"
+#include "headcount/v1/audit.pb.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount::audit {
+
+// One row before it is formatted: a district (county report) or a school
+// (district report) and its summed counts.
+struct NamedCounts {
+  std::string name;
+  Counts counts;
+};
+
+class ReportBuilder {
+ public:
+  // Neither is owned; both outlive the builder.
+  ReportBuilder(const ThresholdPolicy* policy, const PinyinOrder* order)
+      : policy_(policy), order_(order) {}
+
+  // Attachment 1: one row per district in pinyin order, numbered from 1,
+  // and the total. NOT_FOUND when `districts` is empty.
+  absl::StatusOr<v1::CountyReport> CountyReport(
+      absl::string_view term, absl::string_view county, int64_t revision,
+      std::vector<NamedCounts> districts) const;
+
+  // The same with one row per school of a district.
+  absl::StatusOr<v1::DistrictReport> DistrictReport(
+      absl::string_view term, absl::string_view county,
+      absl::string_view district, int64_t revision,
+      std::vector<NamedCounts> schools) const;
+
+  // One entry per grade of `schools` (only those over the policy when
+  // `only_flagged`), ordered by district, school (pinyin) and grade.
+  v1::ListGradeDiscrepanciesResponse GradeDiscrepancies(
+      const std::vector<v1::SchoolRecord>& schools, bool only_flagged,
+      int64_t revision) const;
+
+  // `names` in pinyin order.
+  void SortNames(std::vector<std::string>& names) const;
+
+ private:
+  // Rows in pinyin order, numbered, and their total named 合计.
+  void FillTable(std::vector<NamedCounts> named,
+                 google::protobuf::RepeatedPtrField<v1::ReportRow>& rows,
+                 v1::ReportRow& total) const;
+  void FillRow(const Counts& counts, v1::ReportRow& row) const;
+
+  const ThresholdPolicy* const policy_;
+  const PinyinOrder* const order_;
+};
+
+}  // namespace headcount::audit
+
+#endif  // HEADCOUNT_AUDIT_SERVICE_REPORT_BUILDER_H_

@@ -1,0 +1,30 @@
+// What every subcommand does around its calls: one-line failures, the
+// deadline of each call, and what a failed call means in words.
+#ifndef HEADCOUNT_CLI_CLIENT_H_
+#define HEADCOUNT_CLI_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace headcount::cli {
+
+// Prints "headcount: `message`" on stderr; returns exit code 1.
+int Fail(const std::string& message);
+
+// A context whose deadline is `timeout` from now.
+std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration timeout);
+
+// A channel to `address` (plaintext).
+std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+
+// One line saying what went wrong talking to `what` (like "audit service")
+// at `address`: unreachable, too slow (see --timeout), or its refusal.
+std::string Describe(const grpc::Status& status, const std::string& what,
+                     const std::string& address);
+
+}  // namespace headcount::cli
+
+#endif  // HEADCOUNT_CLI_CLIENT_H_

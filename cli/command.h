@@ -1,0 +1,31 @@
+// A `headcount` subcommand: declares its options on its CLI11 app, then
+// runs. Failures print one line on stderr ("headcount: ...", never a raw
+// status) and return exit code 1; misuse of the options exits 2.
+#ifndef HEADCOUNT_CLI_COMMAND_H_
+#define HEADCOUNT_CLI_COMMAND_H_
+
+#include <memory>
+
+#include "CLI/CLI.hpp"
+
+namespace headcount::cli {
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Declares the options and positionals on `app`, its subcommand.
+  virtual void Define(CLI::App& app) = 0;
+  // Runs with the parsed options; returns the exit code.
+  virtual int Run() = 0;
+};
+
+// headcount submit [--ingest=HOST:PORT] [--per-school] [--allow-partial] FILE...
+std::unique_ptr<Command> NewSubmitCommand();
+// headcount report [--audit=HOST:PORT] --term=T [--county=C] [--district=D]
+std::unique_ptr<Command> NewReportCommand();
+// headcount alerts [--audit=HOST:PORT] [filters] [--follow] [--after=ID]
+std::unique_ptr<Command> NewAlertsCommand();
+
+}  // namespace headcount::cli
+
+#endif  // HEADCOUNT_CLI_COMMAND_H_

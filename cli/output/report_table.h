@@ -1,0 +1,52 @@
+// What every output format prints: a report as rows with the notice's
+// columns (attachment 1), and alert events as rows of their own columns.
+#ifndef HEADCOUNT_CLI_OUTPUT_REPORT_TABLE_H_
+#define HEADCOUNT_CLI_OUTPUT_REPORT_TABLE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "headcount/v1/audit.pb.h"
+
+namespace headcount::cli {
+
+// The notice's column headings.
+inline constexpr char kNumberHeading[] = "序号";
+inline constexpr char kOnsiteHeading[] = "现场核查学生数";
+inline constexpr char kRegistryHeading[] = "学籍数据学生数";
+inline constexpr char kDifferenceHeading[] = "差额人数";
+inline constexpr char kRatioHeading[] = "差额比例";
+inline constexpr char kRemarkHeading[] = "备注";
+
+// A county report (rows are districts) or a district report (rows are
+// schools), as printed.
+struct ReportTable {
+  std::string title;        // e.g. "利辛县 2015-autumn"
+  std::string name_header;  // 学区 or 学校
+  std::vector<v1::ReportRow> rows;
+  v1::ReportRow total;
+  int64_t revision = 0;
+  int64_t over_threshold_ppm = 0;
+  std::string json;  // the response in protobuf JSON
+};
+
+ReportTable FromCountyReport(const v1::CountyReport& report);
+ReportTable FromDistrictReport(const v1::DistrictReport& report);
+
+// The six columns of attachment 1, header first, then one line per row and
+// the total: 序号, name, onsite, registry, difference, ratio.
+std::vector<std::vector<std::string>> ReportCells(const ReportTable& table);
+// The 备注 of each line of ReportCells after the header (rows, then total).
+std::vector<std::string> ReportRemarks(const ReportTable& table);
+
+// "2%" for 20000 ppm, "2.5%" for 25000.
+std::string ThresholdText(int64_t ppm);
+
+// The columns of an alert event, and its cells.
+std::vector<std::string> AlertHeader();
+std::vector<std::string> AlertCells(const v1::AlertEvent& event);
+
+}  // namespace headcount::cli
+
+#endif  // HEADCOUNT_CLI_OUTPUT_REPORT_TABLE_H_

@@ -1,0 +1,111 @@
+// headcount report: the county table (attachment 1) of one county or of
+// every county of the term, or with --district the same per school.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "cli/client.h"
+#include "cli/command.h"
+#include "cli/output/writer.h"
+#include "headcount/v1/audit.grpc.pb.h"
+
+namespace headcount::cli {
+namespace {
+
+class ReportCommand final : public Command {
+ public:
+  void Define(CLI::App& app) override {
+    app.add_option("--audit", audit_, "the audit service (HOST:PORT)")
+        ->capture_default_str();
+    app.add_option("--term", term_, "the term, like 2015-autumn")->required();
+    app.add_option("--county", county_,
+                   "one county; default: every county of the term");
+    app.add_option("--district", district_,
+                   "per-school report of one district (needs --county)");
+    app.add_option("--format", format_, "table, tsv, csv, md, json or html")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"table", "tsv", "csv", "md", "json", "html"}));
+    app.add_option("--timeout", timeout_seconds_, "deadline of each call, seconds")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+  }
+
+  int Run() override {
+    if (!district_.empty() && county_.empty()) {
+      return Fail("--district needs --county");
+    }
+    absl::StatusOr<Format> format = ParseFormat(format_);
+    if (!format.ok()) return Fail(std::string(format.status().message()));
+    writer_ = NewWriter(*format);
+    stub_ = v1::AuditService::NewStub(Connect(audit_));
+    if (!district_.empty()) return PrintDistrict();
+
+    std::vector<std::string> counties;
+    if (!county_.empty()) {
+      counties.push_back(county_);
+    } else {
+      v1::ListCountiesRequest request;
+      request.set_term(term_);
+      v1::ListCountiesResponse response;
+      grpc::Status status =
+          stub_->ListCounties(Deadline(timeout()).get(), request, &response);
+      if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+      counties.assign(response.counties().begin(), response.counties().end());
+      if (counties.empty()) {
+        return Fail(absl::StrCat("nothing counted in term ", term_));
+      }
+      // These formats hold one table per file.
+      if (counties.size() > 1 && *format != Format::kTable &&
+          *format != Format::kMarkdown) {
+        return Fail(absl::StrCat(counties.size(), " counties in ", term_,
+                                 "; pass --county for this format"));
+      }
+    }
+    for (size_t i = 0; i < counties.size(); ++i) {
+      v1::GetCountyReportRequest request;
+      request.set_term(term_);
+      request.set_county(counties[i]);
+      v1::CountyReport report;
+      grpc::Status status =
+          stub_->GetCountyReport(Deadline(timeout()).get(), request, &report);
+      if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+      if (i > 0) std::fputs("\n", stdout);
+      std::fputs(writer_->Report(FromCountyReport(report)).c_str(), stdout);
+    }
+    return 0;
+  }
+
+ private:
+  absl::Duration timeout() const { return absl::Seconds(timeout_seconds_); }
+
+  int PrintDistrict() {
+    v1::GetDistrictReportRequest request;
+    request.set_term(term_);
+    request.set_county(county_);
+    request.set_district(district_);
+    v1::DistrictReport report;
+    grpc::Status status =
+        stub_->GetDistrictReport(Deadline(timeout()).get(), request, &report);
+    if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    std::fputs(writer_->Report(FromDistrictReport(report)).c_str(), stdout);
+    return 0;
+  }
+
+  std::string audit_ = "127.0.0.1:50052";
+  std::string term_;
+  std::string county_;
+  std::string district_;
+  std::string format_ = "table";
+  int timeout_seconds_ = 30;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<v1::AuditService::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewReportCommand() {
+  return std::make_unique<ReportCommand>();
+}
+
+}  // namespace headcount::cli

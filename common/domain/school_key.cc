@@ -1,0 +1,67 @@
+#include "common/domain/school_key.h"
+
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace headcount {
+namespace {
+constexpr char kSeparator = '\0';
+}  // namespace
+
+bool SchoolKey::operator<(const SchoolKey& other) const {
+  return std::tie(term, county, district, school) <
+         std::tie(other.term, other.county, other.district, other.school);
+}
+
+std::string EncodeSchoolKey(const SchoolKey& key) {
+  std::string out;
+  out.reserve(key.term.size() + key.county.size() + key.district.size() +
+              key.school.size() + 3);
+  absl::StrAppend(&out, key.term, absl::string_view(&kSeparator, 1),
+                  key.county, absl::string_view(&kSeparator, 1), key.district,
+                  absl::string_view(&kSeparator, 1), key.school);
+  return out;
+}
+
+absl::StatusOr<SchoolKey> DecodeSchoolKey(absl::string_view encoded) {
+  std::vector<std::string> parts =
+      absl::StrSplit(encoded, absl::ByChar(kSeparator));
+  if (parts.size() != 4) {
+    return absl::DataLossError(
+        absl::StrCat("malformed school key with ", parts.size(), " parts"));
+  }
+  return SchoolKey{std::move(parts[0]), std::move(parts[1]),
+                   std::move(parts[2]), std::move(parts[3])};
+}
+
+std::string SchoolKeyPrefix(absl::string_view term, absl::string_view county,
+                            absl::string_view district) {
+  std::string out;
+  for (absl::string_view part : {term, county, district}) {
+    if (part.empty()) break;
+    absl::StrAppend(&out, part, absl::string_view(&kSeparator, 1));
+  }
+  return out;
+}
+
+std::string EncodeRevision(int64_t revision) {
+  std::string out(8, '\0');
+  uint64_t value = static_cast<uint64_t>(revision);
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+int64_t DecodeRevision(absl::string_view encoded) {
+  if (encoded.size() != 8) return -1;
+  uint64_t value = 0;
+  for (unsigned char byte : encoded) value = (value << 8) | byte;
+  return static_cast<int64_t>(value);
+}
+
+}  // namespace headcount

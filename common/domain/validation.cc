@@ -1,0 +1,261 @@
+#include "common/domain/validation.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/domain/term.h"
+
+namespace headcount {
+
+bool IsValidUtf8(absl::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int length;
+    uint32_t code_point;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+      code_point = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      code_point = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      code_point = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > n) return false;
+    for (int k = 1; k < length; ++k) {
+      unsigned char next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    if ((length == 3 && code_point < 0x800) ||
+        (length == 4 && (code_point < 0x10000 || code_point > 0x10FFFF)) ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+void CheckName(absl::string_view field, absl::string_view value,
+               std::vector<FieldViolation>& violations) {
+  auto add = [&](absl::string_view rule) {
+    violations.push_back({std::string(field), std::string(rule)});
+  };
+  if (value.empty()) return add("must not be empty");
+  if (value.size() > kMaxNameBytes) {
+    return add(absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
+  }
+  if (!IsValidUtf8(value)) return add("must be valid UTF-8");
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      return add("must not contain control characters");
+    }
+  }
+  if (absl::ascii_isspace(static_cast<unsigned char>(value.front())) ||
+      absl::ascii_isspace(static_cast<unsigned char>(value.back()))) {
+    return add("must not start or end with whitespace");
+  }
+}
+
+void CheckTerm(absl::string_view field, absl::string_view term,
+               std::vector<FieldViolation>& violations) {
+  const size_t before = violations.size();
+  CheckName(field, term, violations);
+  if (violations.size() > before) return;
+  absl::StatusOr<Term> parsed = ParseTerm(term);
+  if (!parsed.ok()) {
+    violations.push_back(
+        {std::string(field), std::string(parsed.status().message())});
+  }
+}
+
+void CheckSchoolIdentity(absl::string_view term, absl::string_view county,
+                         absl::string_view district, absl::string_view school,
+                         std::vector<FieldViolation>& violations) {
+  CheckTerm("term", term, violations);
+  CheckName("county", county, violations);
+  CheckName("district", district, violations);
+  CheckName("school", school, violations);
+}
+
+void CheckScopeFilter(absl::string_view prefix, absl::string_view term,
+                      absl::string_view county, absl::string_view district,
+                      std::vector<FieldViolation>& violations) {
+  if (!term.empty()) CheckTerm(absl::StrCat(prefix, "term"), term, violations);
+  if (!county.empty()) {
+    const std::string field = absl::StrCat(prefix, "county");
+    CheckName(field, county, violations);
+    if (term.empty()) {
+      violations.push_back({field, "filtering by county needs a term"});
+    }
+  }
+  if (!district.empty()) {
+    const std::string field = absl::StrCat(prefix, "district");
+    CheckName(field, district, violations);
+    if (county.empty()) {
+      violations.push_back({field, "filtering by district needs a county"});
+    }
+  }
+}
+
+std::vector<FieldViolation> ValidateSubmitRequest(
+    const v1::SubmitRequest& request) {
+  std::vector<FieldViolation> violations;
+  const std::string& id = request.submission_id();
+  if (id.empty()) {
+    violations.push_back({"submission_id", "must not be empty"});
+  } else if (id.size() > kMaxSubmissionIdBytes) {
+    violations.push_back(
+        {"submission_id",
+         absl::StrCat("must be at most ", kMaxSubmissionIdBytes, " bytes")});
+  } else if (!IsValidUtf8(id)) {
+    violations.push_back({"submission_id", "must be valid UTF-8"});
+  }
+  CheckSchoolIdentity(request.term(), request.county(), request.district(),
+                      request.school(), violations);
+  if (request.grades().empty()) {
+    violations.push_back({"grades", "must list at least one grade"});
+  }
+  if (request.grades_size() > kMaxGrade) {
+    violations.push_back(
+        {"grades", absl::StrCat("must list at most ", kMaxGrade, " grades")});
+    return violations;  // do not walk a hostile list
+  }
+  std::set<int> seen;
+  for (int i = 0; i < request.grades_size(); ++i) {
+    const v1::GradeCount& g = request.grades(i);
+    const std::string prefix = absl::StrCat("grades[", i, "].");
+    if (g.grade() < kMinGrade || g.grade() > kMaxGrade) {
+      violations.push_back({prefix + "grade",
+                            absl::StrCat("must be in ", kMinGrade, "..",
+                                         kMaxGrade, ", got ", g.grade())});
+    } else if (!seen.insert(g.grade()).second) {
+      violations.push_back(
+          {prefix + "grade",
+           absl::StrCat("grade ", g.grade(), " appears more than once")});
+    }
+    for (auto [name, value] : {std::pair<const char*, int64_t>{
+                                   "onsite_count", g.onsite_count()},
+                               {"registry_count", g.registry_count()}}) {
+      if (value < 0) {
+        violations.push_back({prefix + name, absl::StrCat("must not be negative, got ", value)});
+      } else if (value > kMaxCount) {
+        violations.push_back(
+            {prefix + name,
+             absl::StrCat("must be at most ", kMaxCount, ", got ", value)});
+      }
+    }
+  }
+  return violations;
+}
+
+namespace {
+
+void CheckAlertFilter(const v1::AlertFilter& filter,
+                      std::vector<FieldViolation>& violations) {
+  CheckScopeFilter("filter.", filter.term(), filter.county(),
+                   filter.district(), violations);
+  if (!v1::Level_IsValid(filter.level())) {
+    violations.push_back({"filter.level", "is not a known level"});
+  }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> ValidateGetSchoolRequest(
+    const v1::GetSchoolRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckSchoolIdentity(request.term(), request.county(), request.district(),
+                      request.school(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateListSchoolsRequest(
+    const v1::ListSchoolsRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckScopeFilter("", request.term(), request.county(), request.district(),
+                   violations);
+  if (request.page_size() < 0) {
+    violations.push_back({"page_size", "must not be negative"});
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateWatchRequest(
+    const v1::WatchRequest& request) {
+  std::vector<FieldViolation> violations;
+  if (request.after_revision() < 0) {
+    violations.push_back({"after_revision", "must not be negative"});
+  }
+  if (request.progress_interval_ms() < 0 ||
+      request.progress_interval_ms() > 3'600'000) {
+    violations.push_back(
+        {"progress_interval_ms", "must be in 0..3600000 (0: no progress)"});
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateListCountiesRequest(
+    const v1::ListCountiesRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateGetCountyReportRequest(
+    const v1::GetCountyReportRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateGetDistrictReportRequest(
+    const v1::GetDistrictReportRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  CheckName("district", request.district(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(
+    const v1::ListGradeDiscrepanciesRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  if (!request.district().empty()) {
+    CheckName("district", request.district(), violations);
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateListAlertsRequest(
+    const v1::ListAlertsRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckAlertFilter(request.filter(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateWatchAlertsRequest(
+    const v1::WatchAlertsRequest& request) {
+  std::vector<FieldViolation> violations;
+  if (request.after_alert_id() < 0) {
+    violations.push_back({"after_alert_id", "must not be negative"});
+  }
+  CheckAlertFilter(request.filter(), violations);
+  return violations;
+}
+
+}  // namespace headcount

@@ -1,0 +1,77 @@
+// Every input rule of both services, in one place: names, terms, the
+// narrowing of filters, school submissions, and each request's fields.
+// Shared by the services (which enforce them) and the client (which checks
+// a spreadsheet before sending). Field paths are relative to the request,
+// like "grades[2].onsite_count" or "filter.county".
+#ifndef HEADCOUNT_COMMON_DOMAIN_VALIDATION_H_
+#define HEADCOUNT_COMMON_DOMAIN_VALIDATION_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "common/domain/status_util.h"
+#include "headcount/v1/audit.pb.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount {
+
+// No grade of one school holds a million students; larger is a typo.
+inline constexpr int64_t kMaxCount = 1'000'000;
+inline constexpr size_t kMaxNameBytes = 256;
+inline constexpr size_t kMaxSubmissionIdBytes = 128;
+
+// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing above U+10FFFF).
+bool IsValidUtf8(absl::string_view text);
+
+// Appends a violation for `field` unless `value` is a usable name: not
+// empty, valid UTF-8, no control characters, no surrounding whitespace, at
+// most kMaxNameBytes.
+void CheckName(absl::string_view field, absl::string_view value,
+               std::vector<FieldViolation>& violations);
+
+// Appends a violation for `field` unless `term` is a usable name shaped
+// like "2015-autumn" (see ParseTerm).
+void CheckTerm(absl::string_view field, absl::string_view term,
+               std::vector<FieldViolation>& violations);
+
+// Checks term, county, district and school of a lookup or submission.
+void CheckSchoolIdentity(absl::string_view term, absl::string_view county,
+                         absl::string_view district, absl::string_view school,
+                         std::vector<FieldViolation>& violations);
+
+// A filter that narrows left to right (term > county > district): each
+// given part must be a usable name and needs the one before it. Field
+// names are `prefix` + "term", "county", "district".
+void CheckScopeFilter(absl::string_view prefix, absl::string_view term,
+                      absl::string_view county, absl::string_view district,
+                      std::vector<FieldViolation>& violations);
+
+// One function per request; each returns every rule the request breaks,
+// empty when it is valid.
+std::vector<FieldViolation> ValidateSubmitRequest(
+    const v1::SubmitRequest& request);
+std::vector<FieldViolation> ValidateGetSchoolRequest(
+    const v1::GetSchoolRequest& request);
+std::vector<FieldViolation> ValidateListSchoolsRequest(
+    const v1::ListSchoolsRequest& request);
+std::vector<FieldViolation> ValidateWatchRequest(const v1::WatchRequest& request);
+std::vector<FieldViolation> ValidateListCountiesRequest(
+    const v1::ListCountiesRequest& request);
+std::vector<FieldViolation> ValidateGetCountyReportRequest(
+    const v1::GetCountyReportRequest& request);
+std::vector<FieldViolation> ValidateGetDistrictReportRequest(
+    const v1::GetDistrictReportRequest& request);
+std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(
+    const v1::ListGradeDiscrepanciesRequest& request);
+std::vector<FieldViolation> ValidateListAlertsRequest(
+    const v1::ListAlertsRequest& request);
+std::vector<FieldViolation> ValidateWatchAlertsRequest(
+    const v1::WatchAlertsRequest& request);
+
+}  // namespace headcount
+
+#endif  // HEADCOUNT_COMMON_DOMAIN_VALIDATION_H_

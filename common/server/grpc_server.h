@@ -1,0 +1,73 @@
+// A gRPC server as both services run it: bound to one address, with health
+// checking and server reflection, and a drain on shutdown.
+#ifndef HEADCOUNT_COMMON_SERVER_GRPC_SERVER_H_
+#define HEADCOUNT_COMMON_SERVER_GRPC_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace headcount {
+
+// Largest request a server accepts; above it gRPC answers RESOURCE_EXHAUSTED.
+inline constexpr int kMaxReceiveMessageBytes = 4 * 1024 * 1024;
+
+class GrpcServer {
+ public:
+  // (full service name, service). The service is not owned and outlives the
+  // server.
+  using NamedService = std::pair<std::string, grpc::Service*>;
+
+  // Binds `listen` ("HOST:PORT", port 0 picks a free one), registers the
+  // services, health checking (NOT_SERVING for "" and every service name
+  // until SetServing(true)) and reflection, and starts serving.
+  // UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const std::string& listen, const std::vector<NamedService>& services);
+
+  // Drains if Shutdown was not called.
+  ~GrpcServer();
+
+  // "HOST:PORT" with the port actually bound.
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+
+  // Health status of "" and every registered service.
+  void SetServing(bool serving);
+
+  // Health NOT_SERVING, no new calls, then waits up to `grace` for calls in
+  // flight before cancelling them.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrpcServer(std::unique_ptr<grpc::Server> server,
+             std::vector<std::string> service_names, std::string address,
+             int port)
+      : server_(std::move(server)),
+        service_names_(std::move(service_names)),
+        address_(std::move(address)),
+        port_(port) {}
+
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<std::string> service_names_;
+  std::string address_;
+  int port_;
+  bool shut_down_ = false;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and the threads it starts
+// later. Call first thing in main.
+void BlockTerminationSignals();
+
+// Waits for SIGTERM or SIGINT (blocked by BlockTerminationSignals) and
+// returns its number.
+int WaitForTerminationSignal();
+
+}  // namespace headcount
+
+#endif  // HEADCOUNT_COMMON_SERVER_GRPC_SERVER_H_

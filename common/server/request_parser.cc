@@ -1,0 +1,73 @@
+#include "common/server/request_parser.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/domain/status_util.h"
+#include "common/domain/validation.h"
+#include "google/protobuf/descriptor.h"
+#include "grpcpp/support/proto_buffer_reader.h"
+
+namespace headcount {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+bool ParseFrom(const grpc::ByteBuffer& buffer, Message& message) {
+  grpc::ByteBuffer copy(buffer);  // the reader consumes its buffer
+  grpc::ProtoBufferReader reader(&copy);
+  return reader.status().ok() && message.ParseFromZeroCopyStream(&reader);
+}
+
+// Appends a violation for each bytes field of `mirror` that is not UTF-8;
+// field paths as validation writes them ("filter.county").
+void CheckUtf8(const Message& mirror, const std::string& prefix,
+               std::vector<FieldViolation>& violations) {
+  const google::protobuf::Reflection* reflection = mirror.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(mirror, &fields);
+  for (const FieldDescriptor* field : fields) {
+    const std::string path = prefix + field->name();
+    if (field->type() == FieldDescriptor::TYPE_BYTES && !field->is_repeated()) {
+      std::string scratch;
+      const std::string& value =
+          reflection->GetStringReference(mirror, field, &scratch);
+      if (!IsValidUtf8(value)) {
+        violations.push_back({path, "must be valid UTF-8"});
+      }
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE &&
+               !field->is_repeated()) {
+      CheckUtf8(reflection->GetMessage(mirror, field), path + ".", violations);
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status ParseRequest(const grpc::ByteBuffer& buffer, const Message* mirror,
+                          Message& request) {
+  request.Clear();
+  if (ParseFrom(buffer, request)) return absl::OkStatus();
+  request.Clear();
+  if (mirror != nullptr) {
+    std::unique_ptr<Message> copy(mirror->New());
+    if (ParseFrom(buffer, *copy)) {
+      std::vector<FieldViolation> violations;
+      CheckUtf8(*copy, "", violations);
+      if (!violations.empty()) return InvalidArgument(violations);
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the request is not a well-formed ", request.GetDescriptor()->full_name()));
+}
+
+void SerializeResponse(const Message& message, grpc::ByteBuffer& buffer) {
+  std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes);
+  buffer = grpc::ByteBuffer(&slice, 1);
+}
+
+}  // namespace headcount

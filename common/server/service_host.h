@@ -1,0 +1,97 @@
+// The frame both binaries run in: one gRPC server (health, reflection), one
+// store opened after the port is bound, readiness, and one drain order.
+#ifndef HEADCOUNT_COMMON_SERVER_SERVICE_HOST_H_
+#define HEADCOUNT_COMMON_SERVER_SERVICE_HOST_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/server/grpc_server.h"
+#include "common/server/stream_waker.h"
+#include "grpcpp/grpcpp.h"
+
+namespace headcount {
+
+class ServiceHost;
+
+// What a service adds to the host: its store and its background work.
+class HostedService {
+ public:
+  virtual ~HostedService() = default;
+  // Opens the store, attaches it to the handlers and starts background
+  // work; reports readiness with host.SetServing(true), now or later (from
+  // any thread). Called once. On error nothing may stay attached.
+  virtual absl::Status OpenStore(ServiceHost& host) = 0;
+  // Stops background work (nothing reports SERVING after it returns).
+  // Called once, first thing in the drain, also when OpenStore failed.
+  virtual void StopBackground() {}
+  // Detaches the store (waiting for its last borrower) and closes it.
+  // Called once, after every call has ended, also when OpenStore failed.
+  virtual void CloseStore() = 0;
+};
+
+class ServiceHost {
+ public:
+  struct Options {
+    std::string listen;  // "HOST:PORT"; port 0 picks one
+    // How long a drain waits for calls in flight before cancelling them.
+    absl::Duration shutdown_grace = absl::Seconds(10);
+  };
+
+  explicit ServiceHost(Options options) : options_(std::move(options)) {}
+  // Shuts down if Shutdown was not called.
+  ~ServiceHost();
+
+  // Binds, registers `service` (named `service_name` for health; not owned)
+  // and serves with health NOT_SERVING: every call of the service fails
+  // with UNAVAILABLE until the store is open. `hosted` is not owned and
+  // outlives the host. INVALID_ARGUMENT for a malformed address,
+  // UNAVAILABLE when it cannot be bound.
+  absl::Status Listen(const std::string& service_name, grpc::Service* service,
+                      HostedService* hosted);
+
+  // Opens the hosted store. When that fails, the one behaviour of both
+  // services: the host keeps listening, NOT_SERVING, so that health checks
+  // and the operator see the state, and the error is returned to be logged.
+  absl::Status Open();
+
+  // Health of "" and the service.
+  void SetServing(bool serving);
+
+  // Streams register here to be woken on commits and closed by the drain.
+  StreamWaker& waker() { return waker_; }
+
+  // "HOST:PORT" with the port actually bound; empty before Listen.
+  const std::string& address() const { return address_; }
+
+  // The drain: hosted background stopped, health NOT_SERVING, streams end
+  // with UNAVAILABLE, no new calls, calls in flight finish (up to the
+  // grace), then the store closes. Idempotent.
+  void Shutdown();
+
+ private:
+  const Options options_;
+  StreamWaker waker_;
+  HostedService* hosted_ = nullptr;
+  std::unique_ptr<GrpcServer> grpc_server_;
+  std::string address_;
+  bool shut_down_ = false;
+};
+
+// main() of both binaries after their flags: listening on `host` (already
+// Listen()ed), prints "listening on HOST:PORT" on stdout, opens the store
+// in `data_dir` (saying on stderr why it is NOT SERVING if it cannot, or `serving_note()`
+// if it can), waits for SIGTERM or SIGINT, drains. Returns the exit code:
+// 0 after a clean drain, 1 when the store never opened. Call
+// BlockTerminationSignals() first thing in main.
+int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
+                        ServiceHost& host,
+                        absl::FunctionRef<std::string()> serving_note);
+
+}  // namespace headcount
+
+#endif  // HEADCOUNT_COMMON_SERVER_SERVICE_HOST_H_

@@ -1,0 +1,116 @@
+// One unary call as every handler of both services runs it: borrow the
+// store, parse the raw request (with its mirror), validate it, call the
+// store, then finish with the serialized response or the status. The one
+// place where every unary call passes, for what each call needs (identity,
+// authorization, metrics).
+#ifndef HEADCOUNT_COMMON_SERVER_UNARY_HANDLER_H_
+#define HEADCOUNT_COMMON_SERVER_UNARY_HANDLER_H_
+
+#include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "common/domain/status_util.h"
+#include "common/rpc/grpc_status.h"
+#include "common/server/attached_store.h"
+#include "common/server/request_parser.h"
+#include "grpcpp/grpcpp.h"
+
+namespace headcount {
+
+// Returns every rule a request breaks; empty when it is valid.
+template <typename Request>
+using RequestValidator = std::vector<FieldViolation> (*)(const Request&);
+
+// Answers a call exactly once, from any thread.
+template <typename Response>
+using UnaryReply = absl::AnyInvocable<void(absl::StatusOr<Response>)>;
+
+// The raw call as gRPC hands it to a handler.
+struct UnaryCall {
+  grpc::CallbackServerContext* context;
+  const grpc::ByteBuffer* request;
+  grpc::ByteBuffer* response;
+};
+
+// Serves `call` with `handle(store, request, reply)`, which may reply later
+// on another thread (the store is borrowed only while `handle` runs).
+// UNAVAILABLE with `not_ready` while no store is attached; INVALID_ARGUMENT
+// when the request does not parse or `validate` (may be null) finds a
+// violation, without calling `handle`.
+template <typename Request, typename Response, typename Store,
+          typename Handle>
+grpc::ServerUnaryReactor* ServeUnaryAsync(const UnaryCall& call,
+                                          const AttachedStore<Store>& store,
+                                          const grpc::Status& not_ready,
+                                          RequestValidator<Request> validate,
+                                          Handle&& handle) {
+  grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
+  auto borrowed = store.Borrow();
+  if (!borrowed) {
+    reactor->Finish(not_ready);
+    return reactor;
+  }
+  Request request;
+  absl::Status status = ParseRequest(*call.request, request);
+  if (status.ok() && validate != nullptr) {
+    std::vector<FieldViolation> violations = validate(request);
+    if (!violations.empty()) status = InvalidArgument(violations);
+  }
+  if (!status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  grpc::ByteBuffer* const response = call.response;
+  UnaryReply<Response> reply =
+      [reactor, response](absl::StatusOr<Response> result) {
+        if (result.ok()) SerializeResponse(*result, *response);
+        reactor->Finish(ToGrpcStatus(result.status()));
+      };
+  handle(*borrowed.get(), std::move(request), std::move(reply));
+  return reactor;
+}
+
+// The same for a store call that answers at once:
+// `handle(store, request)` returns the response or the status.
+template <typename Request, typename Store, typename Handle>
+grpc::ServerUnaryReactor* ServeUnary(const UnaryCall& call,
+                                     const AttachedStore<Store>& store,
+                                     const grpc::Status& not_ready,
+                                     RequestValidator<Request> validate,
+                                     Handle&& handle) {
+  using Result = std::invoke_result_t<Handle, Store&, const Request&>;
+  using Response = typename Result::value_type;
+  return ServeUnaryAsync<Request, Response>(
+      call, store, not_ready, validate,
+      [&handle](Store& borrowed, Request request, UnaryReply<Response> reply) {
+        reply(handle(borrowed, request));
+      });
+}
+
+// Ends a unary call at once with `status`; returns its reactor, for a
+// handler to return.
+inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
+                                             const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+// A reactor that ends a streaming call at once with `status` (Reactor is
+// grpc::ServerReadReactor<T> or grpc::ServerWriteReactor<T>). It deletes
+// itself when the call is done.
+template <typename Reactor>
+Reactor* RefuseStream(const grpc::Status& status) {
+  class Refused final : public Reactor {
+   public:
+    explicit Refused(const grpc::Status& status) { this->Finish(status); }
+    void OnDone() override { delete this; }
+  };
+  return new Refused(status);
+}
+
+}  // namespace headcount
+
+#endif  // HEADCOUNT_COMMON_SERVER_UNARY_HANDLER_H_

@@ -1,0 +1,25 @@
+// Opens RocksDB as both services keep their state: created if missing,
+// recovered strictly, and checked end to end before anything is served.
+#ifndef HEADCOUNT_COMMON_STORAGE_DURABLE_DB_H_
+#define HEADCOUNT_COMMON_STORAGE_DURABLE_DB_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+
+namespace headcount {
+
+// Opens (creating if missing) the database in `data_dir`. A torn record at
+// the end of the WAL (a write that was never acknowledged) is dropped;
+// damage anywhere else, in the WAL or in any table file (every block's
+// checksum is verified here), is DATA_LOSS: the caller must refuse to serve
+// rather than serve what survived. `env` is not owned; null: the default.
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDurableDb(
+    const std::string& data_dir, rocksdb::Env* env);
+
+}  // namespace headcount
+
+#endif  // HEADCOUNT_COMMON_STORAGE_DURABLE_DB_H_

@@ -1,0 +1,59 @@
+#include "common/storage/rocksdb_reader.h"
+
+#include "absl/strings/escaping.h"
+#include "common/domain/school_key.h"
+
+namespace headcount {
+
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(context, ": ", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+      return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kIOError:
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::UnavailableError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
+    absl::string_view key) {
+  std::string value;
+  const rocksdb::Slice slice = ToSlice(key);
+  const rocksdb::Status s =
+      batch_ != nullptr
+          ? batch_->GetFromBatchAndDB(db_, options_, slice, &value)
+          : db_->Get(options_, slice, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocksDb(s, absl::StrCat("read ", absl::CHexEscape(key)));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<int64_t> RocksDbReader::GetCounter(absl::string_view key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value, Get(key));
+  if (!value.has_value()) return 0;
+  const int64_t decoded = DecodeRevision(*value);
+  if (decoded < 0) {
+    return absl::DataLossError(
+        absl::StrCat("malformed counter under ", absl::CHexEscape(key)));
+  }
+  return decoded;
+}
+
+absl::Status RocksDbReader::Unparseable(absl::string_view key) {
+  return absl::DataLossError(
+      absl::StrCat("unparseable value under key ", absl::CHexEscape(key)));
+}
+
+}  // namespace headcount

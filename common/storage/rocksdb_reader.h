@@ -1,0 +1,108 @@
+// Typed reads of RocksDB for both stores: a protobuf value or an 8-byte
+// counter under a key, and prefix scans, optionally through a batch's own
+// uncommitted writes (rocksdb::WriteBatchWithIndex) and at a snapshot.
+#ifndef HEADCOUNT_COMMON_STORAGE_ROCKSDB_READER_H_
+#define HEADCOUNT_COMMON_STORAGE_ROCKSDB_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/domain/status_util.h"
+#include "rocksdb/db.h"
+#include "rocksdb/snapshot.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+
+namespace headcount {
+
+// Edge one: a RocksDB status as absl::Status, keeping its message; DATA_LOSS
+// for corruption, UNAVAILABLE for I/O errors, busy and shutdown.
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view context);
+
+// Not thread-safe; cheap to make per call. Neither pointer is owned.
+// Movable; `db` outlives the reader.
+class RocksDbReader {
+ public:
+  // Reads `db` with `options` (set options.snapshot for a consistent view);
+  // with `batch`, point reads see its writes over the database's.
+  explicit RocksDbReader(rocksdb::DB* db,
+                         rocksdb::ReadOptions options = rocksdb::ReadOptions(),
+                         rocksdb::WriteBatchWithIndex* batch = nullptr)
+      : db_(db), options_(std::move(options)), batch_(batch) {}
+
+  // A reader of one snapshot of `db` (a consistent view across reads),
+  // released with the reader.
+  static RocksDbReader AtSnapshot(rocksdb::DB* db) {
+    auto snapshot = std::make_unique<rocksdb::ManagedSnapshot>(db);
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot->snapshot();
+    RocksDbReader reader(db, options);
+    reader.snapshot_ = std::move(snapshot);
+    return reader;
+  }
+
+  // The value under `key`; nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key);
+
+  // The value under `key` parsed as a Message; nullopt when absent,
+  // DATA_LOSS when it does not parse.
+  template <typename Message>
+  absl::StatusOr<std::optional<Message>> GetProto(absl::string_view key) {
+    ASSIGN_OR_RETURN(std::optional<std::string> value, Get(key));
+    if (!value.has_value()) return std::optional<Message>();
+    Message message;
+    if (!message.ParseFromString(*value)) return Unparseable(key);
+    return std::optional<Message>(std::move(message));
+  }
+
+  // An EncodeRevision-encoded counter; 0 when absent, DATA_LOSS when
+  // malformed.
+  absl::StatusOr<int64_t> GetCounter(absl::string_view key);
+
+  // Visits, in key order from `start` (at least `prefix`), every key under
+  // `prefix` with its value parsed as a Message, until `visit` returns
+  // false. Reads the database only (not the batch). DATA_LOSS when a value
+  // does not parse.
+  template <typename Message>
+  absl::Status Scan(
+      absl::string_view prefix, absl::string_view start,
+      absl::FunctionRef<bool(absl::string_view key, Message& message)> visit) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options_));
+    for (it->Seek(ToSlice(start.empty() ? prefix : start));
+         it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+      Message message;
+      if (!message.ParseFromArray(it->value().data(),
+                                  static_cast<int>(it->value().size()))) {
+        return Unparseable(absl::string_view(it->key().data(), it->key().size()));
+      }
+      if (!visit(absl::string_view(it->key().data(), it->key().size()),
+                 message)) {
+        break;
+      }
+    }
+    return FromRocksDb(it->status(), "scan");
+  }
+
+ private:
+  static rocksdb::Slice ToSlice(absl::string_view s) {
+    return rocksdb::Slice(s.data(), s.size());
+  }
+  static absl::Status Unparseable(absl::string_view key);
+
+  rocksdb::DB* db_;
+  rocksdb::ReadOptions options_;
+  rocksdb::WriteBatchWithIndex* batch_;
+  std::unique_ptr<rocksdb::ManagedSnapshot> snapshot_;  // AtSnapshot only
+};
+
+}  // namespace headcount
+
+#endif  // HEADCOUNT_COMMON_STORAGE_ROCKSDB_READER_H_

@@ -1,0 +1,63 @@
+// What one commit does, decided before anything is written: for each row,
+// created, updated, unchanged, a replay of an earlier submission_id, or a
+// refusal; and the records, log entry and idempotency keys to write. Pure:
+// the state it depends on comes through a PlanReader.
+#ifndef HEADCOUNT_INGEST_SERVICE_COMMIT_PLANNER_H_
+#define HEADCOUNT_INGEST_SERVICE_COMMIT_PLANNER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/domain/school_key.h"
+#include "headcount/storage/storage.pb.h"
+#include "headcount/v1/ingest.pb.h"
+#include "ingest_service/submission_store.h"
+
+namespace headcount::ingest {
+
+// The stored state a plan depends on, as of the commit being planned (the
+// writes of earlier commits of the same group included).
+class PlanReader {
+ public:
+  virtual ~PlanReader() = default;
+  // The school's current record; nullopt when it has none.
+  virtual absl::StatusOr<std::optional<v1::SchoolRecord>> School(
+      const SchoolKey& key) = 0;
+  // What `submission_id` committed; nullopt when it was never used.
+  virtual absl::StatusOr<std::optional<storage::SubmissionEntry>> Submission(
+      absl::string_view submission_id) = 0;
+};
+
+struct CommitPlan {
+  // The answer. result.revision is the commit's revision when it changes
+  // something (0 otherwise, on rejection and for a dry run).
+  CommitResult result;
+  // What to write, all in one batch; empty on rejection and for a dry run.
+  std::vector<v1::SchoolRecord> records;  // new records, one per school
+  std::vector<std::pair<std::string, storage::SubmissionEntry>> submissions;
+  std::optional<storage::RevisionEntry> log_entry;  // when records changed
+};
+
+// Plans `rows` (each valid by ValidateSubmitRequest) as one commit that
+// gets `revision` if it changes anything, stamped `commit_time`. A school
+// or submission_id twice in the rows, or a submission_id used before for
+// other content (ALREADY_EXISTS), rejects the whole commit. Errors only
+// from `reader`.
+absl::StatusOr<CommitPlan> PlanCommit(const std::vector<v1::SubmitRequest>& rows,
+                                      bool dry_run, int64_t revision,
+                                      absl::Time commit_time,
+                                      PlanReader& reader);
+
+// What identifies a submission's content: the school and its grades sorted
+// by grade, serialized deterministically.
+std::string Fingerprint(const v1::SubmitRequest& row);
+
+}  // namespace headcount::ingest
+
+#endif  // HEADCOUNT_INGEST_SERVICE_COMMIT_PLANNER_H_

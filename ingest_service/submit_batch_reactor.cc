@@ -1,0 +1,180 @@
+#include "ingest_service/submit_batch_reactor.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/domain/status_util.h"
+#include "common/domain/validation.h"
+#include "common/rpc/grpc_status.h"
+#include "common/server/request_parser.h"
+#include "google/rpc/error_details.pb.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount::ingest {
+namespace {
+
+// Rejected rows listed in a summary; `rejected` counts them all.
+constexpr int kMaxListedRejections = 20;
+
+class SubmitBatchReactor final
+    : public grpc::ServerReadReactor<grpc::ByteBuffer> {
+ public:
+  SubmitBatchReactor(const AttachedStore<SubmissionStore>* store,
+                     const grpc::Status& not_ready, grpc::ByteBuffer* response)
+      : store_(store), not_ready_(not_ready), response_(response) {
+    StartRead(&raw_row_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return Commit();  // the client has sent every row
+    const int index = row_count_++;
+    if (row_count_ > kMaxBatchRows) {
+      return Finish(ToGrpcStatus(InvalidArgument(
+          {{"rows", absl::StrCat("a batch holds at most ", kMaxBatchRows,
+                                 " rows; split the import")}})));
+    }
+    absl::Status parsed = ParseRequest(raw_row_, row_);
+    google::rpc::BadRequest bad_names;
+    if (!parsed.ok() && GetDetail(parsed, bad_names)) {
+      // Well-formed, with names that are not UTF-8: a bad row like others.
+      for (const auto& violation : bad_names.field_violations()) {
+        Reject(index, violation.field(), violation.description());
+      }
+      StartRead(&raw_row_);
+      return;
+    }
+    if (!parsed.ok()) {
+      return Finish(ToGrpcStatus(InvalidArgument(
+          {{absl::StrCat("rows[", index, "]"), std::string(parsed.message())}})));
+    }
+    if (index == 0) dry_run_ = row_.dry_run();
+    std::vector<FieldViolation> violations = ValidateSubmitRequest(row_);
+    if (row_.dry_run() != dry_run_) {
+      violations.push_back(
+          {"dry_run", "must be the same on every row of a batch"});
+    }
+    for (FieldViolation& v : violations) {
+      Reject(index, std::move(v.field), std::move(v.description));
+    }
+    if (violations.empty() && rejected_count_ == 0) {
+      rows_.push_back(std::move(row_));
+    }
+    StartRead(&raw_row_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Reject(int index, std::string field, std::string reason) {
+    if (index != last_rejected_index_) {
+      last_rejected_index_ = index;
+      ++rejected_count_;
+    }
+    // The list travels in the status trailer, which gRPC caps at 8 KiB.
+    if (summary_->rejected_rows_size() >= kMaxListedRejections) return;
+    v1::RejectedRow* rejected = summary_->add_rejected_rows();
+    rejected->set_index(index);
+    rejected->set_field(std::move(field));
+    rejected->set_reason(std::move(reason));
+  }
+
+  // Counts the rejected rows and fails the call with `code`, the summary and
+  // a BadRequest in its details. For a dry run the summary is the answer.
+  void FinishRejected(absl::StatusCode code) {
+    google::rpc::BadRequest bad_request;
+    for (const v1::RejectedRow& row : summary_->rejected_rows()) {
+      auto* violation = bad_request.add_field_violations();
+      violation->set_field(absl::StrCat("rows[", row.index(), "].", row.field()));
+      violation->set_description(row.reason());
+    }
+    summary_->set_rejected(rejected_count_);
+    summary_->set_created(0);
+    summary_->set_updated(0);
+    summary_->set_unchanged(0);
+    summary_->set_dry_run(dry_run_);
+    if (dry_run_) return FinishWithSummary();
+    const v1::RejectedRow& first = summary_->rejected_rows(0);
+    absl::Status status(
+        code, absl::StrCat("batch rejected, nothing stored: ",
+                           summary_->rejected(), " bad row(s); first: row ",
+                           first.index(), ": ", first.field(), ": ",
+                           first.reason()));
+    AttachDetail(status, bad_request);
+    AttachDetail(status, *summary_);
+    Finish(ToGrpcStatus(status));
+  }
+
+  void Commit() {
+    if (rejected_count_ > 0) {
+      return FinishRejected(absl::StatusCode::kInvalidArgument);
+    }
+    if (rows_.empty()) {
+      return Finish(ToGrpcStatus(
+          InvalidArgument({{"rows", "a batch must hold at least one row"}})));
+    }
+    auto store = store_->Borrow();
+    if (!store) return Finish(not_ready_);
+    store->Commit(std::move(rows_), dry_run_,
+                   [this](absl::StatusOr<CommitResult> result) {
+                     if (!result.ok()) {
+                       return Finish(ToGrpcStatus(result.status()));
+                     }
+                     if (!result->rejected.empty()) {
+                       absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+                       for (const RowRejection& r : result->rejected) {
+                         Reject(r.index, r.field, r.reason);
+                         if (r.code == absl::StatusCode::kAlreadyExists) {
+                           code = r.code;
+                         }
+                       }
+                       return FinishRejected(code);
+                     }
+                     summary_->set_revision(result->revision);
+                     summary_->set_dry_run(dry_run_);
+                     // A re-sent row changed nothing now: unchanged.
+                     for (const RowResult& row : result->rows) {
+                       switch (row.replayed ? v1::UNCHANGED : row.outcome) {
+                         case v1::CREATED:
+                           summary_->set_created(summary_->created() + 1);
+                           break;
+                         case v1::UPDATED:
+                           summary_->set_updated(summary_->updated() + 1);
+                           break;
+                         default:
+                           summary_->set_unchanged(summary_->unchanged() + 1);
+                       }
+                     }
+                     FinishWithSummary();
+                   });
+  }
+
+  void FinishWithSummary() {
+    SerializeResponse(*summary_, *response_);
+    Finish(grpc::Status::OK);
+  }
+
+  const AttachedStore<SubmissionStore>* const store_;
+  const grpc::Status not_ready_;
+  grpc::ByteBuffer* const response_;
+  v1::ImportSummary summary_storage_;
+  v1::ImportSummary* const summary_ = &summary_storage_;
+  grpc::ByteBuffer raw_row_;
+  v1::SubmitRequest row_;
+  std::vector<v1::SubmitRequest> rows_;
+  int row_count_ = 0;
+  int rejected_count_ = 0;
+  int last_rejected_index_ = -1;
+  bool dry_run_ = false;
+};
+
+}  // namespace
+
+grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
+    const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
+    grpc::ByteBuffer* summary) {
+  return new SubmitBatchReactor(store, not_ready, summary);
+}
+
+}  // namespace headcount::ingest

@@ -1,0 +1,27 @@
+// One SubmitBatch call: reads a district's rows, validates each as it
+// arrives, then commits them all as one revision (all or nothing). A
+// rejection fails the call with the ImportSummary and a
+// google.rpc.BadRequest in the status details; a dry run answers the
+// summary and stores nothing.
+#ifndef HEADCOUNT_INGEST_SERVICE_SUBMIT_BATCH_REACTOR_H_
+#define HEADCOUNT_INGEST_SERVICE_SUBMIT_BATCH_REACTOR_H_
+
+#include "common/server/attached_store.h"
+#include "grpcpp/grpcpp.h"
+#include "ingest_service/submission_store.h"
+
+namespace headcount::ingest {
+
+// Most rows one SubmitBatch may carry (a province's schools fit many times).
+inline constexpr int kMaxBatchRows = 100'000;
+
+// The reactor of one call; it deletes itself when the call is done.
+// `store` is not owned and outlives the call; while none is attached the
+// call ends with `not_ready`. `summary` is the call's raw response.
+grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
+    const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
+    grpc::ByteBuffer* summary);
+
+}  // namespace headcount::ingest
+
+#endif  // HEADCOUNT_INGEST_SERVICE_SUBMIT_BATCH_REACTOR_H_

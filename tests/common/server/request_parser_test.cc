@@ -1,0 +1,155 @@
+#include "common/server/request_parser.h"
+
+#include <string>
+
+#include "common/domain/status_util.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/rpc/error_details.pb.h"
+#include "gtest/gtest.h"
+#include "headcount/mirror/requests.pb.h"
+#include "headcount/v1/audit.pb.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using ::testing::HasSubstr;
+
+grpc::ByteBuffer Buffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// Each mirror has exactly its real message's fields: the same numbers,
+// names, labels and wire types, `bytes` where the real one has `string`,
+// and nested mirrors (or the real nested type) where it has messages.
+void ExpectMirrors(const Descriptor* mirror, const Descriptor* real) {
+  SCOPED_TRACE(real->full_name());
+  ASSERT_EQ(mirror->field_count(), real->field_count());
+  for (int i = 0; i < real->field_count(); ++i) {
+    const FieldDescriptor* r = real->field(i);
+    const FieldDescriptor* m = mirror->FindFieldByNumber(r->number());
+    ASSERT_NE(m, nullptr) << "no field " << r->number() << " (" << r->name() << ")";
+    EXPECT_EQ(m->name(), r->name());
+    EXPECT_EQ(m->is_repeated(), r->is_repeated()) << r->name();
+    if (r->type() == FieldDescriptor::TYPE_STRING) {
+      EXPECT_EQ(m->type(), FieldDescriptor::TYPE_BYTES) << r->name();
+    } else {
+      EXPECT_EQ(m->type(), r->type()) << r->name();
+    }
+    if (r->type() == FieldDescriptor::TYPE_MESSAGE &&
+        m->message_type() != r->message_type()) {
+      ExpectMirrors(m->message_type(), r->message_type());
+    }
+    if (r->type() == FieldDescriptor::TYPE_ENUM) {
+      EXPECT_EQ(m->enum_type(), r->enum_type()) << r->name();
+    }
+  }
+}
+
+TEST(RequestParserTest, EachMirrorMatchesItsMessage) {
+  ExpectMirrors(mirror::SubmitRequest::descriptor(), v1::SubmitRequest::descriptor());
+  ExpectMirrors(mirror::GetSchoolRequest::descriptor(), v1::GetSchoolRequest::descriptor());
+  ExpectMirrors(mirror::ListSchoolsRequest::descriptor(), v1::ListSchoolsRequest::descriptor());
+  ExpectMirrors(mirror::ListCountiesRequest::descriptor(), v1::ListCountiesRequest::descriptor());
+  ExpectMirrors(mirror::GetCountyReportRequest::descriptor(),
+                v1::GetCountyReportRequest::descriptor());
+  ExpectMirrors(mirror::GetDistrictReportRequest::descriptor(),
+                v1::GetDistrictReportRequest::descriptor());
+  ExpectMirrors(mirror::ListGradeDiscrepanciesRequest::descriptor(),
+                v1::ListGradeDiscrepanciesRequest::descriptor());
+  ExpectMirrors(mirror::ListAlertsRequest::descriptor(), v1::ListAlertsRequest::descriptor());
+  ExpectMirrors(mirror::WatchAlertsRequest::descriptor(), v1::WatchAlertsRequest::descriptor());
+}
+
+TEST(RequestParserTest, EveryRequestWithAStringHasAMirror) {
+  // A request type with a string field and no mirror would fail with a
+  // bare "not well-formed" instead of naming the field.
+  for (const Descriptor* request :
+       {v1::SubmitRequest::descriptor(), v1::GetSchoolRequest::descriptor(),
+        v1::ListSchoolsRequest::descriptor(), v1::ListCountiesRequest::descriptor(),
+        v1::GetCountyReportRequest::descriptor(),
+        v1::GetDistrictReportRequest::descriptor(),
+        v1::ListGradeDiscrepanciesRequest::descriptor(),
+        v1::ListAlertsRequest::descriptor(), v1::WatchAlertsRequest::descriptor()}) {
+    EXPECT_NE(mirror::SubmitRequest::descriptor()->file()->FindMessageTypeByName(
+                  request->name()),
+              nullptr)
+        << request->full_name();
+  }
+  EXPECT_NE(RequestMirror<v1::SubmitRequest>::prototype(), nullptr);
+  EXPECT_NE(RequestMirror<v1::WatchAlertsRequest>::prototype(), nullptr);
+  EXPECT_EQ(RequestMirror<v1::WatchRequest>::prototype(), nullptr);  // no strings
+}
+
+TEST(RequestParserTest, ParsesWhatTheGeneratedSerializerWrites) {
+  v1::SubmitRequest request;
+  request.set_submission_id("id");
+  request.set_term("2015-autumn");
+  request.set_county("利辛县");
+  request.set_district("城北");
+  request.set_school("城北中心小学");
+  request.set_dry_run(true);
+  for (int g = 1; g <= 3; ++g) {
+    auto* grade = request.add_grades();
+    grade->set_grade(g);
+    grade->set_onsite_count(1'000'000 + g);
+    grade->set_registry_count(-g);
+  }
+  v1::SubmitRequest parsed;
+  ASSERT_TRUE(ParseRequest(Buffer(request.SerializeAsString()), parsed).ok());
+  EXPECT_EQ(parsed.SerializeAsString(), request.SerializeAsString());
+
+  v1::AlertEvent response;
+  response.set_ratio("0.036");
+  grpc::ByteBuffer out;
+  SerializeResponse(response, out);
+  v1::AlertEvent back;
+  ASSERT_TRUE(ParseRequest(out, back).ok());
+  EXPECT_EQ(back.ratio(), "0.036");
+}
+
+TEST(RequestParserTest, NamesEachStringThatIsNotUtf8) {
+  // field 5 (school), length 2, bytes E5 9F: a truncated character; and
+  // field 3 (county), length 1, byte FF.
+  const std::string bytes("\x2a\x02\xe5\x9f\x1a\x01\xff", 7);
+  v1::SubmitRequest parsed;
+  absl::Status status = ParseRequest(Buffer(bytes), parsed);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("must be valid UTF-8"));
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(GetDetail(status, bad_request));
+  ASSERT_EQ(bad_request.field_violations_size(), 2);
+  EXPECT_EQ(bad_request.field_violations(0).field(), "county");
+  EXPECT_EQ(bad_request.field_violations(1).field(), "school");
+
+  // Nested: WatchAlertsRequest.filter (2) .district (3).
+  const std::string nested("\x12\x03\x1a\x01\xfe", 5);
+  v1::WatchAlertsRequest watch;
+  status = ParseRequest(Buffer(nested), watch);
+  EXPECT_EQ(status.message(), "filter.district: must be valid UTF-8");
+}
+
+TEST(RequestParserTest, RejectsBytesThatAreNoMessage) {
+  v1::SubmitRequest parsed;
+  // Unknown fields are kept aside, as protobuf does.
+  EXPECT_TRUE(ParseRequest(Buffer(std::string("\xf8\x07\x01", 3)), parsed).ok());
+  // Truncated length-delimited field.
+  absl::Status status = ParseRequest(Buffer("\x0a\x05" "ab"), parsed);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "the request is not a well-formed headcount.v1.SubmitRequest");
+  // A nested message (grades, field 6) that is not one.
+  EXPECT_EQ(ParseRequest(Buffer(std::string("\x32\x02\xff\xff", 4)), parsed).code(),
+            absl::StatusCode::kInvalidArgument);
+  // A request without a mirror.
+  v1::WatchRequest watch;
+  EXPECT_EQ(ParseRequest(Buffer("\x0a\x05" "ab"), watch).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace headcount
