@@ -4,11 +4,13 @@
 #include "audit_service/audit_server.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/spreadsheet/csv_import.h"
@@ -29,6 +31,8 @@ using ::headcount::testing::HasCode;
 using ::headcount::testing::LoopbackIngestOptions;
 using ::headcount::testing::WaitFor;
 using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAreArray;
 
@@ -57,6 +61,22 @@ std::vector<v1::SubmitRequest> FixtureSchools() {
       ReadFile(testing::FixturePath("headcounts.csv")));
   EXPECT_TRUE(imported.ok()) << imported.status();
   return imported->schools;
+}
+
+// The open alerts as what they say: place, counts and rule, sorted.
+std::vector<std::string> OpenAlertFacts(AuditStore& store) {
+  auto alerts = store.ListAlerts({});
+  EXPECT_TRUE(alerts.ok()) << alerts.status();
+  std::vector<std::string> facts;
+  if (!alerts.ok()) return facts;
+  for (const v1::AlertEvent& a : alerts->alerts()) {
+    facts.push_back(absl::StrCat(a.level(), "|", a.term(), "|", a.county(), "|",
+                                 a.district(), "|", a.school(), "|", a.grade(), "|",
+                                 a.onsite_count(), "|", a.registry_count(), "|",
+                                 a.ratio(), "|", a.rule()));
+  }
+  std::sort(facts.begin(), facts.end());
+  return facts;
 }
 
 class AuditServerTest : public ::testing::Test {
@@ -330,11 +350,22 @@ TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
       corrected.grades(0).onsite_count() + 3);
   corrected.set_submission_id("late-correction");
   Submit(corrected);
+  // And one of a grade that stays over 2% (双龙中学 grade 9, 53 of 72 -> 54
+  // of 72): its open alert must be UPDATED to the new counts.
+  for (const v1::SubmitRequest& school : schools) {
+    if (school.school() != "双龙中学") continue;
+    v1::SubmitRequest still_over = school;
+    for (v1::GradeCount& g : *still_over.mutable_grades()) {
+      if (g.grade() == 9) g.set_onsite_count(g.onsite_count() + 1);
+    }
+    still_over.set_submission_id("late-still-over");
+    Submit(still_over);
+  }
   StartAudit();
   Converge();
   EXPECT_GE(audit_->store()->last_alert_id(), alerts_before);
   v1::CountyReport report = CountyReport();
-  EXPECT_EQ(report.total().onsite_count(), 60135 + 3);
+  EXPECT_EQ(report.total().onsite_count(), 60135 + 3 + 1);
   EXPECT_EQ(report.total().registry_count(), 60216);
 
   // Equal to a recomputation from scratch by a second audit.
@@ -351,10 +382,54 @@ TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
   auto fresh_report = (*fresh)->store()->GetCountyReport(kTerm, kCounty);
   ASSERT_TRUE(fresh_report.ok());
   EXPECT_EQ(fresh_report->SerializeAsString(), report.SerializeAsString());
-  auto fresh_alerts = (*fresh)->store()->ListAlerts({});
-  auto alerts = audit_->store()->ListAlerts({});
-  ASSERT_TRUE(fresh_alerts.ok() && alerts.ok());
-  ASSERT_EQ(fresh_alerts->alerts_size(), alerts->alerts_size());
+  // The same open alerts, with the same counts (ids, states, times and
+  // revisions differ: the fresh audit raised all of them at once).
+  EXPECT_EQ(OpenAlertFacts(*(*fresh)->store()), OpenAlertFacts(*audit_->store()));
+  EXPECT_THAT(OpenAlertFacts(*audit_->store()), Not(IsEmpty()));
+  // Its grade alerts are exactly the grades the ingest holds over 2%,
+  // computed here from the ingest's records.
+  std::vector<std::string> expected;
+  v1::ListSchoolsRequest list;
+  list.set_page_size(1000);
+  auto page = ingest_->store()->ListSchools(list);
+  ASSERT_TRUE(page.ok());
+  ASSERT_TRUE(page->next_page_token().empty());
+  for (const v1::SchoolRecord& school : page->schools()) {
+    for (const v1::GradeCount& g : school.grades()) {
+      const Counts counts{g.onsite_count(), g.registry_count()};
+      if (ThresholdPolicy().Evaluate(counts) == v1::RULE_UNSPECIFIED) continue;
+      expected.push_back(absl::StrCat(v1::GRADE, "|", school.term(), "|",
+                                      school.county(), "|", school.district(),
+                                      "|", school.school(), "|", g.grade(), "|",
+                                      counts.onsite_count, "|",
+                                      counts.registry_count, "|",
+                                      FormatRatio(counts), "|",
+                                      v1::OVER_REGISTRATION));
+    }
+  }
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> grade_facts;
+  for (const std::string& fact : OpenAlertFacts(*audit_->store())) {
+    if (absl::StartsWith(fact, absl::StrCat(v1::GRADE, "|"))) {
+      grade_facts.push_back(fact);
+    }
+  }
+  EXPECT_EQ(grade_facts, expected);
+  // And the same per-grade and per-school figures.
+  v1::ListGradeDiscrepanciesRequest grades;
+  grades.set_term(kTerm);
+  grades.set_county(kCounty);
+  auto fresh_grades = (*fresh)->store()->ListGradeDiscrepancies(grades);
+  auto our_grades = audit_->store()->ListGradeDiscrepancies(grades);
+  ASSERT_TRUE(fresh_grades.ok() && our_grades.ok());
+  EXPECT_EQ(fresh_grades->SerializeAsString(), our_grades->SerializeAsString());
+  for (const v1::ReportRow& row : report.rows()) {
+    auto fresh_district = (*fresh)->store()->GetDistrictReport(kTerm, kCounty, row.name());
+    auto our_district = audit_->store()->GetDistrictReport(kTerm, kCounty, row.name());
+    ASSERT_TRUE(fresh_district.ok() && our_district.ok());
+    EXPECT_EQ(fresh_district->SerializeAsString(), our_district->SerializeAsString())
+        << row.name();
+  }
 }
 
 TEST_F(AuditServerTest, FollowsAcrossAnIngestRestart) {
@@ -500,18 +575,41 @@ TEST_F(AuditServerTest, InvalidUtf8InARequestIsNamed) {
               ::testing::HasSubstr("county: must be valid UTF-8"));
 }
 
-TEST_F(AuditServerTest, HealthServesOnceCaughtUp) {
+TEST_F(AuditServerTest, HealthServesOnlyOnceCaughtUp) {
   LoadBatch(FixtureSchools());
-  Converge();
+  // A fresh audit while the ingest is listening but its store is not open:
+  // the audit cannot learn the ingest's revision, so it must not serve.
+  audit_->Shutdown();
+  audit_.reset();
+  ingest_->Shutdown();
+  ingest_.reset();
+  ingest::IngestServer::Options options = LoopbackIngestOptions(dir_.Sub("ingest"));
+  options.listen = ingest_address_;
+  auto closed = ingest::IngestServer::StartListening(options);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  ingest_ = *std::move(closed);
+  std::filesystem::remove_all(dir_.Sub("audit"));
+  StartAudit();
   auto health = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
       audit_->address(), grpc::InsecureChannelCredentials()));
-  grpc::health::v1::HealthCheckRequest request;
-  grpc::health::v1::HealthCheckResponse response;
+  auto status_now = [&] {
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    EXPECT_TRUE(health->Check(Context().get(), request, &response).ok());
+    return response.status();
+  };
+  // Several follower retries (20..200 ms backoff) without catching up.
+  ASSERT_TRUE(WaitFor([&] { return audit_->follower().connections() >= 3; }));
+  EXPECT_EQ(status_now(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_FALSE(audit_->follower().caught_up());
+
+  ASSERT_TRUE(ingest_->OpenStore().ok());
   ASSERT_TRUE(WaitFor([&] {
-    return health->Check(Context().get(), request, &response).ok() &&
-           response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    return status_now() == grpc::health::v1::HealthCheckResponse::SERVING;
   }));
+  // SERVING means everything the ingest had is applied.
   EXPECT_TRUE(audit_->follower().caught_up());
+  EXPECT_EQ(audit_->store()->applied_revision(), ingest_->store()->revision());
 }
 
 }  // namespace

@@ -1,0 +1,201 @@
+// The commit decision without RocksDB or threads: a fake PlanReader holds
+// the stored state; each case plans one commit against it.
+#include "ingest_service/commit_planner.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/domain/school_key.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/ingest_service/ingest_test_util.h"
+
+namespace headcount::ingest {
+namespace {
+
+using ::headcount::testing::School;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+// The stored state, in memory. Counts its reads.
+class FakePlanReader final : public PlanReader {
+ public:
+  absl::StatusOr<std::optional<v1::SchoolRecord>> School(
+      const SchoolKey& key) override {
+    ++reads;
+    if (!error.ok()) return error;
+    auto it = schools.find(EncodeSchoolKey(key));
+    if (it == schools.end()) return std::optional<v1::SchoolRecord>();
+    return std::optional<v1::SchoolRecord>(it->second);
+  }
+  absl::StatusOr<std::optional<storage::SubmissionEntry>> Submission(
+      absl::string_view submission_id) override {
+    ++reads;
+    if (!error.ok()) return error;
+    auto it = submissions.find(std::string(submission_id));
+    if (it == submissions.end()) return std::optional<storage::SubmissionEntry>();
+    return std::optional<storage::SubmissionEntry>(it->second);
+  }
+
+  // Stores what `plan` writes, as the store would.
+  void Apply(const CommitPlan& plan) {
+    for (const v1::SchoolRecord& r : plan.records) {
+      schools[EncodeSchoolKey({r.term(), r.county(), r.district(), r.school()})] = r;
+    }
+    for (const auto& [id, entry] : plan.submissions) submissions[id] = entry;
+  }
+
+  std::map<std::string, v1::SchoolRecord> schools;
+  std::map<std::string, storage::SubmissionEntry> submissions;
+  absl::Status error;
+  int reads = 0;
+};
+
+const absl::Time kNow = absl::FromUnixSeconds(1'450'000'000);
+
+class CommitPlannerTest : public ::testing::Test {
+ protected:
+  // Plans `rows` at `revision` and, unless dry, stores the result.
+  CommitPlan Commit(std::vector<v1::SubmitRequest> rows, int64_t revision,
+                    bool dry_run = false) {
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(rows, dry_run, revision, kNow, reader_);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    if (!plan.ok()) return {};
+    reader_.Apply(*plan);
+    return *std::move(plan);
+  }
+
+  FakePlanReader reader_;
+};
+
+TEST_F(CommitPlannerTest, CreatesThenUpdatesThenLeavesUnchanged) {
+  CommitPlan created = Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}}, "a")}, 1);
+  ASSERT_THAT(created.result.rows, SizeIs(1));
+  EXPECT_EQ(created.result.rows[0].outcome, v1::CREATED);
+  EXPECT_EQ(created.result.revision, 1);
+  ASSERT_TRUE(created.log_entry.has_value());
+  EXPECT_EQ(created.log_entry->revision(), 1);
+  EXPECT_EQ(created.log_entry->commit_time_unix_micros(), absl::ToUnixMicros(kNow));
+  ASSERT_THAT(created.log_entry->events(), SizeIs(1));
+  EXPECT_FALSE(created.log_entry->events(0).has_prev_school());
+  const v1::SchoolRecord& record = created.records.at(0);
+  EXPECT_EQ(record.create_revision(), 1);
+  EXPECT_EQ(record.mod_revision(), 1);
+  EXPECT_EQ(record.version(), 1);
+  EXPECT_EQ(record.submission_id(), "a");
+
+  CommitPlan updated = Commit({School("永兴", "双龙中学", {{72, 72}, {60, 61}}, "b")}, 2);
+  EXPECT_EQ(updated.result.rows[0].outcome, v1::UPDATED);
+  EXPECT_EQ(updated.records.at(0).create_revision(), 1);
+  EXPECT_EQ(updated.records.at(0).version(), 2);
+  EXPECT_EQ(updated.log_entry->events(0).prev_school().grades(0).onsite_count(), 53);
+
+  // Equal counts under a new id: no revision, no log entry, the id kept.
+  CommitPlan unchanged = Commit({School("永兴", "双龙中学", {{72, 72}, {60, 61}}, "c")}, 3);
+  EXPECT_EQ(unchanged.result.rows[0].outcome, v1::UNCHANGED);
+  EXPECT_EQ(unchanged.result.rows[0].revision, 2);  // the last change
+  EXPECT_EQ(unchanged.result.revision, 0);
+  EXPECT_FALSE(unchanged.log_entry.has_value());
+  EXPECT_THAT(unchanged.records, IsEmpty());
+  EXPECT_THAT(unchanged.submissions, SizeIs(1));
+}
+
+TEST_F(CommitPlannerTest, GradesAreStoredSortedAndCompareSorted) {
+  v1::SubmitRequest row = School("永兴", "双龙中学", {{1, 1}, {2, 2}}, "a");
+  std::swap(*row.mutable_grades(0), *row.mutable_grades(1));  // 2, 1
+  CommitPlan plan = Commit({row}, 1);
+  EXPECT_EQ(plan.records.at(0).grades(0).grade(), 1);
+  row.set_submission_id("b");
+  EXPECT_EQ(Commit({row}, 2).result.rows[0].outcome, v1::UNCHANGED);
+  EXPECT_EQ(Fingerprint(row), Fingerprint(School("永兴", "双龙中学", {{1, 1}, {2, 2}}, "x")));
+}
+
+TEST_F(CommitPlannerTest, ReplayAnswersTheFirstOutcomeAndWritesNothing) {
+  Commit({School("永兴", "双龙中学", {{53, 72}}, "a")}, 1);
+  Commit({School("永兴", "双龙中学", {{54, 72}}, "b")}, 2);
+  CommitPlan replay = Commit({School("永兴", "双龙中学", {{53, 72}}, "a")}, 3);
+  ASSERT_THAT(replay.result.rows, SizeIs(1));
+  EXPECT_TRUE(replay.result.rows[0].replayed);
+  EXPECT_EQ(replay.result.rows[0].outcome, v1::CREATED);
+  EXPECT_EQ(replay.result.rows[0].revision, 1);
+  // The stored record is the newest, not the replayed content.
+  EXPECT_EQ(replay.result.rows[0].school.grades(0).onsite_count(), 54);
+  EXPECT_FALSE(replay.log_entry.has_value());
+  EXPECT_THAT(replay.records, IsEmpty());
+  EXPECT_THAT(replay.submissions, IsEmpty());
+}
+
+TEST_F(CommitPlannerTest, AnIdReusedForOtherContentRejectsTheWholeCommit) {
+  Commit({School("永兴", "双龙中学", {{53, 72}}, "a")}, 1);
+  CommitPlan plan = Commit({School("城关", "城关小学", {{1, 1}}, "new"),
+                            School("永兴", "双龙中学", {{99, 72}}, "a")},
+                           2);
+  EXPECT_THAT(plan.result.rows, IsEmpty());
+  ASSERT_THAT(plan.result.rejected, SizeIs(1));
+  EXPECT_EQ(plan.result.rejected[0].index, 1);
+  EXPECT_EQ(plan.result.rejected[0].field, "submission_id");
+  EXPECT_EQ(plan.result.rejected[0].code, absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(plan.result.rejected[0].reason,
+              ::testing::HasSubstr("already used at revision 1"));
+  EXPECT_THAT(plan.records, IsEmpty());  // all or nothing
+  EXPECT_THAT(plan.submissions, IsEmpty());
+  EXPECT_FALSE(plan.log_entry.has_value());
+  EXPECT_EQ(plan.result.revision, 0);
+}
+
+TEST_F(CommitPlannerTest, ASchoolOrIdTwiceInOneCommitIsRejected) {
+  CommitPlan twice = Commit({School("永兴", "双龙中学", {{1, 1}}, "a"),
+                             School("永兴", "双龙中学", {{2, 2}}, "b"),
+                             School("城关", "城关小学", {{1, 1}}, "a")},
+                            1);
+  std::vector<std::string> rejected;
+  for (const RowRejection& r : twice.result.rejected) {
+    rejected.push_back(absl::StrCat(r.index, " ", r.field));
+  }
+  EXPECT_THAT(rejected, ElementsAre("1 school", "2 submission_id"));
+  EXPECT_THAT(twice.records, IsEmpty());
+  EXPECT_THAT(reader_.schools, IsEmpty());
+}
+
+TEST_F(CommitPlannerTest, ManySchoolsAreOneRevision) {
+  CommitPlan plan = Commit({School("永兴", "双龙中学", {{1, 1}}, "a"),
+                            School("城关", "城关小学", {{2, 2}}, "b")},
+                           5);
+  EXPECT_EQ(plan.result.revision, 5);
+  EXPECT_THAT(plan.log_entry->events(), SizeIs(2));
+  EXPECT_EQ(plan.result.rows[1].revision, 5);
+}
+
+TEST_F(CommitPlannerTest, DryRunDecidesButWritesNothing) {
+  Commit({School("永兴", "双龙中学", {{53, 72}}, "a")}, 1);
+  CommitPlan dry = Commit({School("永兴", "双龙中学", {{54, 72}}, "b"),
+                           School("城关", "城关小学", {{1, 1}}, "c"),
+                           School("永兴", "双龙中学", {{53, 72}}, "a")},
+                          2, /*dry_run=*/true);
+  ASSERT_THAT(dry.result.rejected, SizeIs(1));  // the school twice
+  dry = Commit({School("永兴", "双龙中学", {{54, 72}}, "b"),
+                School("城关", "城关小学", {{1, 1}}, "c")},
+               2, /*dry_run=*/true);
+  ASSERT_THAT(dry.result.rows, SizeIs(2));
+  EXPECT_EQ(dry.result.rows[0].outcome, v1::UPDATED);
+  EXPECT_EQ(dry.result.rows[1].outcome, v1::CREATED);
+  EXPECT_EQ(dry.result.rows[0].revision, 0);
+  EXPECT_EQ(dry.result.revision, 0);
+  EXPECT_THAT(dry.records, IsEmpty());
+  EXPECT_THAT(dry.submissions, IsEmpty());
+  EXPECT_FALSE(dry.log_entry.has_value());
+  EXPECT_THAT(reader_.submissions, SizeIs(1));  // only "a"
+}
+
+TEST_F(CommitPlannerTest, AReadErrorFailsThePlan) {
+  reader_.error = absl::DataLossError("unparseable value");
+  absl::StatusOr<CommitPlan> plan =
+      PlanCommit({School("永兴", "双龙中学", {{1, 1}}, "a")}, false, 1, kNow, reader_);
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace headcount::ingest

@@ -2,9 +2,11 @@
 // port 0 on loopback.
 #include "ingest_service/ingest_server.h"
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "common/domain/status_util.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "ingest_service/watch_reactor.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -457,9 +459,28 @@ TEST_F(IngestServerTest, HealthIsNotServingUntilTheStoreIsOpen) {
   ASSERT_TRUE((*server)->OpenStore().ok());
   EXPECT_EQ(Health((*server)->address()),
             grpc::health::v1::HealthCheckResponse::SERVING);
-  const std::string address = (*server)->address();
-  (*server)->Shutdown();
-  EXPECT_NE(Health(address), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(IngestServerTest, DrainTellsHealthWatchersNotServingBeforeThePortCloses) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("headcount.v1.IngestService");
+  auto watch = health->Watch(&context, request);
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  std::thread drain([this] { server_->Shutdown(); });
+  // The drain's first visible step, on a connection that is still open.
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  context.TryCancel();
+  (void)watch->Finish();
+  drain.join();
+  // Then the port is closed: a new probe cannot connect at all.
+  EXPECT_EQ(Health(server_->address()),
+            grpc::health::v1::HealthCheckResponse::UNKNOWN);
 }
 
 TEST_F(IngestServerTest, ListSchoolsValidatesFilters) {
