@@ -68,7 +68,7 @@ std::string AlertKey(const v1::AlertEvent& e) {
 }
 
 std::string EventKey(int64_t alert_id) {
-  return absl::StrCat(Space(kEventSpace), EncodeRevision(alert_id));
+  return absl::StrCat(Space(kEventSpace), EncodeCounter(alert_id));
 }
 
 std::string SchoolDbKey(const v1::SchoolRecord& r) {
@@ -204,8 +204,8 @@ absl::StatusOr<int> AuditStore::Apply(
     ++appended;
   }
 
-  RETURN_IF_ERROR(Put(batch, kAppliedKey, EncodeRevision(revision)));
-  RETURN_IF_ERROR(Put(batch, kLastAlertKey, EncodeRevision(next_alert_id - 1)));
+  RETURN_IF_ERROR(Put(batch, kAppliedKey, EncodeCounter(revision)));
+  RETURN_IF_ERROR(Put(batch, kLastAlertKey, EncodeCounter(next_alert_id - 1)));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, batch.GetWriteBatch()),

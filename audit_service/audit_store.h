@@ -29,7 +29,8 @@
 
 namespace headcount::audit {
 
-// Where the ingest feed is applied (FeedFollower's output).
+// Where FeedFollower applies the ingest feed. Implemented by AuditStore;
+// tests/audit_service/feed_follower_test.cc fakes it.
 class RevisionSink {
  public:
   virtual ~RevisionSink() = default;

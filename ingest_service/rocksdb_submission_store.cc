@@ -35,7 +35,7 @@ std::string SchoolDbKey(const SchoolKey& key) {
 }
 std::string LogDbKey(int64_t revision) {
   return absl::StrCat(absl::string_view(&kLogSpace, 1),
-                      EncodeRevision(revision));
+                      EncodeCounter(revision));
 }
 std::string SubmissionDbKey(absl::string_view submission_id) {
   return absl::StrCat(absl::string_view(&kSubmissionSpace, 1), submission_id);
@@ -71,7 +71,7 @@ absl::StatusOr<int64_t> LastLoggedRevision(
   if (!it->Valid() || it->key().size() != 9 || it->key()[0] != kLogSpace) {
     return 0;
   }
-  return DecodeRevision(absl::string_view(it->key().data() + 1, 8));
+  return DecodeCounter(absl::string_view(it->key().data() + 1, 8));
 }
 
 }  // namespace
@@ -291,7 +291,7 @@ absl::StatusOr<int64_t> RocksDbSubmissionStore::Compact(int64_t revision) {
   if (revision <= oldest) return oldest;
   rocksdb::WriteBatch batch;
   batch.DeleteRange(LogDbKey(oldest), LogDbKey(revision));
-  batch.Put(kOldestKey, EncodeRevision(revision));
+  batch.Put(kOldestKey, EncodeCounter(revision));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, &batch), "compact"));

@@ -38,6 +38,25 @@ std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) {
   return context;
 }
 
+std::shared_ptr<grpc::Channel> SmallWindowChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4096);
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+absl::Time SimulatedClock::Now() const {
+  MutexLock lock(&mu_);
+  return now_;
+}
+
+void SimulatedClock::Advance(absl::Duration duration) {
+  MutexLock lock(&mu_);
+  now_ += duration;
+}
+
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/domain/clock.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 
@@ -44,6 +45,25 @@ std::unique_ptr<grpc::ClientContext> Context(
 // The connection timeout stays gRPC's (GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
 // 20 s): lowering it fails handshakes on a loaded machine.
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
+
+// A channel whose HTTP/2 window is small and never grows (no BDP
+// probing): a stream nobody reads stalls the server's writes after a few
+// KiB, where gRPC's client library would otherwise keep accepting megabytes.
+std::shared_ptr<grpc::Channel> SmallWindowChannel(const std::string& address);
+
+// A clock that moves only when told (Envoy's SimulatedTimeSystem), for
+// tests of time-driven behaviour without waiting. Thread-safe.
+class SimulatedClock final : public Clock {
+ public:
+  // Starts at 2015-12-18 00:00 UTC, the day the notice's spot check ended.
+  SimulatedClock() : now_(absl::FromUnixSeconds(1'450'396'800)) {}
+  absl::Time Now() const override;
+  void Advance(absl::Duration duration);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
 
 // Blocks Wait() until Notify(), visibly to ThreadSanitizer (std::future
 // and absl::Notification synchronize inside uninstrumented libraries).

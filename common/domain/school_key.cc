@@ -47,17 +47,17 @@ std::string SchoolKeyPrefix(absl::string_view term, absl::string_view county,
   return out;
 }
 
-std::string EncodeRevision(int64_t revision) {
+std::string EncodeCounter(int64_t value) {
   std::string out(8, '\0');
-  uint64_t value = static_cast<uint64_t>(revision);
+  uint64_t bits = static_cast<uint64_t>(value);
   for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(value & 0xff);
-    value >>= 8;
+    out[i] = static_cast<char>(bits & 0xff);
+    bits >>= 8;
   }
   return out;
 }
 
-int64_t DecodeRevision(absl::string_view encoded) {
+int64_t DecodeCounter(absl::string_view encoded) {
   if (encoded.size() != 8) return -1;
   uint64_t value = 0;
   for (unsigned char byte : encoded) value = (value << 8) | byte;

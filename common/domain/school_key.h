@@ -35,11 +35,12 @@ absl::StatusOr<SchoolKey> DecodeSchoolKey(absl::string_view encoded);
 std::string SchoolKeyPrefix(absl::string_view term, absl::string_view county,
                             absl::string_view district);
 
-// Fixed-width big-endian encoding: byte order equals numeric order for
-// revisions >= 0.
-std::string EncodeRevision(int64_t revision);
+// A counter in a key or value (an ingest revision, an alert id):
+// fixed-width big-endian, so that byte order equals numeric order for
+// values >= 0.
+std::string EncodeCounter(int64_t value);
 // -1 when `encoded` is not 8 bytes.
-int64_t DecodeRevision(absl::string_view encoded);
+int64_t DecodeCounter(absl::string_view encoded);
 
 }  // namespace headcount
 

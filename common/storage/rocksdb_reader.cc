@@ -43,7 +43,7 @@ absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
 absl::StatusOr<int64_t> RocksDbReader::GetCounter(absl::string_view key) {
   ASSIGN_OR_RETURN(std::optional<std::string> value, Get(key));
   if (!value.has_value()) return 0;
-  const int64_t decoded = DecodeRevision(*value);
+  const int64_t decoded = DecodeCounter(*value);
   if (decoded < 0) {
     return absl::DataLossError(
         absl::StrCat("malformed counter under ", absl::CHexEscape(key)));

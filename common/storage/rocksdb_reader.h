@@ -63,7 +63,7 @@ class RocksDbReader {
     return std::optional<Message>(std::move(message));
   }
 
-  // An EncodeRevision-encoded counter; 0 when absent, DATA_LOSS when
+  // An EncodeCounter-encoded counter; 0 when absent, DATA_LOSS when
   // malformed.
   absl::StatusOr<int64_t> GetCounter(absl::string_view key);
 

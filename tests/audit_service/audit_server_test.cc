@@ -104,6 +104,8 @@ class AuditServerTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.store.data_dir = dir_.Sub("audit");
     options.store.policy = policy;
+    options.store.clock = &clock_;
+    options.clock = &clock_;
     options.follower.ingest_address = ingest_address_;
     options.follower.min_backoff = absl::Milliseconds(20);
     options.follower.max_backoff = absl::Milliseconds(200);
@@ -223,6 +225,7 @@ class AuditServerTest : public ::testing::Test {
 
   headcount::testing::TempDir dir_;
   std::string ingest_address_;
+  headcount::testing::SimulatedClock clock_;  // alert times
   std::unique_ptr<ingest::IngestServer> ingest_;
   std::unique_ptr<AuditServer> audit_;
   std::unique_ptr<v1::IngestService::Stub> ingest_stub_;
@@ -610,6 +613,34 @@ TEST_F(AuditServerTest, HealthServesOnlyOnceCaughtUp) {
   // SERVING means everything the ingest had is applied.
   EXPECT_TRUE(audit_->follower().caught_up());
   EXPECT_EQ(audit_->store()->applied_revision(), ingest_->store()->revision());
+}
+
+TEST_F(AuditServerTest, AlertEventsCarryTheClocksTime) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  const int64_t last = audit_->store()->last_alert_id();
+  const absl::Time start = clock_.Now();
+  for (const v1::AlertEvent& event : WatchAlerts(0, last)) {
+    EXPECT_EQ(absl::FromUnixSeconds(event.time().seconds()), start);
+  }
+  clock_.Advance(absl::Hours(26));  // a correction two days later
+  for (const v1::SubmitRequest& school : FixtureSchools()) {
+    if (school.school() != "双龙中学") continue;
+    v1::SubmitRequest corrected = school;
+    for (v1::GradeCount& g : *corrected.mutable_grades()) {
+      if (g.grade() == 9) g.set_onsite_count(g.registry_count());
+    }
+    corrected.set_submission_id("corrected");
+    Submit(corrected);
+  }
+  Converge();
+  std::vector<v1::AlertEvent> later =
+      WatchAlerts(last, audit_->store()->last_alert_id() - last);
+  ASSERT_THAT(later, Not(IsEmpty()));
+  for (const v1::AlertEvent& event : later) {
+    EXPECT_EQ(absl::FromUnixSeconds(event.time().seconds()),
+              start + absl::Hours(26));
+  }
 }
 
 }  // namespace

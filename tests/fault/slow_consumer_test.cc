@@ -44,9 +44,7 @@ void Load(const std::string& address, int round, int revisions = kRevisions) {
   for (auto& t : threads) t.join();
 }
 
-// Watch streams opened and never read, on channels whose HTTP/2 window is
-// small and never grows (no BDP probing): gRPC's client library would
-// otherwise keep accepting megabytes for a stream nobody reads.
+// Watch streams opened and never read, on SmallWindowChannel.
 struct StalledWatchers {
   std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
@@ -54,12 +52,7 @@ struct StalledWatchers {
 
   void Open(const std::string& address, int count) {
     for (int i = 0; i < count; ++i) {
-      grpc::ChannelArguments args;
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4096);
-      args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-      stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
-          address, grpc::InsecureChannelCredentials(), args)));
+      stubs.push_back(v1::IngestService::NewStub(SmallWindowChannel(address)));
       auto context = std::make_unique<grpc::ClientContext>();
       context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
       readers.push_back(stubs.back()->Watch(context.get(), v1::WatchRequest()));

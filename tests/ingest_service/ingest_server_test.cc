@@ -33,7 +33,13 @@ class IngestServerTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(); }
 
-  IngestServer::Options Options() { return LoopbackIngestOptions(dir_.Sub("ingest")); }
+  // Time (progress, stalls, commit times) moves only with clock_.
+  IngestServer::Options Options() {
+    IngestServer::Options options = LoopbackIngestOptions(dir_.Sub("ingest"));
+    options.clock = &clock_;
+    options.store.clock = &clock_;
+    return options;
+  }
 
   void Start() {
     auto server = IngestServer::Start(Options());
@@ -93,6 +99,7 @@ class IngestServerTest : public ::testing::Test {
   }
 
   headcount::testing::TempDir dir_;
+  headcount::testing::SimulatedClock clock_;
   std::unique_ptr<IngestServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
@@ -418,16 +425,27 @@ TEST_F(IngestServerTest, CompactedHistoryIsOutOfRangeThenListThenWatch) {
   EXPECT_THAT(watch.revisions(), ElementsAre(5));
 }
 
-TEST_F(IngestServerTest, IdleWatchGetsProgress) {
+TEST_F(IngestServerTest, IdleWatchGetsProgressOnTheClock) {
   ASSERT_THAT(Submit(School("城北", "a", {{1, 1}})), GrpcOk());
   v1::WatchRequest request;
-  request.set_progress_interval_ms(100);
+  request.set_progress_interval_ms(3'600'000);  // an hour: only the clock
   WatchCollector watch(*stub_, request);
-  ASSERT_TRUE(WaitFor([&] {
+  auto progress_count = [&] {
     int progress = 0;
     for (const auto& r : watch.responses()) progress += r.progress();
-    return progress >= 2;
-  }));
+    return progress;
+  };
+  ASSERT_TRUE(WaitFor([&] { return watch.responses().size() == 1; }));
+  // The waker ticks every 50 ms, but the clock stands still: no progress.
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(progress_count(), 0);
+  clock_.Advance(absl::Hours(1) - absl::Milliseconds(1));
+  absl::SleepFor(absl::Milliseconds(150));
+  EXPECT_EQ(progress_count(), 0);  // not yet a whole interval
+  clock_.Advance(absl::Milliseconds(1));
+  ASSERT_TRUE(WaitFor([&] { return progress_count() == 1; }));
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(WaitFor([&] { return progress_count() == 2; }));
   for (const auto& r : watch.responses()) {
     if (r.progress()) {
       EXPECT_EQ(r.header_revision(), 1);
@@ -435,6 +453,9 @@ TEST_F(IngestServerTest, IdleWatchGetsProgress) {
     }
   }
   EXPECT_FALSE(watch.responses().front().progress());  // the event came first
+  // The commit time is the clock's.
+  EXPECT_EQ(server_->store()->ReadLog(0, 1)->front().commit_time_unix_micros(),
+            absl::ToUnixMicros(absl::FromUnixSeconds(1'450'396'800)));
 
   v1::WatchRequest bad;
   bad.set_after_revision(-1);
@@ -494,6 +515,46 @@ TEST_F(IngestServerTest, ListSchoolsValidatesFilters) {
   request.set_page_token("garbage!");
   EXPECT_THAT(stub_->ListSchools(Context().get(), request, &response),
               HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+}
+
+TEST_F(IngestServerTest, StalledWatcherIsCancelledOnTheClock) {
+  // The limit is a minute of the server's clock, which here stands still
+  // until the test moves it: only the simulated minute can cut the stream.
+  server_->Shutdown();
+  server_.reset();
+  IngestServer::Options options = Options();
+  options.watch_stall_limit = absl::Seconds(60);
+  auto server = IngestServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = *std::move(server);
+  Connect();
+  auto stalled = v1::IngestService::NewStub(
+      headcount::testing::SmallWindowChannel(server_->address()));
+  auto context = Context(absl::Seconds(30));
+  auto reader = stalled->Watch(context.get(), v1::WatchRequest());
+  constexpr int kRevisions = 300;  // ~300 KiB against a 4 KiB window
+  for (int i = 0; i < kRevisions; ++i) {
+    std::vector<std::pair<int64_t, int64_t>> grades(12, {1, 100});
+    ASSERT_THAT(Submit(School("城北", absl::StrCat(std::string(60, 'x'), i), grades,
+                              absl::StrCat("stall-", i))),
+                GrpcOk());
+  }
+  // Each step is a whole simulated minute; a write stuck across one is cut.
+  for (int step = 0; step < 10; ++step) {
+    absl::SleepFor(absl::Milliseconds(100));
+    clock_.Advance(absl::Seconds(61));
+  }
+  int64_t last = 0;
+  v1::WatchResponse response;
+  while (reader->Read(&response)) {
+    if (response.progress()) continue;
+    EXPECT_EQ(response.revision(), last + 1);
+    last = response.revision();
+  }
+  const grpc::Status status = reader->Finish();
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_THAT(status.error_message(), HasSubstr("read nothing for 1m"));
+  EXPECT_LT(last, kRevisions);
 }
 
 }  // namespace

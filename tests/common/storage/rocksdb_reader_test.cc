@@ -55,7 +55,7 @@ class RocksDbReaderTest : public ::testing::Test {
 
 TEST_F(RocksDbReaderTest, TypedGetsAndCounters) {
   Put("a", Totals(1, 2));
-  Put("n", EncodeRevision(42));
+  Put("n", EncodeCounter(42));
   Put("bad", "\xff\xff");
   RocksDbReader reader(db_.get());
   auto totals = reader.GetProto<storage::Totals>("a");
