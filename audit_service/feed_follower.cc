@@ -1,10 +1,10 @@
 #include "audit_service/feed_follower.h"
-#include "common/domain/mutex.h"
 
 #include <cstdio>
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "common/domain/mutex.h"
 #include "common/domain/status_util.h"
 #include "common/rpc/grpc_status.h"
 

@@ -1,4 +1,5 @@
 #include "common/server/stream_waker.h"
+
 #include "common/domain/mutex.h"
 
 namespace headcount {

@@ -89,15 +89,6 @@ grpc::ServerUnaryReactor* ServeUnary(const UnaryCall& call,
       });
 }
 
-// Ends a unary call at once with `status`; returns its reactor, for a
-// handler to return.
-inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
-                                             const grpc::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
-}
-
 // A reactor that ends a streaming call at once with `status` (Reactor is
 // grpc::ServerReadReactor<T> or grpc::ServerWriteReactor<T>). It deletes
 // itself when the call is done.

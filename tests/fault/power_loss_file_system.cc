@@ -1,7 +1,8 @@
 #include "tests/fault/power_loss_file_system.h"
-#include "common/domain/mutex.h"
 
 #include <unistd.h>
+
+#include "common/domain/mutex.h"
 
 namespace headcount::testing {
 namespace {

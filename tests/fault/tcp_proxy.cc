@@ -1,5 +1,4 @@
 #include "tests/fault/tcp_proxy.h"
-#include "common/domain/mutex.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +11,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "common/domain/mutex.h"
 
 namespace headcount::testing {
 

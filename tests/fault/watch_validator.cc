@@ -1,8 +1,8 @@
 #include "tests/fault/watch_validator.h"
-#include "common/domain/mutex.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/domain/mutex.h"
 #include "tests/test_util.h"
 
 namespace headcount::testing {

@@ -1,109 +1,12 @@
-// The ingest service through its generated stub, on a real server bound to
-// port 0 on loopback.
-#include "ingest_service/ingest_server.h"
-
+// The ingest service's unary calls and batches through its generated stub,
+// on a real server bound to port 0 on loopback: outcomes, validation,
+// atomicity, readiness and drain.
 #include <thread>
 
-#include "absl/strings/str_cat.h"
-#include "common/domain/status_util.h"
-#include "grpcpp/generic/generic_stub.h"
-#include "ingest_service/watch_reactor.h"
-#include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "gtest/gtest.h"
-#include "tests/ingest_service/ingest_test_util.h"
-#include "tests/test_util.h"
+#include "tests/ingest_service/ingest_server_fixture.h"
 
 namespace headcount::ingest {
 namespace {
-
-using ::headcount::testing::Context;
-using ::headcount::testing::GrpcOk;
-using ::headcount::testing::HasCode;
-using ::headcount::testing::LoopbackIngestOptions;
-using ::headcount::testing::School;
-using ::headcount::testing::WaitFor;
-using ::headcount::testing::WatchCollector;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
-
-class IngestServerTest : public ::testing::Test {
- protected:
-  void SetUp() override { Start(); }
-
-  // Time (progress, stalls, commit times) moves only with clock_.
-  IngestServer::Options Options() {
-    IngestServer::Options options = LoopbackIngestOptions(dir_.Sub("ingest"));
-    options.clock = &clock_;
-    options.store.clock = &clock_;
-    return options;
-  }
-
-  void Start() {
-    auto server = IngestServer::Start(Options());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    Connect();
-  }
-
-  void Connect() {
-    channel_ = grpc::CreateChannel(server_->address(),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::IngestService::NewStub(channel_);
-  }
-
-  void Restart() {
-    server_->Shutdown();
-    server_.reset();
-    Start();
-  }
-
-  grpc::Status Submit(const v1::SubmitRequest& request,
-                      v1::SubmitResponse* response = nullptr) {
-    v1::SubmitResponse ignored;
-    return stub_->Submit(Context().get(), request,
-                         response != nullptr ? response : &ignored);
-  }
-
-  grpc::Status SubmitBatch(const std::vector<v1::SubmitRequest>& rows,
-                           v1::ImportSummary* summary) {
-    auto context = Context();
-    auto writer = stub_->SubmitBatch(context.get(), summary);
-    for (const auto& row : rows) {
-      if (!writer->Write(row)) break;
-    }
-    writer->WritesDone();
-    return writer->Finish();
-  }
-
-  v1::ListSchoolsResponse ListAll() {
-    v1::ListSchoolsResponse response;
-    EXPECT_THAT(stub_->ListSchools(Context().get(), v1::ListSchoolsRequest(),
-                                   &response),
-                GrpcOk());
-    return response;
-  }
-
-  grpc::health::v1::HealthCheckResponse::ServingStatus Health(
-      const std::string& address) {
-    auto health = grpc::health::v1::Health::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-    grpc::health::v1::HealthCheckRequest request;
-    request.set_service("headcount.v1.IngestService");
-    grpc::health::v1::HealthCheckResponse response;
-    grpc::Status status = health->Check(Context().get(), request, &response);
-    if (!status.ok()) return grpc::health::v1::HealthCheckResponse::UNKNOWN;
-    return response.status();
-  }
-
-  headcount::testing::TempDir dir_;
-  headcount::testing::SimulatedClock clock_;
-  std::unique_ptr<IngestServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::IngestService::Stub> stub_;
-};
 
 TEST_F(IngestServerTest, SubmitCorrectRetryAndConflict) {
   v1::SubmitResponse response;
@@ -319,149 +222,17 @@ TEST_F(IngestServerTest, EmptyBatchAndMixedDryRunAreRejected) {
   EXPECT_EQ(server_->store()->revision(), 0);
 }
 
-TEST_F(IngestServerTest, WatchFromZeroThenLive) {
-  ASSERT_THAT(Submit(School("城北", "a", {{1, 1}})), GrpcOk());
-  v1::ImportSummary summary;
-  ASSERT_THAT(SubmitBatch({School("城北", "b", {{1, 1}}),
-                           School("城关", "c", {{1, 1}})},
-                          &summary),
-              GrpcOk());
-  WatchCollector watch(*stub_, v1::WatchRequest());
-  ASSERT_TRUE(WaitFor([&] { return watch.revisions().size() == 2; }));
-  ASSERT_THAT(Submit(School("城北", "a", {{1, 2}})), GrpcOk());
-  ASSERT_TRUE(WaitFor([&] { return watch.revisions().size() == 3; }));
-  EXPECT_THAT(watch.revisions(), ElementsAre(1, 2, 3));
-  EXPECT_THAT(watch.schools(), ElementsAre("a", "b", "c", "a"));
-  std::vector<v1::WatchResponse> responses = watch.responses();
-  EXPECT_THAT(responses[1].events(), SizeIs(2));  // one revision together
-  const v1::Event& correction = responses.back().events(0);
-  EXPECT_EQ(correction.prev_school().grades(0).registry_count(), 1);
-  EXPECT_EQ(correction.school().grades(0).registry_count(), 2);
-}
-
-TEST_F(IngestServerTest, LargeRevisionTravelsAsFragments) {
-  std::vector<v1::SubmitRequest> rows;
-  for (int i = 0; i < kMaxEventsPerMessage + 10; ++i) {
-    rows.push_back(School("城北", absl::StrCat("s", i), {{1, 1}}));
-  }
-  v1::ImportSummary summary;
-  ASSERT_THAT(SubmitBatch(rows, &summary), GrpcOk());
-  WatchCollector watch(*stub_, v1::WatchRequest());
-  ASSERT_TRUE(WaitFor([&] { return watch.schools().size() == rows.size(); }));
-  auto responses = watch.responses();
-  ASSERT_THAT(responses, SizeIs(2));
-  EXPECT_TRUE(responses[0].fragment());
-  EXPECT_FALSE(responses[1].fragment());
-  EXPECT_EQ(responses[0].revision(), responses[1].revision());
-}
-
-TEST_F(IngestServerTest, ResumesAfterReconnectAndAcrossRestart) {
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_THAT(Submit(School("城北", absl::StrCat("s", i), {{1, 1}})),
-                GrpcOk());
-  }
-  int64_t last_seen = 0;
-  {
-    WatchCollector watch(*stub_, v1::WatchRequest());
-    ASSERT_TRUE(WaitFor([&] { return watch.revisions().size() == 3; }));
-    last_seen = watch.revisions().back();
-  }
-  ASSERT_THAT(Submit(School("城北", "s3", {{1, 1}})), GrpcOk());
-  v1::WatchRequest resume;
-  resume.set_after_revision(last_seen);
-  {
-    WatchCollector watch(*stub_, resume);
-    ASSERT_TRUE(WaitFor([&] { return watch.revisions().size() == 1; }));
-    EXPECT_THAT(watch.revisions(), ElementsAre(4));
-  }
-
-  // A watcher open during a restart ends with UNAVAILABLE, then resumes.
-  auto open_watch = std::make_unique<WatchCollector>(*stub_, resume);
-  ASSERT_TRUE(WaitFor([&] { return open_watch->revisions().size() == 1; }));
-  Restart();
-  ASSERT_TRUE(WaitFor([&] { return open_watch->done(); }));
-  EXPECT_THAT(open_watch->status(), HasCode(grpc::StatusCode::UNAVAILABLE));
-  open_watch.reset();
-
-  // Revisions continue without reuse after the restart.
-  v1::SubmitResponse response;
-  ASSERT_THAT(Submit(School("城北", "s4", {{1, 1}}), &response), GrpcOk());
-  EXPECT_EQ(response.revision(), 5);
-  resume.set_after_revision(4);
-  WatchCollector watch(*stub_, resume);
-  ASSERT_TRUE(WaitFor([&] { return watch.revisions().size() == 1; }));
-  EXPECT_THAT(watch.revisions(), ElementsAre(5));
-  EXPECT_THAT(ListAll().schools(), SizeIs(5));
-}
-
-TEST_F(IngestServerTest, CompactedHistoryIsOutOfRangeThenListThenWatch) {
-  for (int i = 0; i < 4; ++i) {
-    ASSERT_THAT(Submit(School("城北", absl::StrCat("s", i), {{1, 1}})),
-                GrpcOk());
-  }
-  v1::CompactRequest compact;
-  compact.set_revision(3);
-  v1::CompactResponse compacted;
-  ASSERT_THAT(stub_->Compact(Context().get(), compact, &compacted), GrpcOk());
-  EXPECT_EQ(compacted.oldest_revision(), 3);
-
-  v1::WatchRequest old;
-  old.set_after_revision(1);
-  WatchCollector stale(*stub_, old);
-  ASSERT_TRUE(WaitFor([&] { return stale.done(); }));
-  EXPECT_THAT(stale.status(), HasCode(grpc::StatusCode::OUT_OF_RANGE));
-  EXPECT_THAT(stale.status().error_message(),
-              HasSubstr("oldest revision kept is 3"));
-
-  // List, then watch from the list's revision: nothing missed or repeated.
-  v1::ListSchoolsResponse list = ListAll();
-  EXPECT_EQ(list.revision(), 4);
-  EXPECT_THAT(list.schools(), SizeIs(4));
-  v1::WatchRequest from_list;
-  from_list.set_after_revision(list.revision());
-  WatchCollector watch(*stub_, from_list);
-  ASSERT_THAT(Submit(School("城北", "s9", {{1, 1}})), GrpcOk());
-  ASSERT_TRUE(WaitFor([&] { return watch.revisions().size() == 1; }));
-  EXPECT_THAT(watch.revisions(), ElementsAre(5));
-}
-
-TEST_F(IngestServerTest, IdleWatchGetsProgressOnTheClock) {
-  ASSERT_THAT(Submit(School("城北", "a", {{1, 1}})), GrpcOk());
-  v1::WatchRequest request;
-  request.set_progress_interval_ms(3'600'000);  // an hour: only the clock
-  WatchCollector watch(*stub_, request);
-  auto progress_count = [&] {
-    int progress = 0;
-    for (const auto& r : watch.responses()) progress += r.progress();
-    return progress;
-  };
-  ASSERT_TRUE(WaitFor([&] { return watch.responses().size() == 1; }));
-  // The waker ticks every 50 ms, but the clock stands still: no progress.
-  absl::SleepFor(absl::Milliseconds(300));
-  EXPECT_EQ(progress_count(), 0);
-  clock_.Advance(absl::Hours(1) - absl::Milliseconds(1));
-  absl::SleepFor(absl::Milliseconds(150));
-  EXPECT_EQ(progress_count(), 0);  // not yet a whole interval
-  clock_.Advance(absl::Milliseconds(1));
-  ASSERT_TRUE(WaitFor([&] { return progress_count() == 1; }));
-  clock_.Advance(absl::Hours(1));
-  ASSERT_TRUE(WaitFor([&] { return progress_count() == 2; }));
-  for (const auto& r : watch.responses()) {
-    if (r.progress()) {
-      EXPECT_EQ(r.header_revision(), 1);
-      EXPECT_THAT(r.events(), SizeIs(0));
-    }
-  }
-  EXPECT_FALSE(watch.responses().front().progress());  // the event came first
-  // The commit time is the clock's.
-  EXPECT_EQ(server_->store()->ReadLog(0, 1)->front().commit_time_unix_micros(),
-            absl::ToUnixMicros(absl::FromUnixSeconds(1'450'396'800)));
-
-  v1::WatchRequest bad;
-  bad.set_after_revision(-1);
-  WatchCollector rejected(*stub_, bad);
-  ASSERT_TRUE(WaitFor([&] { return rejected.done(); }));
-  EXPECT_THAT(rejected.status(), HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+TEST_F(IngestServerTest, ListSchoolsValidatesFilters) {
+  v1::ListSchoolsRequest request;
+  request.set_county("利辛县");
+  v1::ListSchoolsResponse response;
+  grpc::Status status = stub_->ListSchools(Context().get(), request, &response);
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(), HasSubstr("county"));
+  request.set_term("2015-autumn");
+  request.set_page_token("garbage!");
+  EXPECT_THAT(stub_->ListSchools(Context().get(), request, &response),
+              HasCode(grpc::StatusCode::INVALID_ARGUMENT));
 }
 
 TEST_F(IngestServerTest, HealthIsNotServingUntilTheStoreIsOpen) {
@@ -502,59 +273,6 @@ TEST_F(IngestServerTest, DrainTellsHealthWatchersNotServingBeforeThePortCloses) 
   // Then the port is closed: a new probe cannot connect at all.
   EXPECT_EQ(Health(server_->address()),
             grpc::health::v1::HealthCheckResponse::UNKNOWN);
-}
-
-TEST_F(IngestServerTest, ListSchoolsValidatesFilters) {
-  v1::ListSchoolsRequest request;
-  request.set_county("利辛县");
-  v1::ListSchoolsResponse response;
-  grpc::Status status = stub_->ListSchools(Context().get(), request, &response);
-  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_THAT(status.error_message(), HasSubstr("county"));
-  request.set_term("2015-autumn");
-  request.set_page_token("garbage!");
-  EXPECT_THAT(stub_->ListSchools(Context().get(), request, &response),
-              HasCode(grpc::StatusCode::INVALID_ARGUMENT));
-}
-
-TEST_F(IngestServerTest, StalledWatcherIsCancelledOnTheClock) {
-  // The limit is a minute of the server's clock, which here stands still
-  // until the test moves it: only the simulated minute can cut the stream.
-  server_->Shutdown();
-  server_.reset();
-  IngestServer::Options options = Options();
-  options.watch_stall_limit = absl::Seconds(60);
-  auto server = IngestServer::Start(options);
-  ASSERT_TRUE(server.ok()) << server.status();
-  server_ = *std::move(server);
-  Connect();
-  auto stalled = v1::IngestService::NewStub(
-      headcount::testing::SmallWindowChannel(server_->address()));
-  auto context = Context(absl::Seconds(30));
-  auto reader = stalled->Watch(context.get(), v1::WatchRequest());
-  constexpr int kRevisions = 300;  // ~300 KiB against a 4 KiB window
-  for (int i = 0; i < kRevisions; ++i) {
-    std::vector<std::pair<int64_t, int64_t>> grades(12, {1, 100});
-    ASSERT_THAT(Submit(School("城北", absl::StrCat(std::string(60, 'x'), i), grades,
-                              absl::StrCat("stall-", i))),
-                GrpcOk());
-  }
-  // Each step is a whole simulated minute; a write stuck across one is cut.
-  for (int step = 0; step < 10; ++step) {
-    absl::SleepFor(absl::Milliseconds(100));
-    clock_.Advance(absl::Seconds(61));
-  }
-  int64_t last = 0;
-  v1::WatchResponse response;
-  while (reader->Read(&response)) {
-    if (response.progress()) continue;
-    EXPECT_EQ(response.revision(), last + 1);
-    last = response.revision();
-  }
-  const grpc::Status status = reader->Finish();
-  EXPECT_THAT(status, HasCode(grpc::StatusCode::RESOURCE_EXHAUSTED));
-  EXPECT_THAT(status.error_message(), HasSubstr("read nothing for 1m"));
-  EXPECT_LT(last, kRevisions);
 }
 
 }  // namespace

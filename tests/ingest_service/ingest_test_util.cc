@@ -1,7 +1,7 @@
 #include "tests/ingest_service/ingest_test_util.h"
-#include "common/domain/mutex.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/mutex.h"
 #include "tests/test_util.h"
 
 namespace headcount::testing {

@@ -1,4 +1,3 @@
-#include "common/domain/mutex.h"
 #include "ingest_service/rocksdb_submission_store.h"
 
 #include <future>
@@ -6,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ingest_service/ingest_test_util.h"

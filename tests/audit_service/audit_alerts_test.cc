@@ -1,0 +1,130 @@
+// Alert streams and the threshold policy, through the real servers.
+#include <algorithm>
+#include <filesystem>
+#include <random>
+
+#include "tests/audit_service/audit_server_fixture.h"
+
+namespace headcount::audit {
+namespace {
+
+TEST_F(AuditServerTest, WatchAlertsResumesAndFilters) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  const int64_t last = audit_->store()->last_alert_id();
+  // 19 grades, 4 districts, and whatever schools the grades pushed over.
+  std::vector<v1::AlertEvent> all = WatchAlerts(0, last);
+  ASSERT_THAT(all, SizeIs(last));
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].alert_id(), static_cast<int64_t>(i + 1));
+    EXPECT_EQ(all[i].state(), v1::AlertEvent::RAISED);
+  }
+  // Resume from the middle.
+  std::vector<v1::AlertEvent> tail = WatchAlerts(last - 3, 3);
+  ASSERT_THAT(tail, SizeIs(3));
+  EXPECT_EQ(tail[0].alert_id(), last - 2);
+  // Filters.
+  v1::AlertFilter filter;
+  filter.set_term(kTerm);
+  filter.set_county(kCounty);
+  filter.set_district("纪王场");
+  filter.set_level(v1::GRADE);
+  std::vector<v1::AlertEvent> jiwang = WatchAlerts(0, 4, filter);
+  ASSERT_THAT(jiwang, SizeIs(4));
+  for (const auto& e : jiwang) {
+    EXPECT_EQ(e.district(), "纪王场");
+    EXPECT_EQ(e.level(), v1::GRADE);
+  }
+  // Live: a new over-registered school arrives after the stream opened.
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::WatchAlertsRequest request;
+  request.set_after_alert_id(last);
+  auto reader = audit_stub_->WatchAlerts(&context, request);
+  Submit(headcount::testing::School("城北", "新学校", {{10, 20}}));
+  v1::AlertEvent live;
+  ASSERT_TRUE(reader->Read(&live));
+  EXPECT_EQ(live.alert_id(), last + 1);
+  EXPECT_EQ(live.school(), "新学校");
+  EXPECT_EQ(live.ratio(), "0.500");
+  context.TryCancel();
+  reader->Finish();
+
+  // Bad filters are named.
+  v1::WatchAlertsRequest bad;
+  bad.mutable_filter()->set_district("城北");
+  grpc::ClientContext bad_context;
+  bad_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  auto bad_reader = audit_stub_->WatchAlerts(&bad_context, bad);
+  v1::AlertEvent ignored;
+  EXPECT_FALSE(bad_reader->Read(&ignored));
+  grpc::Status status = bad_reader->Finish();
+  EXPECT_THAT(status, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("filter.district"));
+}
+
+TEST_F(AuditServerTest, PolicyFlagsChangeWhatIsFlagged) {
+  audit_->Shutdown();
+  audit_.reset();
+  ThresholdPolicy policy;
+  policy.over_ppm = 30'000;                      // 3%
+  policy.levels = {v1::DISTRICT};
+  StartAudit(policy);
+  LoadBatch(FixtureSchools());
+  Converge();
+  std::vector<std::string> districts;
+  for (const auto& a : OpenAlerts(v1::LEVEL_UNSPECIFIED)) {
+    EXPECT_EQ(a.level(), v1::DISTRICT);
+    districts.push_back(a.district());
+  }
+  // 永兴 3.6%, 旧城 3.4%, 纪王场 3.3%; 程家集 2.1% no longer.
+  EXPECT_THAT(districts, UnorderedElementsAreArray({"永兴", "旧城", "纪王场"}));
+}
+
+TEST_F(AuditServerTest, UnderRegistrationRuleWhenEnabled) {
+  audit_->Shutdown();
+  audit_.reset();
+  ThresholdPolicy policy;
+  policy.under_ppm = 20'000;
+  policy.levels = {v1::DISTRICT};
+  StartAudit(policy);
+  LoadBatch(FixtureSchools());
+  Converge();
+  std::vector<std::string> under;
+  for (const auto& a : OpenAlerts(v1::DISTRICT)) {
+    if (a.rule() == v1::UNDER_REGISTRATION) under.push_back(a.district());
+  }
+  // 巩店 -3.2%, 孙庙 -2.9%; 王市 (-1.99%) is within 2%.
+  EXPECT_THAT(under, UnorderedElementsAreArray({"巩店", "孙庙"}));
+}
+
+TEST_F(AuditServerTest, AlertEventsCarryTheClocksTime) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  const int64_t last = audit_->store()->last_alert_id();
+  const absl::Time start = clock_.Now();
+  for (const v1::AlertEvent& event : WatchAlerts(0, last)) {
+    EXPECT_EQ(absl::FromUnixSeconds(event.time().seconds()), start);
+  }
+  clock_.Advance(absl::Hours(26));  // a correction two days later
+  for (const v1::SubmitRequest& school : FixtureSchools()) {
+    if (school.school() != "双龙中学") continue;
+    v1::SubmitRequest corrected = school;
+    for (v1::GradeCount& g : *corrected.mutable_grades()) {
+      if (g.grade() == 9) g.set_onsite_count(g.registry_count());
+    }
+    corrected.set_submission_id("corrected");
+    Submit(corrected);
+  }
+  Converge();
+  std::vector<v1::AlertEvent> later =
+      WatchAlerts(last, audit_->store()->last_alert_id() - last);
+  ASSERT_THAT(later, Not(IsEmpty()));
+  for (const v1::AlertEvent& event : later) {
+    EXPECT_EQ(absl::FromUnixSeconds(event.time().seconds()),
+              start + absl::Hours(26));
+  }
+}
+
+}  // namespace
+}  // namespace headcount::audit
