@@ -176,7 +176,7 @@ TEST_F(IngestServerTest, StalledWatcherIsCancelledOnTheClock) {
                 GrpcOk());
   }
   // Each step is a whole simulated minute; a write stuck across one is cut.
-  for (int step = 0; step < 10; ++step) {
+  for (int step = 0; step < 30; ++step) {
     absl::SleepFor(absl::Milliseconds(100));
     clock_.Advance(absl::Seconds(61));
   }
