@@ -28,7 +28,9 @@ absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(
 AuditServer::~AuditServer() { Shutdown(); }
 
 absl::Status AuditServer::OpenStore(ServiceHost& host) {
-  ASSIGN_OR_RETURN(store_, AuditStore::Open(options_.store));
+  AuditStore::Options store_options = options_.store;
+  store_options.clock = options_.clock;
+  ASSIGN_OR_RETURN(store_, AuditStore::Open(store_options));
   service_.AttachStore(store_.get());
   follower_ = std::make_unique<FeedFollower>(
       options_.follower, store_.get(), [&host] { host.waker().Notify(); },

@@ -28,7 +28,9 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(
 IngestServer::~IngestServer() { Shutdown(); }
 
 absl::Status IngestServer::OpenStore(ServiceHost& host) {
-  ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(options_.store));
+  RocksDbSubmissionStore::Options store_options = options_.store;
+  store_options.clock = options_.clock;
+  ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(store_options));
   store_->SetCommitListener([&host](int64_t) { host.waker().Notify(); });
   service_.AttachStore(store_.get());
   host.SetServing(true);

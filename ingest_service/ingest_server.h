@@ -26,7 +26,8 @@ class IngestServer final : private HostedService {
     // A Watch client that reads nothing for this long while revisions are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;
-    // Where the streams read the time. Not owned.
+    // Where the server and its store read the time (stream stalls and
+    // progress, commit or alert times); it replaces store.clock. Not owned.
     const Clock* clock = RealClock();
   };
 

@@ -77,7 +77,6 @@ class AuditServerTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.store.data_dir = dir_.Sub("audit");
     options.store.policy = policy;
-    options.store.clock = &clock_;
     options.clock = &clock_;
     options.follower.ingest_address = ingest_address_;
     options.follower.min_backoff = absl::Milliseconds(20);

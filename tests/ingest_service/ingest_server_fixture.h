@@ -41,7 +41,6 @@ class IngestServerTest : public ::testing::Test {
   IngestServer::Options Options() {
     IngestServer::Options options = LoopbackIngestOptions(dir_.Sub("ingest"));
     options.clock = &clock_;
-    options.store.clock = &clock_;
     return options;
   }
 
