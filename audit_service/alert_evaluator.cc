@@ -45,12 +45,13 @@ std::vector<AlertTarget> AlertEvaluator::SchoolTargets(
     for (const v1::GradeCount& g : previous.grades()) grades.insert(g.grade());
     for (const v1::GradeCount& g : current.grades()) grades.insert(g.grade());
     for (int grade : grades) {
-      targets.push_back({Identity(v1::GRADE, current, grade),
-                         GradeCounts(current, grade)});
+      targets.push_back(
+          {Identity(v1::GRADE, current, grade), GradeCounts(current, grade)});
     }
   }
   if (policy_.Evaluates(v1::SCHOOL)) {
-    targets.push_back({Identity(v1::SCHOOL, current, 0), SchoolCounts(current)});
+    targets.push_back(
+        {Identity(v1::SCHOOL, current, 0), SchoolCounts(current)});
   }
   return targets;
 }

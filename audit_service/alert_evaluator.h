@@ -24,7 +24,8 @@ struct AlertTarget {
 
 class AlertEvaluator {
  public:
-  explicit AlertEvaluator(ThresholdPolicy policy) : policy_(std::move(policy)) {}
+  explicit AlertEvaluator(ThresholdPolicy policy)
+      : policy_(std::move(policy)) {}
 
   const ThresholdPolicy& policy() const { return policy_; }
 

@@ -80,7 +80,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
   v1::WatchAlertsRequest request;
   absl::Status status = ParseRequest(*raw_request, request);
   if (status.ok()) {
-    std::vector<FieldViolation> violations = ValidateWatchAlertsRequest(request);
+    std::vector<FieldViolation> violations =
+        ValidateWatchAlertsRequest(request);
     if (!violations.empty()) status = InvalidArgument(violations);
   }
   if (!status.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(status));

@@ -72,9 +72,9 @@ std::string EventKey(int64_t alert_id) {
 }
 
 std::string SchoolDbKey(const v1::SchoolRecord& r) {
-  return absl::StrCat(Space(kSchoolSpace),
-                      EncodeSchoolKey({r.term(), r.county(), r.district(),
-                                       r.school()}));
+  return absl::StrCat(
+      Space(kSchoolSpace),
+      EncodeSchoolKey({r.term(), r.county(), r.district(), r.school()}));
 }
 
 Counts FromTotals(const storage::Totals& stored) {
@@ -144,9 +144,8 @@ absl::StatusOr<int> AuditStore::Apply(
     // exactly what this store counted.
     ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> previous,
                      reader.GetProto<v1::SchoolRecord>(key));
-    const v1::SchoolRecord& before = previous.has_value()
-                                         ? *previous
-                                         : v1::SchoolRecord::default_instance();
+    const v1::SchoolRecord& before =
+        previous.has_value() ? *previous : v1::SchoolRecord::default_instance();
     const Counts old_counts = SchoolCounts(before);
     const Counts new_counts = SchoolCounts(record);
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
@@ -156,12 +155,11 @@ absl::StatusOr<int> AuditStore::Apply(
                     new_counts.registry_count - old_counts.registry_count};
       RETURN_IF_ERROR(Put(batch, totals_key, TotalsValue(sum)));
     }
-    RETURN_IF_ERROR(Put(batch,
-                        TotalsKey(v1::SCHOOL,
-                                  Scope(v1::SCHOOL, record.term(),
-                                        record.county(), record.district(),
-                                        record.school())),
-                        TotalsValue(new_counts)));
+    RETURN_IF_ERROR(Put(
+        batch,
+        TotalsKey(v1::SCHOOL, Scope(v1::SCHOOL, record.term(), record.county(),
+                                    record.district(), record.school())),
+        TotalsValue(new_counts)));
     RETURN_IF_ERROR(Put(batch, key, record.SerializeAsString()));
     for (AlertTarget& target : evaluator_.SchoolTargets(before, record)) {
       targets[AlertKey(target.identity)] = std::move(target);
@@ -219,12 +217,11 @@ absl::StatusOr<std::vector<NamedCounts>> AuditStore::ReadTotals(
     RocksDbReader& reader, const std::string& prefix) {
   std::vector<NamedCounts> rows;
   RETURN_IF_ERROR(reader.Scan<storage::Totals>(
-                          prefix, "",
-                          [&](absl::string_view key, storage::Totals& sum) {
-                            rows.push_back({std::string(key.substr(prefix.size())),
-                                            FromTotals(sum)});
-                            return true;
-                          }));
+      prefix, "", [&](absl::string_view key, storage::Totals& sum) {
+        rows.push_back(
+            {std::string(key.substr(prefix.size())), FromTotals(sum)});
+        return true;
+      }));
   return rows;
 }
 
@@ -232,11 +229,11 @@ absl::StatusOr<v1::ListCountiesResponse> AuditStore::ListCounties(
     absl::string_view term) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   v1::ListCountiesResponse response;
-  ASSIGN_OR_RETURN(int64_t revision,
-                   reader.GetCounter(kAppliedKey));
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   response.set_revision(revision);
-  ASSIGN_OR_RETURN(std::vector<NamedCounts> counties,
-                   ReadTotals(reader, TotalsKey(v1::COUNTY, absl::StrCat(term, kSep))));
+  ASSIGN_OR_RETURN(
+      std::vector<NamedCounts> counties,
+      ReadTotals(reader, TotalsKey(v1::COUNTY, absl::StrCat(term, kSep))));
   std::vector<std::string> names;
   for (NamedCounts& county : counties) names.push_back(std::move(county.name));
   builder_.SortNames(names);
@@ -247,13 +244,13 @@ absl::StatusOr<v1::ListCountiesResponse> AuditStore::ListCounties(
 absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
     absl::string_view term, absl::string_view county) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
-  ASSIGN_OR_RETURN(int64_t revision,
-                   reader.GetCounter(kAppliedKey));
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   ASSIGN_OR_RETURN(
       std::vector<NamedCounts> districts,
-      ReadTotals(reader, TotalsKey(v1::DISTRICT,
-                                 absl::StrCat(Scope(v1::COUNTY, term, county, "", ""),
-                                              kSep))));
+      ReadTotals(reader,
+                 TotalsKey(v1::DISTRICT,
+                           absl::StrCat(Scope(v1::COUNTY, term, county, "", ""),
+                                        kSep))));
   return builder_.CountyReport(term, county, revision, std::move(districts));
 }
 
@@ -261,14 +258,13 @@ absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(
     absl::string_view term, absl::string_view county,
     absl::string_view district) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
-  ASSIGN_OR_RETURN(int64_t revision,
-                   reader.GetCounter(kAppliedKey));
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   ASSIGN_OR_RETURN(
       std::vector<NamedCounts> schools,
       ReadTotals(reader,
-                 TotalsKey(v1::SCHOOL,
-                           absl::StrCat(Scope(v1::DISTRICT, term, county, district, ""),
-                                        kSep))));
+                 TotalsKey(v1::SCHOOL, absl::StrCat(Scope(v1::DISTRICT, term,
+                                                          county, district, ""),
+                                                    kSep))));
   return builder_.DistrictReport(term, county, district, revision,
                                  std::move(schools));
 }
@@ -304,7 +300,8 @@ absl::StatusOr<v1::ListAlertsResponse> AuditStore::ListAlerts(
         if (Matches(filter, event)) *response.add_alerts() = std::move(event);
         return true;
       }));
-  std::sort(response.mutable_alerts()->begin(), response.mutable_alerts()->end(),
+  std::sort(response.mutable_alerts()->begin(),
+            response.mutable_alerts()->end(),
             [](const v1::AlertEvent& a, const v1::AlertEvent& b) {
               return a.alert_id() < b.alert_id();
             });

@@ -51,7 +51,7 @@ class AuditStore final : public RevisionSink, public AuditReader {
     std::string data_dir;
     ThresholdPolicy policy;
     bool sync = true;
-    rocksdb::Env* env = nullptr;  // not owned; null: the default
+    rocksdb::Env* env = nullptr;       // not owned; null: the default
     const Clock* clock = RealClock();  // stamps alert events; not owned
   };
 
@@ -61,8 +61,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
   ~AuditStore() override;
 
   int64_t applied_revision() const override { return applied_revision_.load(); }
-  absl::StatusOr<int> Apply(int64_t revision,
-                            const std::vector<v1::SchoolRecord>& schools) override;
+  absl::StatusOr<int> Apply(
+      int64_t revision, const std::vector<v1::SchoolRecord>& schools) override;
 
   int64_t last_alert_id() const override { return last_alert_id_.load(); }
   absl::StatusOr<v1::ListCountiesResponse> ListCounties(

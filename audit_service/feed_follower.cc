@@ -18,10 +18,12 @@ FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
       on_applied_(std::move(on_applied)),
       on_caught_up_(std::move(on_caught_up)) {
   grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
+  args.SetInt(
+      GRPC_ARG_KEEPALIVE_TIME_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
+  args.SetInt(
+      GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Reconnect as soon as the ingest is back: its own subchannels, with our
@@ -34,8 +36,8 @@ FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
               static_cast<int>(absl::ToInt64Milliseconds(options.max_backoff)));
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  channel_ = grpc::CreateCustomChannel(options.ingest_address,
-                                       grpc::InsecureChannelCredentials(), args);
+  channel_ = grpc::CreateCustomChannel(
+      options.ingest_address, grpc::InsecureChannelCredentials(), args);
   stub_ = v1::IngestService::NewStub(channel_);
 }
 
@@ -158,7 +160,8 @@ absl::Status FeedFollower::Rebuild() {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     v1::ListSchoolsResponse page;
-    RETURN_IF_ERROR(FromGrpcStatus(stub_->ListSchools(&context, request, &page)));
+    RETURN_IF_ERROR(
+        FromGrpcStatus(stub_->ListSchools(&context, request, &page)));
     // Watching from the first page's revision replays whatever later pages
     // already hold; a replayed record replaces itself, so that is harmless.
     if (revision < 0) revision = page.revision();

@@ -11,8 +11,8 @@ absl::StatusOr<v1::CountyReport> ReportBuilder::CountyReport(
     absl::string_view term, absl::string_view county, int64_t revision,
     std::vector<NamedCounts> districts) const {
   if (districts.empty()) {
-    return absl::NotFoundError(absl::StrCat("nothing counted for county ",
-                                            county, " in term ", term));
+    return absl::NotFoundError(
+        absl::StrCat("nothing counted for county ", county, " in term ", term));
   }
   v1::CountyReport report;
   report.set_term(std::string(term));
@@ -67,17 +67,17 @@ v1::ListGradeDiscrepanciesResponse ReportBuilder::GradeDiscrepancies(
     }
   }
   auto& grades = *response.mutable_grades();
-  std::stable_sort(grades.begin(), grades.end(),
-                   [this](const v1::GradeDiscrepancy& a,
-                          const v1::GradeDiscrepancy& b) {
-                     if (a.district() != b.district()) {
-                       return order_->Less(a.district(), b.district());
-                     }
-                     if (a.school() != b.school()) {
-                       return order_->Less(a.school(), b.school());
-                     }
-                     return a.grade() < b.grade();
-                   });
+  std::stable_sort(
+      grades.begin(), grades.end(),
+      [this](const v1::GradeDiscrepancy& a, const v1::GradeDiscrepancy& b) {
+        if (a.district() != b.district()) {
+          return order_->Less(a.district(), b.district());
+        }
+        if (a.school() != b.school()) {
+          return order_->Less(a.school(), b.school());
+        }
+        return a.grade() < b.grade();
+      });
   return response;
 }
 

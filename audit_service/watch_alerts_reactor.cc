@@ -9,15 +9,17 @@ namespace {
 constexpr int kEventsPerRead = 128;
 }  // namespace
 
-WatchAlertsReactor::WatchAlertsReactor(
-    const AttachedStore<AuditReader>* store, StreamWaker* waker,
-    grpc::CallbackServerContext* context, absl::Duration stall_limit,
-    const Clock* clock, const v1::WatchAlertsRequest& request)
-    : FeedStreamReactor(waker, context,
-                        FeedStreamLimits::Resumable("audit", "alert events",
-                                                    "after_alert_id", "alert_id",
-                                                    stall_limit),
-                        clock),
+WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
+                                       StreamWaker* waker,
+                                       grpc::CallbackServerContext* context,
+                                       absl::Duration stall_limit,
+                                       const Clock* clock,
+                                       const v1::WatchAlertsRequest& request)
+    : FeedStreamReactor(
+          waker, context,
+          FeedStreamLimits::Resumable("audit", "alert events", "after_alert_id",
+                                      "alert_id", stall_limit),
+          clock),
       store_(store),
       filter_(request.filter()),
       cursor_(request.after_alert_id()) {

@@ -23,7 +23,8 @@ class AlertsCommand final : public Command {
         ->capture_default_str();
     app.add_option("--term", term_, "only this term");
     app.add_option("--county", county_, "only this county (needs --term)");
-    app.add_option("--district", district_, "only this district (needs --county)");
+    app.add_option("--district", district_,
+                   "only this district (needs --county)");
     app.add_option("--level", level_, "only grade, school, district or county")
         ->check(CLI::IsMember({"grade", "school", "district", "county"}));
     app.add_flag("--follow", follow_, "keep streaming new alert events");
@@ -31,7 +32,8 @@ class AlertsCommand final : public Command {
         "--after", after_,
         "alert events after this alert_id instead of the open alerts");
     after_option_->check(CLI::NonNegativeNumber);
-    app.add_option("--format", format_, "table, tsv, csv, md or json (JSON Lines)")
+    app.add_option("--format", format_,
+                   "table, tsv, csv, md or json (JSON Lines)")
         ->capture_default_str()
         ->check(CLI::IsMember({"table", "tsv", "csv", "md", "json"}));
     app.add_option("--timeout", timeout_seconds_,
@@ -58,9 +60,8 @@ class AlertsCommand final : public Command {
     v1::ListAlertsRequest list;
     *list.mutable_filter() = filter_;
     v1::ListAlertsResponse open;
-    grpc::Status status =
-        stub_->ListAlerts(Deadline(absl::Seconds(timeout_seconds_)).get(),
-                          list, &open);
+    grpc::Status status = stub_->ListAlerts(
+        Deadline(absl::Seconds(timeout_seconds_)).get(), list, &open);
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
     int64_t after = after_option_->count() > 0 ? after_ : -1;
     if (after < 0) {
@@ -115,7 +116,8 @@ class AlertsCommand final : public Command {
       std::fprintf(stderr,
                    "headcount: alert stream interrupted (%s); resuming after "
                    "%lld\n",
-                   status.error_message().c_str(), static_cast<long long>(after));
+                   status.error_message().c_str(),
+                   static_cast<long long>(after));
       absl::SleepFor(backoff);
       backoff = std::min(backoff * 2, absl::Seconds(5));
     }

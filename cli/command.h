@@ -19,7 +19,8 @@ class Command {
   virtual int Run() = 0;
 };
 
-// headcount submit [--ingest=HOST:PORT] [--per-school] [--allow-partial] FILE...
+// headcount submit [--ingest=HOST:PORT] [--per-school] [--allow-partial]
+// FILE...
 std::unique_ptr<Command> NewSubmitCommand();
 // headcount report [--audit=HOST:PORT] --term=T [--county=C] [--district=D]
 std::unique_ptr<Command> NewReportCommand();

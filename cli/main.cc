@@ -21,13 +21,14 @@ int main(int argc, char** argv) {
     CLI::App* app = nullptr;
   };
   std::vector<Entry> entries;
-  entries.push_back({"submit",
-                     "Submits headcount spreadsheets (CSV or TSV, UTF-8 or GBK, "
-                     "English or Chinese header) to the ingest service: one row "
-                     "per school and grade, grouped per school. Submission ids "
-                     "come from the content, so submitting the same file twice "
-                     "changes nothing.",
-                     headcount::cli::NewSubmitCommand()});
+  entries.push_back(
+      {"submit",
+       "Submits headcount spreadsheets (CSV or TSV, UTF-8 or GBK, "
+       "English or Chinese header) to the ingest service: one row "
+       "per school and grade, grouped per school. Submission ids "
+       "come from the content, so submitting the same file twice "
+       "changes nothing.",
+       headcount::cli::NewSubmitCommand()});
   entries.push_back({"report",
                      "Prints the county table (the notice's attachment 1: one "
                      "row per district, in pinyin order, with the total), or "

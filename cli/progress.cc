@@ -34,7 +34,8 @@ std::string Progress::Line() const {
       std::max(1e-3, absl::ToDoubleSeconds(clock_->Now() - start_));
   const double rate = done_ / seconds;
   const int width = 30;
-  const int filled = total_ > 0 ? width * std::min(done_, total_) / total_ : width;
+  const int filled =
+      total_ > 0 ? width * std::min(done_, total_) / total_ : width;
   return absl::StrFormat("[%s%s] %d/%d %s  %.0f rows/s  ETA %.0fs",
                          std::string(filled, '#'),
                          std::string(width - filled, ' '), done_, total_, unit_,

@@ -26,7 +26,8 @@ class ReportCommand final : public Command {
     app.add_option("--format", format_, "table, tsv, csv, md, json or html")
         ->capture_default_str()
         ->check(CLI::IsMember({"table", "tsv", "csv", "md", "json", "html"}));
-    app.add_option("--timeout", timeout_seconds_, "deadline of each call, seconds")
+    app.add_option("--timeout", timeout_seconds_,
+                   "deadline of each call, seconds")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
   }

@@ -32,9 +32,9 @@ struct SchoolOrigin {
 struct Submissions {
   std::vector<v1::SubmitRequest> schools;
   std::vector<SchoolOrigin> origins;  // one per school
-  int rows = 0;      // data rows read
-  int bad_rows = 0;  // printed as file:line
-  std::string encoding;  // "UTF-8", "GBK" or "mixed encodings"
+  int rows = 0;                       // data rows read
+  int bad_rows = 0;                   // printed as file:line
+  std::string encoding;               // "UTF-8", "GBK" or "mixed encodings"
 };
 
 struct Outcomes {
@@ -55,8 +55,10 @@ class SubmitCommand final : public Command {
     app.add_flag("--allow-partial", allow_partial_,
                  "submit the schools without bad rows; a school with any bad "
                  "row is left out whole");
-    app.add_flag("--dry-run", dry_run_, "validate on the server, store nothing");
-    app.add_option("--timeout", timeout_seconds_, "deadline of each call, seconds")
+    app.add_flag("--dry-run", dry_run_,
+                 "validate on the server, store nothing");
+    app.add_option("--timeout", timeout_seconds_,
+                   "deadline of each call, seconds")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
   }
@@ -79,16 +81,16 @@ class SubmitCommand final : public Command {
                            ? SubmitEach(submissions, progress, outcomes)
                            : SubmitBatch(submissions, progress, outcomes);
     if (failed != 0) return failed;
-    std::printf("%s%zu schools (%d rows) from %zu file(s) [%s]: %d created, %d "
-                "updated, %d unchanged%s\n",
-                dry_run_ ? "dry run, nothing stored: " : "",
-                submissions.schools.size(),
-                submissions.rows - submissions.bad_rows, files_.size(),
-                submissions.encoding.c_str(), outcomes.created,
-                outcomes.updated, outcomes.unchanged,
-                outcomes.revision > 0
-                    ? absl::StrCat("; revision ", outcomes.revision).c_str()
-                    : "");
+    std::printf(
+        "%s%zu schools (%d rows) from %zu file(s) [%s]: %d created, %d "
+        "updated, %d unchanged%s\n",
+        dry_run_ ? "dry run, nothing stored: " : "", submissions.schools.size(),
+        submissions.rows - submissions.bad_rows, files_.size(),
+        submissions.encoding.c_str(), outcomes.created, outcomes.updated,
+        outcomes.unchanged,
+        outcomes.revision > 0
+            ? absl::StrCat("; revision ", outcomes.revision).c_str()
+            : "");
     return 0;
   }
 
@@ -107,7 +109,8 @@ class SubmitCommand final : public Command {
       std::string encoding;
       absl::StatusOr<std::string> text =
           DecodeSpreadsheetText(buffer.str(), &encoding);
-      if (!text.ok()) return Fail(absl::StrCat(path, ": ", text.status().message()));
+      if (!text.ok())
+        return Fail(absl::StrCat(path, ": ", text.status().message()));
       absl::StatusOr<CsvImport> imported = ParseHeadcountCsv(*text);
       if (!imported.ok()) {
         return Fail(absl::StrCat(path, ": ", imported.status().message()));
@@ -216,8 +219,10 @@ class SubmitCommand final : public Command {
                        origin.line, row.field().c_str(), row.reason().c_str());
         }
       }
-      return Fail(absl::StrCat("the ingest service rejected the batch; nothing "
-                               "was stored (", status.error_message(), ")"));
+      return Fail(
+          absl::StrCat("the ingest service rejected the batch; nothing "
+                       "was stored (",
+                       status.error_message(), ")"));
     }
     if (!status.ok()) {
       return Fail(Describe(status, "ingest service", ingest_) +

@@ -82,10 +82,9 @@ std::string Fingerprint(const v1::SubmitRequest& row) {
   return DeterministicBytes(canonical);
 }
 
-absl::StatusOr<CommitPlan> PlanCommit(const std::vector<v1::SubmitRequest>& rows,
-                                      bool dry_run, int64_t revision,
-                                      absl::Time commit_time,
-                                      PlanReader& reader) {
+absl::StatusOr<CommitPlan> PlanCommit(
+    const std::vector<v1::SubmitRequest>& rows, bool dry_run, int64_t revision,
+    absl::Time commit_time, PlanReader& reader) {
   CommitPlan plan;
   CommitResult& result = plan.result;
   std::map<std::string, int> school_rows;  // encoded school key -> row
@@ -99,8 +98,10 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<v1::SubmitRequest>& rows
     if (!new_school) {
       result.rejected.push_back(
           {i, "school",
-           absl::StrCat("school ", row.school(), " appears twice in one batch "
-                        "(rows ", school_it->second, " and ", i, ")")});
+           absl::StrCat("school ", row.school(),
+                        " appears twice in one batch "
+                        "(rows ",
+                        school_it->second, " and ", i, ")")});
       continue;
     }
     auto [id_it, new_id] = id_rows.emplace(row.submission_id(), i);
@@ -141,7 +142,8 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<v1::SubmitRequest>& rows
       entry.set_outcome(v1::UNCHANGED);
       result.rows.push_back({v1::UNCHANGED, current->mod_revision(), *current});
     } else {
-      const v1::Outcome outcome = current.has_value() ? v1::UPDATED : v1::CREATED;
+      const v1::Outcome outcome =
+          current.has_value() ? v1::UPDATED : v1::CREATED;
       v1::SchoolRecord record =
           NewRecord(row, std::move(grades), current, revision);
       v1::Event* event = log_entry.add_events();

@@ -70,10 +70,10 @@ grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetSchoolRequest>(
-      {context, request, response}, store_, kNotReady,
-      ValidateGetSchoolRequest,
+      {context, request, response}, store_, kNotReady, ValidateGetSchoolRequest,
       [](SubmissionStore& store, const v1::GetSchoolRequest& r) {
-        return store.GetSchool({r.term(), r.county(), r.district(), r.school()});
+        return store.GetSchool(
+            {r.term(), r.county(), r.district(), r.school()});
       });
 }
 

@@ -21,8 +21,8 @@ namespace headcount::ingest {
 namespace {
 
 // Key spaces, one leading byte each.
-constexpr char kSchoolSpace = 'S';      // S + school key -> v1::SchoolRecord
-constexpr char kLogSpace = 'L';         // L + revision -> storage::RevisionEntry
+constexpr char kSchoolSpace = 'S';  // S + school key -> v1::SchoolRecord
+constexpr char kLogSpace = 'L';     // L + revision -> storage::RevisionEntry
 constexpr char kSubmissionSpace = 'I';  // I + submission_id -> SubmissionEntry
 constexpr char kOldestKey[] = "Moldest";  // -> revision
 
@@ -65,8 +65,8 @@ class BatchPlanReader final : public PlanReader {
 absl::StatusOr<int64_t> LastLoggedRevision(
     rocksdb::DB& db, const rocksdb::ReadOptions& read_options) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
-  it->SeekForPrev(absl::StrCat(absl::string_view(&kLogSpace, 1),
-                               std::string(8, '\xff')));
+  it->SeekForPrev(
+      absl::StrCat(absl::string_view(&kLogSpace, 1), std::string(8, '\xff')));
   if (!it->status().ok()) return FromRocksDb(it->status(), "seek log");
   if (!it->Valid() || it->key().size() != 9 || it->key()[0] != kLogSpace) {
     return 0;
@@ -82,7 +82,8 @@ RocksDbSubmissionStore::Open(const Options& options) {
                    OpenDurableDb(options.data_dir, options.env));
   ASSIGN_OR_RETURN(int64_t revision,
                    LastLoggedRevision(*db, rocksdb::ReadOptions()));
-  ASSIGN_OR_RETURN(int64_t oldest, RocksDbReader(db.get()).GetCounter(kOldestKey));
+  ASSIGN_OR_RETURN(int64_t oldest,
+                   RocksDbReader(db.get()).GetCounter(kOldestKey));
   if (oldest == 0) oldest = 1;  // never compacted
   // The newest log entry is never compacted, so a gap here is damage.
   if (revision > 0 && oldest > revision) {
@@ -135,8 +136,8 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
   results.reserve(group.size());
   absl::Status write_status;
   for (const PendingCommit& pending : group) {
-    absl::StatusOr<CommitPlan> plan = PlanCommit(
-        pending.rows, pending.dry_run, next_revision, now, reader);
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(pending.rows, pending.dry_run, next_revision, now, reader);
     if (!plan.ok()) {
       results.push_back(plan.status());
       continue;
@@ -153,9 +154,10 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
           batch.Put(SubmissionDbKey(id), entry.SerializeAsString()), "batch"));
     }
     if (plan->log_entry.has_value()) {
-      write_status.Update(FromRocksDb(
-          batch.Put(LogDbKey(next_revision), plan->log_entry->SerializeAsString()),
-          "batch"));
+      write_status.Update(
+          FromRocksDb(batch.Put(LogDbKey(next_revision),
+                                plan->log_entry->SerializeAsString()),
+                      "batch"));
       ++next_revision;
     }
     results.push_back(std::move(plan->result));
@@ -187,22 +189,20 @@ absl::StatusOr<v1::SchoolRecord> RocksDbSubmissionStore::GetSchool(
       RocksDbReader(db_.get()).GetProto<v1::SchoolRecord>(SchoolDbKey(key)));
   if (!record.has_value()) {
     return absl::NotFoundError(absl::StrCat("no record for school ", key.school,
-                                            " of district ", key.district,
-                                            ", ", key.county, " in term ",
-                                            key.term));
+                                            " of district ", key.district, ", ",
+                                            key.county, " in term ", key.term));
   }
   return *std::move(record);
 }
 
 absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
     const v1::ListSchoolsRequest& request) {
-  const std::string prefix =
-      absl::StrCat(absl::string_view(&kSchoolSpace, 1),
-                   SchoolKeyPrefix(request.term(), request.county(),
-                                   request.district()));
-  const int page_size =
-      request.page_size() <= 0 ? kDefaultPageSize
-                               : std::min(request.page_size(), kMaxPageSize);
+  const std::string prefix = absl::StrCat(
+      absl::string_view(&kSchoolSpace, 1),
+      SchoolKeyPrefix(request.term(), request.county(), request.district()));
+  const int page_size = request.page_size() <= 0
+                            ? kDefaultPageSize
+                            : std::min(request.page_size(), kMaxPageSize);
   std::string resume_after;
   if (!request.page_token().empty()) {
     if (!absl::WebSafeBase64Unescape(request.page_token(), &resume_after) ||
@@ -241,10 +241,13 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
 absl::StatusOr<std::vector<storage::RevisionEntry>>
 RocksDbSubmissionStore::ReadLog(int64_t after_revision, int max_revisions) {
   auto compacted = [this](int64_t wanted) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "revision ", wanted, " has been compacted; the oldest revision kept "
-        "is ", oldest_revision_.load(), ": list the schools and watch from "
-        "the list's revision"));
+    return absl::OutOfRangeError(
+        absl::StrCat("revision ", wanted,
+                     " has been compacted; the oldest revision kept "
+                     "is ",
+                     oldest_revision_.load(),
+                     ": list the schools and watch from "
+                     "the list's revision"));
   };
   const int64_t first = std::max<int64_t>(after_revision, 0) + 1;
   if (first < oldest_revision_.load()) return compacted(first);
@@ -252,29 +255,27 @@ RocksDbSubmissionStore::ReadLog(int64_t after_revision, int max_revisions) {
   std::vector<storage::RevisionEntry> entries;
   int64_t expected = first;
   absl::Status gap;
-  RETURN_IF_ERROR(
-      RocksDbReader(db_.get())
-          .Scan<storage::RevisionEntry>(
-              std::string(1, kLogSpace), LogDbKey(first),
-              [&](absl::string_view, storage::RevisionEntry& entry) {
-                if (static_cast<int>(entries.size()) >= max_revisions) {
-                  return false;
-                }
-                if (entry.revision() != expected) {
-                  // Compacted between the check above and the read, or
-                  // damaged.
-                  gap = expected == first && entry.revision() > first &&
-                                first < oldest_revision_.load()
-                            ? compacted(first)
-                            : absl::DataLossError(absl::StrCat(
-                                  "change log gap: expected ", expected,
-                                  ", found ", entry.revision()));
-                  return false;
-                }
-                ++expected;
-                entries.push_back(std::move(entry));
-                return true;
-              }));
+  RETURN_IF_ERROR(RocksDbReader(db_.get()).Scan<storage::RevisionEntry>(
+      std::string(1, kLogSpace), LogDbKey(first),
+      [&](absl::string_view, storage::RevisionEntry& entry) {
+        if (static_cast<int>(entries.size()) >= max_revisions) {
+          return false;
+        }
+        if (entry.revision() != expected) {
+          // Compacted between the check above and the read, or
+          // damaged.
+          gap = expected == first && entry.revision() > first &&
+                        first < oldest_revision_.load()
+                    ? compacted(first)
+                    : absl::DataLossError(
+                          absl::StrCat("change log gap: expected ", expected,
+                                       ", found ", entry.revision()));
+          return false;
+        }
+        ++expected;
+        entries.push_back(std::move(entry));
+        return true;
+      }));
   RETURN_IF_ERROR(gap);
   return entries;
 }
@@ -284,8 +285,8 @@ absl::StatusOr<int64_t> RocksDbSubmissionStore::Compact(int64_t revision) {
   const int64_t current = revision_.load();
   if (revision < 1 || revision > current) {
     return InvalidArgument(
-        {{"revision", absl::StrCat("must be in 1..", current,
-                                   " (the current revision)")}});
+        {{"revision",
+          absl::StrCat("must be in 1..", current, " (the current revision)")}});
   }
   const int64_t oldest = oldest_revision_.load();
   if (revision <= oldest) return oldest;

@@ -50,8 +50,9 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   void SetCommitListener(std::function<void(int64_t)> listener) override;
 
  private:
-  RocksDbSubmissionStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
-                         int64_t revision, int64_t oldest_revision);
+  RocksDbSubmissionStore(const Options& options,
+                         std::unique_ptr<rocksdb::DB> db, int64_t revision,
+                         int64_t oldest_revision);
 
   // Plans each commit of `group` in turn, writes them all in one synced
   // batch, and returns their results (the write's error for all on failure).

@@ -46,8 +46,9 @@ class SubmitBatchReactor final
       return;
     }
     if (!parsed.ok()) {
-      return Finish(ToGrpcStatus(InvalidArgument(
-          {{absl::StrCat("rows[", index, "]"), std::string(parsed.message())}})));
+      return Finish(
+          ToGrpcStatus(InvalidArgument({{absl::StrCat("rows[", index, "]"),
+                                         std::string(parsed.message())}})));
     }
     if (index == 0) dry_run_ = row_.dry_run();
     std::vector<FieldViolation> violations = ValidateSubmitRequest(row_);
@@ -86,7 +87,8 @@ class SubmitBatchReactor final
     google::rpc::BadRequest bad_request;
     for (const v1::RejectedRow& row : summary_->rejected_rows()) {
       auto* violation = bad_request.add_field_violations();
-      violation->set_field(absl::StrCat("rows[", row.index(), "].", row.field()));
+      violation->set_field(
+          absl::StrCat("rows[", row.index(), "].", row.field()));
       violation->set_description(row.reason());
     }
     summary_->set_rejected(rejected_count_);
@@ -97,10 +99,10 @@ class SubmitBatchReactor final
     if (dry_run_) return FinishWithSummary();
     const v1::RejectedRow& first = summary_->rejected_rows(0);
     absl::Status status(
-        code, absl::StrCat("batch rejected, nothing stored: ",
-                           summary_->rejected(), " bad row(s); first: row ",
-                           first.index(), ": ", first.field(), ": ",
-                           first.reason()));
+        code,
+        absl::StrCat("batch rejected, nothing stored: ", summary_->rejected(),
+                     " bad row(s); first: row ", first.index(), ": ",
+                     first.field(), ": ", first.reason()));
     AttachDetail(status, bad_request);
     AttachDetail(status, *summary_);
     Finish(ToGrpcStatus(status));
@@ -117,37 +119,38 @@ class SubmitBatchReactor final
     auto store = store_->Borrow();
     if (!store) return Finish(not_ready_);
     store->Commit(std::move(rows_), dry_run_,
-                   [this](absl::StatusOr<CommitResult> result) {
-                     if (!result.ok()) {
-                       return Finish(ToGrpcStatus(result.status()));
-                     }
-                     if (!result->rejected.empty()) {
-                       absl::StatusCode code = absl::StatusCode::kInvalidArgument;
-                       for (const RowRejection& r : result->rejected) {
-                         Reject(r.index, r.field, r.reason);
-                         if (r.code == absl::StatusCode::kAlreadyExists) {
-                           code = r.code;
-                         }
-                       }
-                       return FinishRejected(code);
-                     }
-                     summary_->set_revision(result->revision);
-                     summary_->set_dry_run(dry_run_);
-                     // A re-sent row changed nothing now: unchanged.
-                     for (const RowResult& row : result->rows) {
-                       switch (row.replayed ? v1::UNCHANGED : row.outcome) {
-                         case v1::CREATED:
-                           summary_->set_created(summary_->created() + 1);
-                           break;
-                         case v1::UPDATED:
-                           summary_->set_updated(summary_->updated() + 1);
-                           break;
-                         default:
-                           summary_->set_unchanged(summary_->unchanged() + 1);
-                       }
-                     }
-                     FinishWithSummary();
-                   });
+                  [this](absl::StatusOr<CommitResult> result) {
+                    if (!result.ok()) {
+                      return Finish(ToGrpcStatus(result.status()));
+                    }
+                    if (!result->rejected.empty()) {
+                      absl::StatusCode code =
+                          absl::StatusCode::kInvalidArgument;
+                      for (const RowRejection& r : result->rejected) {
+                        Reject(r.index, r.field, r.reason);
+                        if (r.code == absl::StatusCode::kAlreadyExists) {
+                          code = r.code;
+                        }
+                      }
+                      return FinishRejected(code);
+                    }
+                    summary_->set_revision(result->revision);
+                    summary_->set_dry_run(dry_run_);
+                    // A re-sent row changed nothing now: unchanged.
+                    for (const RowResult& row : result->rows) {
+                      switch (row.replayed ? v1::UNCHANGED : row.outcome) {
+                        case v1::CREATED:
+                          summary_->set_created(summary_->created() + 1);
+                          break;
+                        case v1::UPDATED:
+                          summary_->set_updated(summary_->updated() + 1);
+                          break;
+                        default:
+                          summary_->set_unchanged(summary_->unchanged() + 1);
+                      }
+                    }
+                    FinishWithSummary();
+                  });
   }
 
   void FinishWithSummary() {

@@ -57,12 +57,14 @@ void SimulatedClock::Advance(absl::Duration duration) {
   now_ += duration;
 }
 
-std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> FastReconnectChannel(
+    const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
 }
 
 void Latch::Notify() {

@@ -20,16 +20,19 @@ class DelimitedWriter final : public Writer {
                      bool with_header) const override {
     std::vector<std::vector<std::string>> rows;
     if (with_header) rows.push_back(AlertHeader());
-    for (const v1::AlertEvent& event : events) rows.push_back(AlertCells(event));
+    for (const v1::AlertEvent& event : events)
+      rows.push_back(AlertCells(event));
     return Lines(rows);
   }
 
  private:
   std::string Field(const std::string& field) const {
-    if (delimiter_ != ',' || field.find_first_of(",\"\n\r") == std::string::npos) {
+    if (delimiter_ != ',' ||
+        field.find_first_of(",\"\n\r") == std::string::npos) {
       return field;
     }
-    return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
+    return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}),
+                        "\"");
   }
 
   std::string Lines(const std::vector<std::vector<std::string>>& rows) const {

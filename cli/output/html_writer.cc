@@ -12,10 +12,8 @@ namespace headcount::cli {
 namespace {
 
 std::string HtmlEscape(absl::string_view text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"},
-                                    {"<", "&lt;"},
-                                    {">", "&gt;"},
-                                    {"\"", "&quot;"}});
+  return absl::StrReplaceAll(
+      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
 
 std::string Page(const ReportTable& table) {
@@ -28,7 +26,8 @@ std::string Page(const ReportTable& table) {
   const double span = std::max(high - low, 1e-6) * 1.1;
   low -= span * 0.05;
   const int label_width = 120, plot_width = 560, bar_height = 18, gap = 4;
-  const int chart_height = static_cast<int>(table.rows.size()) * (bar_height + gap) + 40;
+  const int chart_height =
+      static_cast<int>(table.rows.size()) * (bar_height + gap) + 40;
   auto x = [&](double ratio) {
     return label_width + static_cast<int>((ratio - low) / span * plot_width);
   };
@@ -42,7 +41,8 @@ std::string Page(const ReportTable& table) {
     const int x0 = x(0), x1 = x(ratio);
     absl::StrAppendFormat(
         &svg,
-        "  <text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\">%s</text>\n"
+        "  <text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+        "font-size=\"12\">%s</text>\n"
         "  <rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
         "fill=\"%s\"><title>%s %s</title></rect>\n"
         "  <text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n",
@@ -62,7 +62,8 @@ std::string Page(const ReportTable& table) {
       "  <text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#c0392b\">%s</text>\n"
       "</svg>\n",
       x(0), x(0), y, x(threshold), x(threshold), y, x(threshold) + 4, y + 14,
-      HtmlEscape(absl::StrCat("阈值 ", ThresholdText(table.over_threshold_ppm))));
+      HtmlEscape(
+          absl::StrCat("阈值 ", ThresholdText(table.over_threshold_ppm))));
 
   std::string rows_html;
   std::vector<std::vector<std::string>> cells = ReportCells(table);
@@ -71,10 +72,12 @@ std::string Page(const ReportTable& table) {
     const bool is_total = i == cells.size() - 1;
     const v1::ReportRow& row = is_total ? table.total : table.rows[i - 1];
     cells[i].push_back(remarks[i - 1]);
-    absl::StrAppend(&rows_html, "<tr", row.over_threshold() ? " class=\"over\"" : "",
+    absl::StrAppend(&rows_html, "<tr",
+                    row.over_threshold() ? " class=\"over\"" : "",
                     is_total ? " class=\"total\"" : "", ">");
     for (size_t c = 0; c < cells[i].size(); ++c) {
-      absl::StrAppend(&rows_html, c >= 2 && c <= 5 ? "<td class=\"n\">" : "<td>",
+      absl::StrAppend(&rows_html,
+                      c >= 2 && c <= 5 ? "<td class=\"n\">" : "<td>",
                       HtmlEscape(cells[i][c]), "</td>");
     }
     absl::StrAppend(&rows_html, "</tr>\n");
@@ -82,19 +85,23 @@ std::string Page(const ReportTable& table) {
 
   return absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<title>", HtmlEscape(table.title), "</title>\n<style>\n"
-      "body{font-family:\"Noto Sans CJK SC\",\"WenQuanYi Zen Hei\",\"Microsoft YaHei\",sans-serif;margin:2em}"
+      "<title>",
+      HtmlEscape(table.title),
+      "</title>\n<style>\n"
+      "body{font-family:\"Noto Sans CJK SC\",\"WenQuanYi Zen Hei\",\"Microsoft "
+      "YaHei\",sans-serif;margin:2em}"
       "table{border-collapse:collapse;margin-bottom:2em}"
       "td,th{border:1px solid #999;padding:2px 8px}"
       "td.n{text-align:right}tr.over{background:#fbe3e0}"
       "tr.total{font-weight:bold}\n</style>\n</head>\n<body>\n<h1>",
       HtmlEscape(table.title), "</h1>\n<p>revision ", table.revision,
-      "</p>\n<table id=\"report\">\n<thead><tr><th>", kNumberHeading, "</th><th>",
-      HtmlEscape(table.name_header), "</th><th>", kOnsiteHeading, "</th><th>",
-      kRegistryHeading, "</th><th>", kDifferenceHeading, "</th><th>", kRatioHeading, "</th><th>",
-      kRemarkHeading, "</th></tr></thead>\n<tbody>\n", rows_html,
-      "</tbody>\n</table>\n<figure id=\"chart\">\n", svg,
-      "<figcaption>", kRatioHeading, " = ", kDifferenceHeading, " / ", kRegistryHeading,
+      "</p>\n<table id=\"report\">\n<thead><tr><th>", kNumberHeading,
+      "</th><th>", HtmlEscape(table.name_header), "</th><th>", kOnsiteHeading,
+      "</th><th>", kRegistryHeading, "</th><th>", kDifferenceHeading,
+      "</th><th>", kRatioHeading, "</th><th>", kRemarkHeading,
+      "</th></tr></thead>\n<tbody>\n", rows_html,
+      "</tbody>\n</table>\n<figure id=\"chart\">\n", svg, "<figcaption>",
+      kRatioHeading, " = ", kDifferenceHeading, " / ", kRegistryHeading,
       "</figcaption>\n</figure>\n</body>\n</html>\n");
 }
 
@@ -111,6 +118,8 @@ class HtmlWriter final : public Writer {
 
 }  // namespace
 
-std::unique_ptr<Writer> NewHtmlWriter() { return std::make_unique<HtmlWriter>(); }
+std::unique_ptr<Writer> NewHtmlWriter() {
+  return std::make_unique<HtmlWriter>();
+}
 
 }  // namespace headcount::cli

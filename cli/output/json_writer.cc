@@ -29,6 +29,8 @@ class JsonWriter final : public Writer {
 
 }  // namespace
 
-std::unique_ptr<Writer> NewJsonWriter() { return std::make_unique<JsonWriter>(); }
+std::unique_ptr<Writer> NewJsonWriter() {
+  return std::make_unique<JsonWriter>();
+}
 
 }  // namespace headcount::cli

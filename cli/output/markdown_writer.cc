@@ -12,12 +12,12 @@ class MarkdownWriter final : public Writer {
   std::string Report(const ReportTable& table) const override {
     std::vector<std::vector<std::string>> rows = ReportCells(table);
     const std::vector<std::string> remarks = ReportRemarks(table);
-    std::string out = absl::StrCat("## ", table.title, "\n\n| ",
-                                   absl::StrJoin(rows[0], " | "), " | ",
-                                   kRemarkHeading,
-                                   " |\n|---:|---|---:|---:|---:|---:|---|\n");
+    std::string out = absl::StrCat(
+        "## ", table.title, "\n\n| ", absl::StrJoin(rows[0], " | "), " | ",
+        kRemarkHeading, " |\n|---:|---|---:|---:|---:|---:|---|\n");
     for (size_t i = 1; i < rows.size(); ++i) {
-      if (i == rows.size() - 1) rows[i][0] = absl::StrCat("**", rows[i][0], "**");
+      if (i == rows.size() - 1)
+        rows[i][0] = absl::StrCat("**", rows[i][0], "**");
       absl::StrAppend(&out, "| ", absl::StrJoin(rows[i], " | "), " | ",
                       remarks[i - 1], " |\n");
     }
@@ -30,12 +30,14 @@ class MarkdownWriter final : public Writer {
     std::string out;
     if (with_header) {
       const std::vector<std::string> header = AlertHeader();
-      absl::StrAppend(&out, "| ", absl::StrJoin(header, " | "), " |\n|",
-                      absl::StrJoin(std::vector<std::string>(header.size(), "---"), "|"),
-                      "|\n");
+      absl::StrAppend(
+          &out, "| ", absl::StrJoin(header, " | "), " |\n|",
+          absl::StrJoin(std::vector<std::string>(header.size(), "---"), "|"),
+          "|\n");
     }
     for (const v1::AlertEvent& event : events) {
-      absl::StrAppend(&out, "| ", absl::StrJoin(AlertCells(event), " | "), " |\n");
+      absl::StrAppend(&out, "| ", absl::StrJoin(AlertCells(event), " | "),
+                      " |\n");
     }
     return out;
   }

@@ -60,17 +60,18 @@ ReportTable FromCountyReport(const v1::CountyReport& report) {
 }
 
 ReportTable FromDistrictReport(const v1::DistrictReport& report) {
-  return TableOf(report,
-                 absl::StrCat(report.county(), " ", report.district(), " ",
-                              report.term()),
-                 "学校");
+  return TableOf(
+      report,
+      absl::StrCat(report.county(), " ", report.district(), " ", report.term()),
+      "学校");
 }
 
 std::vector<std::vector<std::string>> ReportCells(const ReportTable& table) {
   std::vector<std::vector<std::string>> cells = {
       {kNumberHeading, table.name_header, kOnsiteHeading, kRegistryHeading,
        kDifferenceHeading, kRatioHeading}};
-  for (const v1::ReportRow& row : table.rows) cells.push_back(Cells(row, false));
+  for (const v1::ReportRow& row : table.rows)
+    cells.push_back(Cells(row, false));
   cells.push_back(Cells(table.total, true));
   return cells;
 }
@@ -92,9 +93,9 @@ std::string ThresholdText(int64_t ppm) {
 }
 
 std::vector<std::string> AlertHeader() {
-  return {"alert_id", "state",    "level",      "term",  "county",
-          "district", "school",   "grade",      "onsite", "registry",
-          "difference", "ratio",  "rule",       "revision"};
+  return {"alert_id",   "state",  "level", "term",    "county",
+          "district",   "school", "grade", "onsite",  "registry",
+          "difference", "ratio",  "rule",  "revision"};
 }
 
 std::vector<std::string> AlertCells(const v1::AlertEvent& e) {

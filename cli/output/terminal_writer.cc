@@ -54,7 +54,8 @@ class TerminalWriter final : public Writer {
                      bool with_header) const override {
     std::vector<std::vector<std::string>> rows;
     if (with_header) rows.push_back(AlertHeader());
-    for (const v1::AlertEvent& event : events) rows.push_back(AlertCells(event));
+    for (const v1::AlertEvent& event : events)
+      rows.push_back(AlertCells(event));
     return AlignedTable(rows, {true, false, false, false, false, false, false,
                                true, true, true, true, true, false, true});
   }

@@ -11,8 +11,9 @@ absl::StatusOr<Format> ParseFormat(absl::string_view text) {
   if (text == "md") return Format::kMarkdown;
   if (text == "json") return Format::kJson;
   if (text == "html") return Format::kHtml;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--format: \"", text, "\" is not one of table, tsv, csv, md, json, html"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format: \"", text,
+                   "\" is not one of table, tsv, csv, md, json, html"));
 }
 
 std::unique_ptr<Writer> NewWriter(Format format) {

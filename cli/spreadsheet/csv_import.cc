@@ -6,10 +6,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/domain/validation.h"
 #include "unicode/ucnv.h"
 
@@ -59,11 +59,11 @@ std::vector<std::string> SplitRecord(absl::string_view line, char delimiter) {
 
 enum Column { kTerm, kCounty, kDistrict, kSchool, kGrade, kOnsite, kRegistry };
 constexpr int kColumns = 7;
-const char* const kEnglish[kColumns] = {"term",  "county",       "district",
-                                        "school", "grade",        "onsite_count",
-                                        "registry_count"};
-const char* const kChinese[kColumns] = {"学期", "县", "学区", "学校", "年级",
-                                        "现场核查学生数", "学籍数据学生数"};
+const char* const kEnglish[kColumns] = {
+    "term",  "county",       "district",      "school",
+    "grade", "onsite_count", "registry_count"};
+const char* const kChinese[kColumns] = {
+    "学期", "县", "学区", "学校", "年级", "现场核查学生数", "学籍数据学生数"};
 
 }  // namespace
 
@@ -82,8 +82,8 @@ absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes,
   UErrorCode status = U_ZERO_ERROR;
   UConverter* raw = ucnv_open("GBK", &status);
   if (U_FAILURE(status)) {
-    return absl::InternalError(absl::StrCat("no GBK converter: ",
-                                            u_errorName(status)));
+    return absl::InternalError(
+        absl::StrCat("no GBK converter: ", u_errorName(status)));
   }
   std::unique_ptr<UConverter, void (*)(UConverter*)> converter(raw, ucnv_close);
   // Fail on bytes that are not GBK instead of substituting.
@@ -98,9 +98,9 @@ absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes,
                  &source, bytes.data() + bytes.size(), nullptr, nullptr,
                  nullptr, nullptr, true, true, &status);
   if (U_FAILURE(status)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the file is neither UTF-8 nor GBK (byte ", source - bytes.data(),
-        " cannot be decoded)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the file is neither UTF-8 nor GBK (byte ",
+                     source - bytes.data(), " cannot be decoded)"));
   }
   out.resize(target - out.data());
   if (encoding != nullptr) *encoding = "GBK";
@@ -118,7 +118,8 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
   if (first == lines.size()) {
     return absl::InvalidArgumentError("the file is empty: no header line");
   }
-  absl::string_view header_line = absl::StripTrailingAsciiWhitespace(lines[first]);
+  absl::string_view header_line =
+      absl::StripTrailingAsciiWhitespace(lines[first]);
   const char delimiter =
       header_line.find('\t') != absl::string_view::npos ? '\t' : ',';
   std::vector<std::string> header = SplitRecord(header_line, delimiter);
@@ -131,13 +132,14 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
       }
     }
     if (index[c] < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", first + 1, ": the header has no column ", kEnglish[c], " (",
-          kChinese[c], "); expected ", absl::StrJoin(kEnglish, kEnglish + kColumns, ",")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", first + 1, ": the header has no column ",
+                       kEnglish[c], " (", kChinese[c], "); expected ",
+                       absl::StrJoin(kEnglish, kEnglish + kColumns, ",")));
     }
   }
 
-  std::map<std::string, int> school_index;  // identity -> position
+  std::map<std::string, int> school_index;        // identity -> position
   std::map<std::pair<int, int>, int> grade_line;  // (school, grade) -> line
   for (size_t n = first + 1; n < lines.size(); ++n) {
     const int line_number = static_cast<int>(n) + 1;
@@ -147,12 +149,13 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     std::vector<std::string> fields = SplitRecord(line, delimiter);
     std::string identity;
     if (fields.size() >= header.size()) {
-      identity = absl::StrCat(fields[index[kTerm]], "\t", fields[index[kCounty]],
-                              "\t", fields[index[kDistrict]], "\t",
-                              fields[index[kSchool]]);
+      identity =
+          absl::StrCat(fields[index[kTerm]], "\t", fields[index[kCounty]], "\t",
+                       fields[index[kDistrict]], "\t", fields[index[kSchool]]);
     }
     auto problem = [&](const std::string& field, std::string reason) {
-      result.problems.push_back({line_number, field, std::move(reason), identity});
+      result.problems.push_back(
+          {line_number, field, std::move(reason), identity});
     };
     if (fields.size() < header.size()) {
       problem("row", absl::StrCat("has ", fields.size(), " fields, the header ",
@@ -164,7 +167,8 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     for (int c = kGrade; c <= kRegistry; ++c) {
       const std::string& field = fields[index[c]];
       if (!absl::SimpleAtoi(field, &numbers[c - kGrade])) {
-        problem(kEnglish[c], absl::StrCat("\"", field, "\" is not a whole number"));
+        problem(kEnglish[c],
+                absl::StrCat("\"", field, "\" is not a whole number"));
         ok = false;
       }
     }
@@ -176,7 +180,8 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     row.set_school(fields[index[kSchool]]);
     row.set_submission_id("-");
     v1::GradeCount* grade = row.add_grades();
-    grade->set_grade(static_cast<int32_t>(std::clamp<int64_t>(numbers[0], -1, 99)));
+    grade->set_grade(
+        static_cast<int32_t>(std::clamp<int64_t>(numbers[0], -1, 99)));
     grade->set_onsite_count(numbers[1]);
     grade->set_registry_count(numbers[2]);
     std::vector<FieldViolation> violations = ValidateSubmitRequest(row);
@@ -188,20 +193,21 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     }
     if (!violations.empty()) continue;
 
-    auto [it, inserted] = school_index.emplace(
-        identity, static_cast<int>(result.schools.size()));
+    auto [it, inserted] =
+        school_index.emplace(identity, static_cast<int>(result.schools.size()));
     if (inserted) {
       v1::SubmitRequest school = row;
       school.clear_grades();
       result.schools.push_back(std::move(school));
       result.lines.emplace_back();
     }
-    auto [seen, first_time] =
-        grade_line.emplace(std::make_pair(it->second, static_cast<int>(grade->grade())),
-                           line_number);
+    auto [seen, first_time] = grade_line.emplace(
+        std::make_pair(it->second, static_cast<int>(grade->grade())),
+        line_number);
     if (!first_time) {
-      problem("grade", absl::StrCat("grade ", grade->grade(), " of ", row.school(),
-                                    " already given on line ", seen->second));
+      problem("grade",
+              absl::StrCat("grade ", grade->grade(), " of ", row.school(),
+                           " already given on line ", seen->second));
       continue;
     }
     *result.schools[it->second].add_grades() = *grade;
@@ -214,11 +220,10 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
       absl::StrAppend(&content, "\t", g.grade(), ":", g.onsite_count(), ":",
                       g.registry_count());
     }
-    school.set_submission_id(
-        absl::StrCat("csv-", absl::Hex(Fnv1a64(content, 0xcbf29ce484222325ULL),
-                                       absl::kZeroPad16),
-                     absl::Hex(Fnv1a64(content, 0x84222325cbf29ce4ULL),
-                               absl::kZeroPad16)));
+    school.set_submission_id(absl::StrCat(
+        "csv-",
+        absl::Hex(Fnv1a64(content, 0xcbf29ce484222325ULL), absl::kZeroPad16),
+        absl::Hex(Fnv1a64(content, 0x84222325cbf29ce4ULL), absl::kZeroPad16)));
   }
   return result;
 }

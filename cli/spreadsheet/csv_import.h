@@ -45,8 +45,8 @@ absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes,
 
 // Parses the decoded text. The header is the fixture's English one
 // (term,county,district,school,grade,onsite_count,registry_count) or its
-// Chinese one (学期,县,学区,学校,年级,现场核查学生数,学籍数据学生数), in any column
-// order; the delimiter is a comma or, when the header has tabs, a tab.
+// Chinese one (学期,县,学区,学校,年级,现场核查学生数,学籍数据学生数), in any
+// column order; the delimiter is a comma or, when the header has tabs, a tab.
 // Rows that break a rule are listed in `problems` and left out. A missing
 // header column is an error for the whole file.
 absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text);

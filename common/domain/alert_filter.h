@@ -8,7 +8,8 @@
 namespace headcount {
 
 // True when `event` passes `filter`: every non-empty field must equal.
-inline bool Matches(const v1::AlertFilter& filter, const v1::AlertEvent& event) {
+inline bool Matches(const v1::AlertFilter& filter,
+                    const v1::AlertEvent& event) {
   return (filter.term().empty() || filter.term() == event.term()) &&
          (filter.county().empty() || filter.county() == event.county()) &&
          (filter.district().empty() || filter.district() == event.district()) &&

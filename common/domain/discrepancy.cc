@@ -30,9 +30,10 @@ int64_t RatioPpm(const Counts& counts) {
 
 absl::StatusOr<int64_t> ParseFractionPpm(absl::string_view text) {
   auto error = [&] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", text, "\" is not a fraction in 0..1 with at most 6 decimals, "
-        "like 0.02"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text,
+                     "\" is not a fraction in 0..1 with at most 6 decimals, "
+                     "like 0.02"));
   };
   text = absl::StripAsciiWhitespace(text);
   std::vector<absl::string_view> parts = absl::StrSplit(text, '.');

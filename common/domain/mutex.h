@@ -46,7 +46,8 @@ inline void TsanRelease(absl::Mutex* mu) {
 // absl::MutexLock, visible to TSan.
 class ABSL_SCOPED_LOCKABLE MutexLock {
  public:
-  explicit MutexLock(absl::Mutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) {
+  explicit MutexLock(absl::Mutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
+      : mu_(mu) {
     mu_->Lock();
     TsanAcquire(mu_);
   }
@@ -92,7 +93,8 @@ inline void Await(absl::Mutex* mu, const absl::Condition& condition)
 
 // mu->AwaitWithTimeout(condition, timeout); true when the condition holds.
 inline bool AwaitWithTimeout(absl::Mutex* mu, const absl::Condition& condition,
-                             absl::Duration timeout) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+                             absl::Duration timeout)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
   TsanRelease(mu);
   const bool met = mu->AwaitWithTimeout(condition, timeout);
   TsanAcquire(mu);

@@ -20,8 +20,8 @@ std::string EncodeSchoolKey(const SchoolKey& key) {
   std::string out;
   out.reserve(key.term.size() + key.county.size() + key.district.size() +
               key.school.size() + 3);
-  absl::StrAppend(&out, key.term, absl::string_view(&kSeparator, 1),
-                  key.county, absl::string_view(&kSeparator, 1), key.district,
+  absl::StrAppend(&out, key.term, absl::string_view(&kSeparator, 1), key.county,
+                  absl::string_view(&kSeparator, 1), key.district,
                   absl::string_view(&kSeparator, 1), key.school);
   return out;
 }

@@ -23,11 +23,10 @@ absl::Status InvalidArgument(const std::vector<FieldViolation>& violations) {
     out->set_field(v.field);
     out->set_description(v.description);
   }
-  std::string message =
-      violations.empty()
-          ? "invalid argument"
-          : absl::StrCat(violations.front().field, ": ",
-                         violations.front().description);
+  std::string message = violations.empty()
+                            ? "invalid argument"
+                            : absl::StrCat(violations.front().field, ": ",
+                                           violations.front().description);
   if (violations.size() > 1) {
     absl::StrAppend(&message, " (and ", violations.size() - 1,
                     " more violation", violations.size() > 2 ? "s" : "", ")");

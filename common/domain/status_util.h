@@ -20,9 +20,9 @@ namespace headcount {
 #define HEADCOUNT_CONCAT_(a, b) HEADCOUNT_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` yields a non-OK absl::Status.
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    ::absl::Status _headcount_status = (expr);       \
+#define RETURN_IF_ERROR(expr)                              \
+  do {                                                     \
+    ::absl::Status _headcount_status = (expr);             \
     if (!_headcount_status.ok()) return _headcount_status; \
   } while (0)
 
@@ -47,7 +47,8 @@ absl::Status InvalidArgument(const std::vector<FieldViolation>& violations);
 
 // Attaches `detail` to `status` as a payload keyed by its type URL, so that
 // ToGrpcStatus forwards it as a google.protobuf.Any in the status details.
-void AttachDetail(absl::Status& status, const google::protobuf::Message& detail);
+void AttachDetail(absl::Status& status,
+                  const google::protobuf::Message& detail);
 
 // Reads back a detail attached by AttachDetail; false when absent.
 bool GetDetail(const absl::Status& status, google::protobuf::Message& detail);

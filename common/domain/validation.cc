@@ -137,19 +137,20 @@ std::vector<FieldViolation> ValidateSubmitRequest(
     const v1::GradeCount& g = request.grades(i);
     const std::string prefix = absl::StrCat("grades[", i, "].");
     if (g.grade() < kMinGrade || g.grade() > kMaxGrade) {
-      violations.push_back({prefix + "grade",
-                            absl::StrCat("must be in ", kMinGrade, "..",
-                                         kMaxGrade, ", got ", g.grade())});
+      violations.push_back(
+          {prefix + "grade", absl::StrCat("must be in ", kMinGrade, "..",
+                                          kMaxGrade, ", got ", g.grade())});
     } else if (!seen.insert(g.grade()).second) {
       violations.push_back(
           {prefix + "grade",
            absl::StrCat("grade ", g.grade(), " appears more than once")});
     }
-    for (auto [name, value] : {std::pair<const char*, int64_t>{
-                                   "onsite_count", g.onsite_count()},
-                               {"registry_count", g.registry_count()}}) {
+    for (auto [name, value] :
+         {std::pair<const char*, int64_t>{"onsite_count", g.onsite_count()},
+          {"registry_count", g.registry_count()}}) {
       if (value < 0) {
-        violations.push_back({prefix + name, absl::StrCat("must not be negative, got ", value)});
+        violations.push_back(
+            {prefix + name, absl::StrCat("must not be negative, got ", value)});
       } else if (value > kMaxCount) {
         violations.push_back(
             {prefix + name,
@@ -164,8 +165,8 @@ namespace {
 
 void CheckAlertFilter(const v1::AlertFilter& filter,
                       std::vector<FieldViolation>& violations) {
-  CheckScopeFilter("filter.", filter.term(), filter.county(),
-                   filter.district(), violations);
+  CheckScopeFilter("filter.", filter.term(), filter.county(), filter.district(),
+                   violations);
   if (!v1::Level_IsValid(filter.level())) {
     violations.push_back({"filter.level", "is not a known level"});
   }

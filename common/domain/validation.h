@@ -58,7 +58,8 @@ std::vector<FieldViolation> ValidateGetSchoolRequest(
     const v1::GetSchoolRequest& request);
 std::vector<FieldViolation> ValidateListSchoolsRequest(
     const v1::ListSchoolsRequest& request);
-std::vector<FieldViolation> ValidateWatchRequest(const v1::WatchRequest& request);
+std::vector<FieldViolation> ValidateWatchRequest(
+    const v1::WatchRequest& request);
 std::vector<FieldViolation> ValidateListCountiesRequest(
     const v1::ListCountiesRequest& request);
 std::vector<FieldViolation> ValidateGetCountyReportRequest(

@@ -46,8 +46,9 @@ struct FeedStreamLimits {
                                     absl::string_view resume_field,
                                     absl::string_view item,
                                     absl::Duration stall_limit) {
-    const std::string resume = absl::StrCat("; watch again with ", resume_field,
-                                            " set to the last ", item, " received");
+    const std::string resume =
+        absl::StrCat("; watch again with ", resume_field, " set to the last ",
+                     item, " received");
     return {absl::StrCat("the ", service, " service is shutting down", resume),
             stall_limit,
             absl::StrCat("the client read nothing for ",

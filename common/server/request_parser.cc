@@ -60,8 +60,9 @@ absl::Status ParseRequest(const grpc::ByteBuffer& buffer, const Message* mirror,
       if (!violations.empty()) return InvalidArgument(violations);
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "the request is not a well-formed ", request.GetDescriptor()->full_name()));
+  return absl::InvalidArgumentError(
+      absl::StrCat("the request is not a well-formed ",
+                   request.GetDescriptor()->full_name()));
 }
 
 void SerializeResponse(const Message& message, grpc::ByteBuffer& buffer) {

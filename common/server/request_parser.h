@@ -23,12 +23,12 @@ template <typename Request>
 struct RequestMirror {
   static const google::protobuf::Message* prototype() { return nullptr; }
 };
-#define HEADCOUNT_REQUEST_MIRROR_(Name)                              \
-  template <>                                                        \
-  struct RequestMirror<v1::Name> {                                   \
-    static const google::protobuf::Message* prototype() {           \
-      return &mirror::Name::default_instance();                      \
-    }                                                                \
+#define HEADCOUNT_REQUEST_MIRROR_(Name)                   \
+  template <>                                             \
+  struct RequestMirror<v1::Name> {                        \
+    static const google::protobuf::Message* prototype() { \
+      return &mirror::Name::default_instance();           \
+    }                                                     \
   }
 HEADCOUNT_REQUEST_MIRROR_(SubmitRequest);
 HEADCOUNT_REQUEST_MIRROR_(GetSchoolRequest);

@@ -84,9 +84,9 @@ class ServiceHost {
 
 // main() of both binaries after their flags: listening on `host` (already
 // Listen()ed), prints "listening on HOST:PORT" on stdout, opens the store
-// in `data_dir` (saying on stderr why it is NOT SERVING if it cannot, or `serving_note()`
-// if it can), waits for SIGTERM or SIGINT, drains. Returns the exit code:
-// 0 after a clean drain, 1 when the store never opened. Call
+// in `data_dir` (saying on stderr why it is NOT SERVING if it cannot, or
+// `serving_note()` if it can), waits for SIGTERM or SIGINT, drains. Returns the
+// exit code: 0 after a clean drain, 1 when the store never opened. Call
 // BlockTerminationSignals() first thing in main.
 int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
                         ServiceHost& host,

@@ -41,7 +41,8 @@ void StreamWaker::CloseAll() {
 void StreamWaker::Run() {
   MutexLock lock(&mu_);
   while (!stopping_) {
-    AwaitWithTimeout(&mu_,
+    AwaitWithTimeout(
+        &mu_,
         absl::Condition(
             +[](StreamWaker* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
               return self->notified_ || self->stopping_;

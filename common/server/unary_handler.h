@@ -39,8 +39,7 @@ struct UnaryCall {
 // UNAVAILABLE with `not_ready` while no store is attached; INVALID_ARGUMENT
 // when the request does not parse or `validate` (may be null) finds a
 // violation, without calling `handle`.
-template <typename Request, typename Response, typename Store,
-          typename Handle>
+template <typename Request, typename Response, typename Store, typename Handle>
 grpc::ServerUnaryReactor* ServeUnaryAsync(const UnaryCall& call,
                                           const AttachedStore<Store>& store,
                                           const grpc::Status& not_ready,
@@ -63,11 +62,11 @@ grpc::ServerUnaryReactor* ServeUnaryAsync(const UnaryCall& call,
     return reactor;
   }
   grpc::ByteBuffer* const response = call.response;
-  UnaryReply<Response> reply =
-      [reactor, response](absl::StatusOr<Response> result) {
-        if (result.ok()) SerializeResponse(*result, *response);
-        reactor->Finish(ToGrpcStatus(result.status()));
-      };
+  UnaryReply<Response> reply = [reactor,
+                                response](absl::StatusOr<Response> result) {
+    if (result.ok()) SerializeResponse(*result, *response);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  };
   handle(*borrowed.get(), std::move(request), std::move(reply));
   return reactor;
 }

@@ -36,7 +36,8 @@ absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
           ? batch_->GetFromBatchAndDB(db_, options_, slice, &value)
           : db_->Get(options_, slice, &value);
   if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocksDb(s, absl::StrCat("read ", absl::CHexEscape(key)));
+  if (!s.ok())
+    return FromRocksDb(s, absl::StrCat("read ", absl::CHexEscape(key)));
   return std::optional<std::string>(std::move(value));
 }
 

@@ -81,7 +81,8 @@ class RocksDbReader {
       Message message;
       if (!message.ParseFromArray(it->value().data(),
                                   static_cast<int>(it->value().size()))) {
-        return Unparseable(absl::string_view(it->key().data(), it->key().size()));
+        return Unparseable(
+            absl::string_view(it->key().data(), it->key().size()));
       }
       if (!visit(absl::string_view(it->key().data(), it->key().size()),
                  message)) {

@@ -42,8 +42,11 @@ std::vector<TransitionCase> TransitionCases() {
        v1::AlertEvent::RAISED, over},
       {"NothingOpenBreaksUnder", std::nullopt, Counts{103, 100},
        v1::AlertEvent::RAISED, under},
-      {"OpenSameCountsStaysQuiet", OpenAlert(97, 100, over), Counts{97, 100},
-       kNone, {}},
+      {"OpenSameCountsStaysQuiet",
+       OpenAlert(97, 100, over),
+       Counts{97, 100},
+       kNone,
+       {}},
       {"OpenOtherCountsIsUpdated", OpenAlert(97, 100, over), Counts{96, 100},
        v1::AlertEvent::UPDATED, over},
       {"OpenOtherRuleIsUpdated", OpenAlert(97, 100, over), Counts{103, 100},
@@ -108,7 +111,8 @@ TEST_P(BoundaryTest, RaisesExactlyAboveTheThreshold) {
   AlertEvaluator evaluator(policy);
   AlertTarget target;
   target.counts = c.counts;
-  std::optional<v1::AlertEvent> event = evaluator.Evaluate(target, std::nullopt);
+  std::optional<v1::AlertEvent> event =
+      evaluator.Evaluate(target, std::nullopt);
   if (c.rule == v1::RULE_UNSPECIFIED) {
     EXPECT_FALSE(event.has_value());
   } else {
@@ -121,28 +125,35 @@ INSTANTIATE_TEST_SUITE_P(
     Thresholds, BoundaryTest,
     ::testing::Values(
         // 2% of 1000 is 20: at the threshold is not over it.
-        BoundaryCase{"OverAtTwoPercent", {980, 1000}, false, 0, v1::RULE_UNSPECIFIED},
-        BoundaryCase{"OverJustAbove", {979, 1000}, false, 0, v1::OVER_REGISTRATION},
-        BoundaryCase{"OverJustBelow", {981, 1000}, false, 0, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "OverAtTwoPercent", {980, 1000}, false, 0, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "OverJustAbove", {979, 1000}, false, 0, v1::OVER_REGISTRATION},
+        BoundaryCase{
+            "OverJustBelow", {981, 1000}, false, 0, v1::RULE_UNSPECIFIED},
         // 永兴: 19 of 533 = 3.56%.
         BoundaryCase{"YongXing", {514, 533}, false, 0, v1::OVER_REGISTRATION},
-        BoundaryCase{"UnderOffByDefault", {1030, 1000}, false, 0,
-                     v1::RULE_UNSPECIFIED},
-        BoundaryCase{"UnderAtTwoPercent", {1020, 1000}, true, 0,
-                     v1::RULE_UNSPECIFIED},
-        BoundaryCase{"UnderJustAbove", {1021, 1000}, true, 0,
-                     v1::UNDER_REGISTRATION},
+        BoundaryCase{
+            "UnderOffByDefault", {1030, 1000}, false, 0, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "UnderAtTwoPercent", {1020, 1000}, true, 0, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "UnderJustAbove", {1021, 1000}, true, 0, v1::UNDER_REGISTRATION},
         // Registry 0: no ratio; pupils present break the under rule only.
-        BoundaryCase{"RegistryZeroPupilsPresent", {5, 0}, true, 0,
+        BoundaryCase{"RegistryZeroPupilsPresent",
+                     {5, 0},
+                     true,
+                     0,
                      v1::UNDER_REGISTRATION},
-        BoundaryCase{"RegistryZeroUnderOff", {5, 0}, false, 0,
-                     v1::RULE_UNSPECIFIED},
-        BoundaryCase{"RegistryZeroNobody", {0, 0}, true, 0, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "RegistryZeroUnderOff", {5, 0}, false, 0, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "RegistryZeroNobody", {0, 0}, true, 0, v1::RULE_UNSPECIFIED},
         // A tiny grade: 1 of 10 is 10%, silenced below 2 students.
-        BoundaryCase{"BelowMinAbsDifference", {9, 10}, false, 2,
-                     v1::RULE_UNSPECIFIED},
-        BoundaryCase{"AtMinAbsDifference", {8, 10}, false, 2,
-                     v1::OVER_REGISTRATION}),
+        BoundaryCase{
+            "BelowMinAbsDifference", {9, 10}, false, 2, v1::RULE_UNSPECIFIED},
+        BoundaryCase{
+            "AtMinAbsDifference", {8, 10}, false, 2, v1::OVER_REGISTRATION}),
     [](const auto& info) { return info.param.name; });
 
 v1::SchoolRecord School(std::vector<std::vector<int64_t>> grades) {
@@ -174,10 +185,10 @@ TEST(AlertEvaluatorTest, SchoolTargetsCoverEveryGradeEitherRecordHolds) {
                                             t.counts->registry_count)
                              : "uncounted"));
   }
-  EXPECT_THAT(described, ElementsAre("GRADE 7 双龙中学 50/51",
-                                     "GRADE 8 双龙中学 uncounted",
-                                     "GRADE 9 双龙中学 53/72",
-                                     "SCHOOL 0 双龙中学 103/123"));
+  EXPECT_THAT(
+      described,
+      ElementsAre("GRADE 7 双龙中学 50/51", "GRADE 8 双龙中学 uncounted",
+                  "GRADE 9 双龙中学 53/72", "SCHOOL 0 双龙中学 103/123"));
 }
 
 TEST(AlertEvaluatorTest, LevelsOffByPolicyHaveNoTargets) {

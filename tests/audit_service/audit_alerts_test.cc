@@ -67,7 +67,7 @@ TEST_F(AuditServerTest, PolicyFlagsChangeWhatIsFlagged) {
   audit_->Shutdown();
   audit_.reset();
   ThresholdPolicy policy;
-  policy.over_ppm = 30'000;                      // 3%
+  policy.over_ppm = 30'000;  // 3%
   policy.levels = {v1::DISTRICT};
   StartAudit(policy);
   LoadBatch(FixtureSchools());

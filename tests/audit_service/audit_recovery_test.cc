@@ -52,14 +52,16 @@ TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
   auto fresh = AuditServer::Start(options);
   ASSERT_TRUE(fresh.ok());
   ASSERT_TRUE(WaitFor([&] {
-    return (*fresh)->store()->applied_revision() == ingest_->store()->revision();
+    return (*fresh)->store()->applied_revision() ==
+           ingest_->store()->revision();
   }));
   auto fresh_report = (*fresh)->store()->GetCountyReport(kTerm, kCounty);
   ASSERT_TRUE(fresh_report.ok());
   EXPECT_EQ(fresh_report->SerializeAsString(), report.SerializeAsString());
   // The same open alerts, with the same counts (ids, states, times and
   // revisions differ: the fresh audit raised all of them at once).
-  EXPECT_EQ(OpenAlertFacts(*(*fresh)->store()), OpenAlertFacts(*audit_->store()));
+  EXPECT_EQ(OpenAlertFacts(*(*fresh)->store()),
+            OpenAlertFacts(*audit_->store()));
   EXPECT_THAT(OpenAlertFacts(*audit_->store()), Not(IsEmpty()));
   // Its grade alerts are exactly the grades the ingest holds over 2%,
   // computed here from the ingest's records.
@@ -73,13 +75,11 @@ TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
     for (const v1::GradeCount& g : school.grades()) {
       const Counts counts{g.onsite_count(), g.registry_count()};
       if (ThresholdPolicy().Evaluate(counts) == v1::RULE_UNSPECIFIED) continue;
-      expected.push_back(absl::StrCat(v1::GRADE, "|", school.term(), "|",
-                                      school.county(), "|", school.district(),
-                                      "|", school.school(), "|", g.grade(), "|",
-                                      counts.onsite_count, "|",
-                                      counts.registry_count, "|",
-                                      FormatRatio(counts), "|",
-                                      v1::OVER_REGISTRATION));
+      expected.push_back(
+          absl::StrCat(v1::GRADE, "|", school.term(), "|", school.county(), "|",
+                       school.district(), "|", school.school(), "|", g.grade(),
+                       "|", counts.onsite_count, "|", counts.registry_count,
+                       "|", FormatRatio(counts), "|", v1::OVER_REGISTRATION));
     }
   }
   std::sort(expected.begin(), expected.end());
@@ -99,10 +99,13 @@ TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
   ASSERT_TRUE(fresh_grades.ok() && our_grades.ok());
   EXPECT_EQ(fresh_grades->SerializeAsString(), our_grades->SerializeAsString());
   for (const v1::ReportRow& row : report.rows()) {
-    auto fresh_district = (*fresh)->store()->GetDistrictReport(kTerm, kCounty, row.name());
-    auto our_district = audit_->store()->GetDistrictReport(kTerm, kCounty, row.name());
+    auto fresh_district =
+        (*fresh)->store()->GetDistrictReport(kTerm, kCounty, row.name());
+    auto our_district =
+        audit_->store()->GetDistrictReport(kTerm, kCounty, row.name());
     ASSERT_TRUE(fresh_district.ok() && our_district.ok());
-    EXPECT_EQ(fresh_district->SerializeAsString(), our_district->SerializeAsString())
+    EXPECT_EQ(fresh_district->SerializeAsString(),
+              our_district->SerializeAsString())
         << row.name();
   }
 }
@@ -130,7 +133,8 @@ TEST_F(AuditServerTest, RebuildsFromListWhenHistoryWasCompacted) {
   v1::CompactRequest compact;
   compact.set_revision(ingest_->store()->revision());
   v1::CompactResponse compacted;
-  ASSERT_THAT(ingest_stub_->Compact(Context().get(), compact, &compacted), GrpcOk());
+  ASSERT_THAT(ingest_stub_->Compact(Context().get(), compact, &compacted),
+              GrpcOk());
   StartAudit();
   Converge();
   ExpectTheNoticesFindings();

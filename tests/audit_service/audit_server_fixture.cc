@@ -6,7 +6,6 @@
 
 namespace headcount::audit {
 
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
@@ -16,17 +15,16 @@ std::string ReadFile(const std::string& path) {
 
 std::vector<std::vector<std::string>> ReadTsv(const std::string& name) {
   std::vector<std::vector<std::string>> rows;
-  for (absl::string_view line :
-       absl::StrSplit(ReadFile(testing::FixturePath(name)), '\n',
-                      absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(
+           ReadFile(testing::FixturePath(name)), '\n', absl::SkipEmpty())) {
     rows.push_back(absl::StrSplit(line, '\t'));
   }
   return rows;
 }
 
 std::vector<v1::SubmitRequest> FixtureSchools() {
-  auto imported = ParseHeadcountCsv(
-      ReadFile(testing::FixturePath("headcounts.csv")));
+  auto imported =
+      ParseHeadcountCsv(ReadFile(testing::FixturePath("headcounts.csv")));
   EXPECT_TRUE(imported.ok()) << imported.status();
   return imported->schools;
 }
@@ -38,9 +36,9 @@ std::vector<std::string> OpenAlertFacts(AuditStore& store) {
   if (!alerts.ok()) return facts;
   for (const v1::AlertEvent& a : alerts->alerts()) {
     facts.push_back(absl::StrCat(a.level(), "|", a.term(), "|", a.county(), "|",
-                                 a.district(), "|", a.school(), "|", a.grade(), "|",
-                                 a.onsite_count(), "|", a.registry_count(), "|",
-                                 a.ratio(), "|", a.rule()));
+                                 a.district(), "|", a.school(), "|", a.grade(),
+                                 "|", a.onsite_count(), "|", a.registry_count(),
+                                 "|", a.ratio(), "|", a.rule()));
   }
   std::sort(facts.begin(), facts.end());
   return facts;

@@ -4,20 +4,19 @@
 #ifndef HEADCOUNT_TESTS_AUDIT_SERVICE_AUDIT_SERVER_FIXTURE_H_
 #define HEADCOUNT_TESTS_AUDIT_SERVICE_AUDIT_SERVER_FIXTURE_H_
 
-#include <string>
-#include <vector>
-
-#include "audit_service/audit_server.h"
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <string>
+#include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "audit_service/audit_server.h"
 #include "cli/spreadsheet/csv_import.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -68,8 +67,8 @@ class AuditServerTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     ingest_ = *std::move(server);
     ingest_address_ = ingest_->address();
-    ingest_stub_ = v1::IngestService::NewStub(
-        grpc::CreateChannel(ingest_address_, grpc::InsecureChannelCredentials()));
+    ingest_stub_ = v1::IngestService::NewStub(grpc::CreateChannel(
+        ingest_address_, grpc::InsecureChannelCredentials()));
   }
 
   void StartAudit(ThresholdPolicy policy = ThresholdPolicy()) {
@@ -110,8 +109,8 @@ class AuditServerTest : public ::testing::Test {
     ASSERT_TRUE(WaitFor([&] {
       return audit_->store()->applied_revision() ==
              ingest_->store()->revision();
-    })) << audit_->store()->applied_revision() << " vs "
-        << ingest_->store()->revision();
+    })) << audit_->store()->applied_revision()
+        << " vs " << ingest_->store()->revision();
   }
 
   v1::CountyReport CountyReport() {
@@ -145,7 +144,8 @@ class AuditServerTest : public ::testing::Test {
     auto reader = audit_stub_->WatchAlerts(&context, request);
     std::vector<v1::AlertEvent> events;
     v1::AlertEvent event;
-    while (events.size() < count && reader->Read(&event)) events.push_back(event);
+    while (events.size() < count && reader->Read(&event))
+      events.push_back(event);
     context.TryCancel();
     reader->Finish();
     return events;
@@ -176,7 +176,8 @@ class AuditServerTest : public ::testing::Test {
     EXPECT_EQ(report.total().registry_count(), 60216);
 
     std::vector<std::string> districts;
-    for (const auto& a : OpenAlerts(v1::DISTRICT)) districts.push_back(a.district());
+    for (const auto& a : OpenAlerts(v1::DISTRICT))
+      districts.push_back(a.district());
     EXPECT_THAT(districts, UnorderedElementsAreArray(
                                {"永兴", "旧城", "纪王场", "程家集"}));
     std::vector<std::string> grades, want_grades;
@@ -203,7 +204,6 @@ class AuditServerTest : public ::testing::Test {
   std::unique_ptr<v1::IngestService::Stub> ingest_stub_;
   std::unique_ptr<v1::AuditService::Stub> audit_stub_;
 };
-
 
 }  // namespace headcount::audit
 

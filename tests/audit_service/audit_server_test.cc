@@ -18,9 +18,9 @@ TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
   v1::ListCountiesRequest counties_request;
   counties_request.set_term(kTerm);
   v1::ListCountiesResponse counties;
-  ASSERT_THAT(audit_stub_->ListCounties(Context().get(), counties_request,
-                                        &counties),
-              GrpcOk());
+  ASSERT_THAT(
+      audit_stub_->ListCounties(Context().get(), counties_request, &counties),
+      GrpcOk());
   EXPECT_THAT(counties.counties(), ElementsAreArray({kCounty}));
 
   // 盛黄小学 grade 6 (54 on site, 82 registered) corrected to its registry.
@@ -36,8 +36,7 @@ TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
   school.set_submission_id("correction-盛黄小学-6");
   Submit(school);
   Converge();
-  std::vector<v1::AlertEvent> events =
-      WatchAlerts(before.last_alert_id(), 1);
+  std::vector<v1::AlertEvent> events = WatchAlerts(before.last_alert_id(), 1);
   ASSERT_THAT(events, SizeIs(1));
   EXPECT_EQ(events[0].state(), v1::AlertEvent::CLEARED);
   EXPECT_EQ(events[0].level(), v1::GRADE);
@@ -57,8 +56,10 @@ TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
     }
   }
   std::vector<std::string> districts;
-  for (const auto& a : OpenAlerts(v1::DISTRICT)) districts.push_back(a.district());
-  EXPECT_THAT(districts, UnorderedElementsAreArray({"永兴", "纪王场", "程家集"}));
+  for (const auto& a : OpenAlerts(v1::DISTRICT))
+    districts.push_back(a.district());
+  EXPECT_THAT(districts,
+              UnorderedElementsAreArray({"永兴", "纪王场", "程家集"}));
   EXPECT_THAT(OpenAlerts(v1::GRADE), SizeIs(18));
 }
 
@@ -94,14 +95,16 @@ TEST_F(AuditServerTest, DistrictReportAndGradeListing) {
   grades.set_county(kCounty);
   grades.set_only_flagged(true);
   v1::ListGradeDiscrepanciesResponse flagged;
-  ASSERT_THAT(audit_stub_->ListGradeDiscrepancies(Context().get(), grades, &flagged),
-              GrpcOk());
+  ASSERT_THAT(
+      audit_stub_->ListGradeDiscrepancies(Context().get(), grades, &flagged),
+      GrpcOk());
   EXPECT_THAT(flagged.grades(), SizeIs(19));
   grades.set_only_flagged(false);
   grades.set_district("纪王场");
   v1::ListGradeDiscrepanciesResponse all;
-  ASSERT_THAT(audit_stub_->ListGradeDiscrepancies(Context().get(), grades, &all),
-              GrpcOk());
+  ASSERT_THAT(
+      audit_stub_->ListGradeDiscrepancies(Context().get(), grades, &all),
+      GrpcOk());
   int over = 0;
   for (const auto& g : all.grades()) over += g.over_threshold();
   EXPECT_EQ(over, 4);  // the notice names four grades of 纪王场
@@ -135,7 +138,8 @@ TEST_F(AuditServerTest, HealthServesOnlyOnceCaughtUp) {
   audit_.reset();
   ingest_->Shutdown();
   ingest_.reset();
-  ingest::IngestServer::Options options = LoopbackIngestOptions(dir_.Sub("ingest"));
+  ingest::IngestServer::Options options =
+      LoopbackIngestOptions(dir_.Sub("ingest"));
   options.listen = ingest_address_;
   auto closed = ingest::IngestServer::StartListening(options);
   ASSERT_TRUE(closed.ok()) << closed.status();

@@ -34,8 +34,8 @@ class FakeRevisionSink final : public RevisionSink {
     MutexLock lock(&mu_);
     return applied_;
   }
-  absl::StatusOr<int> Apply(int64_t revision,
-                            const std::vector<v1::SchoolRecord>& schools) override {
+  absl::StatusOr<int> Apply(
+      int64_t revision, const std::vector<v1::SchoolRecord>& schools) override {
     MutexLock lock(&mu_);
     calls_.push_back(absl::StrCat(revision, ":", schools.size()));
     if (fail_next_) {
@@ -66,7 +66,8 @@ class FakeRevisionSink final : public RevisionSink {
 class FeedFollowerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ingest = ingest::IngestServer::Start(LoopbackIngestOptions(dir_.Sub("ingest")));
+    auto ingest =
+        ingest::IngestServer::Start(LoopbackIngestOptions(dir_.Sub("ingest")));
     ASSERT_TRUE(ingest.ok()) << ingest.status();
     ingest_ = *std::move(ingest);
   }
@@ -92,11 +93,13 @@ TEST_F(FeedFollowerTest, ResumesAfterTheSinksRevisionAndMergesFragments) {
   Commit({School("城北", "a", {{1, 1}})});
   Commit({School("城北", "b", {{1, 1}})});
   std::vector<v1::SubmitRequest> big;  // 600 schools: three fragments
-  for (int i = 0; i < 600; ++i) big.push_back(School("城关", absl::StrCat("s", i), {{1, 1}}));
+  for (int i = 0; i < 600; ++i)
+    big.push_back(School("城关", absl::StrCat("s", i), {{1, 1}}));
   Commit(big);
   FakeRevisionSink sink(/*applied=*/1);
   int caught_up = 0;  // follower thread; read after Stop
-  FeedFollower follower(Options(), &sink, [] {}, [&caught_up] { ++caught_up; });
+  FeedFollower follower(
+      Options(), &sink, [] {}, [&caught_up] { ++caught_up; });
   follower.Start();
   ASSERT_TRUE(WaitFor([&] { return sink.applied_revision() == 3; }));
   ASSERT_TRUE(WaitFor([&] { return follower.caught_up(); }));
@@ -111,7 +114,8 @@ TEST_F(FeedFollowerTest, AFailedApplyIsRetriedFromTheSinksRevision) {
   Commit({School("城北", "a", {{1, 1}})});
   FakeRevisionSink sink(/*applied=*/0);
   sink.FailNext();
-  FeedFollower follower(Options(), &sink, [] {}, [] {});
+  FeedFollower follower(
+      Options(), &sink, [] {}, [] {});
   follower.Start();
   ASSERT_TRUE(WaitFor([&] { return sink.applied_revision() == 1; }));
   follower.Stop();

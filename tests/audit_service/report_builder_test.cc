@@ -38,10 +38,11 @@ class ReportBuilderTest : public ::testing::Test {
 TEST_F(ReportBuilderTest, CountyReportIsAttachmentOnesShape) {
   ReportBuilder builder(&policy_, order_.get());
   // Given in key (byte) order, printed in pinyin order.
-  auto report = builder.CountyReport(
-      "2015-autumn", "利辛县", 7,
-      {{"永兴", {514, 533}}, {"城关", {4000, 4010}}, {"阚疃", {2000, 2001}},
-       {"巩店", {1032, 1000}}});
+  auto report = builder.CountyReport("2015-autumn", "利辛县", 7,
+                                     {{"永兴", {514, 533}},
+                                      {"城关", {4000, 4010}},
+                                      {"阚疃", {2000, 2001}},
+                                      {"巩店", {1032, 1000}}});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_THAT(Names(report->rows()),
               ElementsAre("1 城关", "2 巩店", "3 阚疃", "4 永兴"));
@@ -66,10 +67,12 @@ TEST_F(ReportBuilderTest, CountyReportIsAttachmentOnesShape) {
 
 TEST_F(ReportBuilderTest, DistrictReportAndNothingCounted) {
   ReportBuilder builder(&policy_, order_.get());
-  auto report = builder.DistrictReport("2015-autumn", "利辛县", "永兴", 3,
-                                       {{"双龙中学", {103, 123}}, {"永兴中心小学", {411, 410}}});
+  auto report = builder.DistrictReport(
+      "2015-autumn", "利辛县", "永兴", 3,
+      {{"双龙中学", {103, 123}}, {"永兴中心小学", {411, 410}}});
   ASSERT_TRUE(report.ok());
-  EXPECT_THAT(Names(report->rows()), ElementsAre("1 双龙中学", "2 永兴中心小学"));
+  EXPECT_THAT(Names(report->rows()),
+              ElementsAre("1 双龙中学", "2 永兴中心小学"));
   EXPECT_EQ(report->district(), "永兴");
   EXPECT_EQ(report->rows(1).ratio(), "-0.002");
   EXPECT_EQ(report->total().ratio(), "0.036");
@@ -117,10 +120,12 @@ TEST_F(ReportBuilderTest, GradeDiscrepanciesInDistrictSchoolGradeOrder) {
   std::vector<std::string> listed;
   for (const auto& d : all.grades()) {
     listed.push_back(absl::StrCat(d.district(), " ", d.school(), " ", d.grade(),
-                                  " ", d.ratio(), d.over_threshold() ? " over" : ""));
+                                  " ", d.ratio(),
+                                  d.over_threshold() ? " over" : ""));
   }
-  EXPECT_THAT(listed, ElementsAre("城关 城关小学 1 0.000", "永兴 双龙中学 7 0.000",
-                                  "永兴 双龙中学 9 0.264 over"));
+  EXPECT_THAT(listed,
+              ElementsAre("城关 城关小学 1 0.000", "永兴 双龙中学 7 0.000",
+                          "永兴 双龙中学 9 0.264 over"));
   EXPECT_EQ(all.revision(), 4);
   auto flagged = builder.GradeDiscrepancies(schools, true, 4);
   ASSERT_EQ(flagged.grades_size(), 1);

@@ -1,6 +1,5 @@
-#include "cli/output/writer.h"
-
 #include "absl/strings/str_split.h"
+#include "cli/output/writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -55,7 +54,8 @@ TEST(OutputFormatTest, TsvIsTheNoticesLayout) {
 
 TEST(OutputFormatTest, TableAlignsByDisplayWidth) {
   std::string table = FormatReport(FromCountyReport(Report()), Format::kTable);
-  std::vector<std::string> lines = absl::StrSplit(table, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(table, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 5u);  // title, header, 2 rows, total
   EXPECT_THAT(lines[0], HasSubstr("利辛县 2015-autumn (revision 7)"));
   // The ratio column ends at the same display column on every data line.

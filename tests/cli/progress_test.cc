@@ -21,7 +21,8 @@ std::string Written(std::FILE* file) {
   std::rewind(file);
   std::string out;
   char buffer[256];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, file)) out.append(buffer, n);
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, file))
+    out.append(buffer, n);
   return out;
 }
 
@@ -33,18 +34,21 @@ TEST(ProgressTest, RateAndTimeLeftFollowTheClock) {
     Progress progress(1000, "rows", out, /*draw=*/true, &clock);
     clock.Advance(absl::Seconds(2));
     progress.Advance(250);
-    EXPECT_EQ(progress.Line(),
-              "[#######                       ] 250/1000 rows  125 rows/s  ETA 6s");
+    EXPECT_EQ(
+        progress.Line(),
+        "[#######                       ] 250/1000 rows  125 rows/s  ETA 6s");
     // Drawn once; another update within 100 ms is not drawn.
     clock.Advance(absl::Milliseconds(50));
     progress.Advance(1);
-    EXPECT_EQ(Written(out), "\r[#######                       ] 250/1000 rows  "
-                            "125 rows/s  ETA 6s\033[K");
+    EXPECT_EQ(Written(out),
+              "\r[#######                       ] 250/1000 rows  "
+              "125 rows/s  ETA 6s\033[K");
     clock.Advance(absl::Milliseconds(50));
     progress.Advance(749);  // the last rows are always drawn
     EXPECT_THAT(Written(out), HasSubstr("1000/1000 rows"));
   }
-  EXPECT_THAT(Written(out), ::testing::EndsWith("\r\033[K"));  // erased at the end
+  EXPECT_THAT(Written(out),
+              ::testing::EndsWith("\r\033[K"));  // erased at the end
   std::fclose(out);
 }
 

@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "common/server/request_parser.h"
 #include "common/domain/term.h"
 #include "common/domain/validation.h"
+#include "common/server/request_parser.h"
 #include "headcount/v1/audit.pb.h"
 #include "headcount/v1/ingest.pb.h"
 
@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     std::set<int> grades;
     for (const auto& g : submit.grades()) {
-      if (g.grade() < headcount::kMinGrade || g.grade() > headcount::kMaxGrade ||
+      if (g.grade() < headcount::kMinGrade ||
+          g.grade() > headcount::kMaxGrade ||
           !grades.insert(g.grade()).second || g.onsite_count() < 0 ||
           g.registry_count() > headcount::kMaxCount) {
         std::abort();

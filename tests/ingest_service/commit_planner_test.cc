@@ -35,14 +35,16 @@ class FakePlanReader final : public PlanReader {
     ++reads;
     if (!error.ok()) return error;
     auto it = submissions.find(std::string(submission_id));
-    if (it == submissions.end()) return std::optional<storage::SubmissionEntry>();
+    if (it == submissions.end())
+      return std::optional<storage::SubmissionEntry>();
     return std::optional<storage::SubmissionEntry>(it->second);
   }
 
   // Stores what `plan` writes, as the store would.
   void Apply(const CommitPlan& plan) {
     for (const v1::SchoolRecord& r : plan.records) {
-      schools[EncodeSchoolKey({r.term(), r.county(), r.district(), r.school()})] = r;
+      schools[EncodeSchoolKey(
+          {r.term(), r.county(), r.district(), r.school()})] = r;
     }
     for (const auto& [id, entry] : plan.submissions) submissions[id] = entry;
   }
@@ -72,13 +74,15 @@ class CommitPlannerTest : public ::testing::Test {
 };
 
 TEST_F(CommitPlannerTest, CreatesThenUpdatesThenLeavesUnchanged) {
-  CommitPlan created = Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}}, "a")}, 1);
+  CommitPlan created =
+      Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}}, "a")}, 1);
   ASSERT_THAT(created.result.rows, SizeIs(1));
   EXPECT_EQ(created.result.rows[0].outcome, v1::CREATED);
   EXPECT_EQ(created.result.revision, 1);
   ASSERT_TRUE(created.log_entry.has_value());
   EXPECT_EQ(created.log_entry->revision(), 1);
-  EXPECT_EQ(created.log_entry->commit_time_unix_micros(), absl::ToUnixMicros(kNow));
+  EXPECT_EQ(created.log_entry->commit_time_unix_micros(),
+            absl::ToUnixMicros(kNow));
   ASSERT_THAT(created.log_entry->events(), SizeIs(1));
   EXPECT_FALSE(created.log_entry->events(0).has_prev_school());
   const v1::SchoolRecord& record = created.records.at(0);
@@ -87,14 +91,17 @@ TEST_F(CommitPlannerTest, CreatesThenUpdatesThenLeavesUnchanged) {
   EXPECT_EQ(record.version(), 1);
   EXPECT_EQ(record.submission_id(), "a");
 
-  CommitPlan updated = Commit({School("永兴", "双龙中学", {{72, 72}, {60, 61}}, "b")}, 2);
+  CommitPlan updated =
+      Commit({School("永兴", "双龙中学", {{72, 72}, {60, 61}}, "b")}, 2);
   EXPECT_EQ(updated.result.rows[0].outcome, v1::UPDATED);
   EXPECT_EQ(updated.records.at(0).create_revision(), 1);
   EXPECT_EQ(updated.records.at(0).version(), 2);
-  EXPECT_EQ(updated.log_entry->events(0).prev_school().grades(0).onsite_count(), 53);
+  EXPECT_EQ(updated.log_entry->events(0).prev_school().grades(0).onsite_count(),
+            53);
 
   // Equal counts under a new id: no revision, no log entry, the id kept.
-  CommitPlan unchanged = Commit({School("永兴", "双龙中学", {{72, 72}, {60, 61}}, "c")}, 3);
+  CommitPlan unchanged =
+      Commit({School("永兴", "双龙中学", {{72, 72}, {60, 61}}, "c")}, 3);
   EXPECT_EQ(unchanged.result.rows[0].outcome, v1::UNCHANGED);
   EXPECT_EQ(unchanged.result.rows[0].revision, 2);  // the last change
   EXPECT_EQ(unchanged.result.revision, 0);
@@ -110,7 +117,8 @@ TEST_F(CommitPlannerTest, GradesAreStoredSortedAndCompareSorted) {
   EXPECT_EQ(plan.records.at(0).grades(0).grade(), 1);
   row.set_submission_id("b");
   EXPECT_EQ(Commit({row}, 2).result.rows[0].outcome, v1::UNCHANGED);
-  EXPECT_EQ(Fingerprint(row), Fingerprint(School("永兴", "双龙中学", {{1, 1}, {2, 2}}, "x")));
+  EXPECT_EQ(Fingerprint(row),
+            Fingerprint(School("永兴", "双龙中学", {{1, 1}, {2, 2}}, "x")));
 }
 
 TEST_F(CommitPlannerTest, ReplayAnswersTheFirstOutcomeAndWritesNothing) {
@@ -192,8 +200,8 @@ TEST_F(CommitPlannerTest, DryRunDecidesButWritesNothing) {
 
 TEST_F(CommitPlannerTest, AReadErrorFailsThePlan) {
   reader_.error = absl::DataLossError("unparseable value");
-  absl::StatusOr<CommitPlan> plan =
-      PlanCommit({School("永兴", "双龙中学", {{1, 1}}, "a")}, false, 1, kNow, reader_);
+  absl::StatusOr<CommitPlan> plan = PlanCommit(
+      {School("永兴", "双龙中学", {{1, 1}}, "a")}, false, 1, kNow, reader_);
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kDataLoss);
 }
 

@@ -51,7 +51,8 @@ class RecordingWriter {
   std::vector<int> sizes_ ABSL_GUARDED_BY(mu_);
 };
 
-PendingCommit Pending(int rows, std::vector<int64_t>* answers, absl::Mutex* mu) {
+PendingCommit Pending(int rows, std::vector<int64_t>* answers,
+                      absl::Mutex* mu) {
   PendingCommit commit;
   commit.rows.resize(rows);
   commit.done = [answers, mu](absl::StatusOr<CommitResult> result) {
@@ -85,7 +86,8 @@ TEST(GroupCommitterTest, CommitsQueuedDuringAWriteShareTheNextGroup) {
   committer.Stop();
   EXPECT_THAT(writer.sizes(), ElementsAre(1, 3));
   MutexLock lock(&mu);
-  EXPECT_THAT(answers, ElementsAre(1, 2, 3, 4));  // each its own result, in order
+  EXPECT_THAT(answers,
+              ElementsAre(1, 2, 3, 4));  // each its own result, in order
   EXPECT_EQ(after_groups, 2);
 }
 

@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "ingest_service/ingest_server.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
-#include "grpcpp/generic/generic_stub.h"
-#include "ingest_service/watch_reactor.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "ingest_service/ingest_server.h"
+#include "ingest_service/watch_reactor.h"
 #include "tests/ingest_service/ingest_test_util.h"
 #include "tests/test_util.h"
 
@@ -107,7 +107,6 @@ class IngestServerTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
 };
-
 
 }  // namespace headcount::ingest
 

@@ -122,7 +122,8 @@ TEST_F(IngestServerTest, InvalidUtf8IsNamedAndStoresNothing) {
 
 TEST_F(IngestServerTest, BytesThatAreNotARequestAreInvalidArgument) {
   grpc::GenericStub generic(channel_);
-  const std::string garbage = "\x0a\xff\xff\xff\xff\x0f";  // length past the end
+  const std::string garbage =
+      "\x0a\xff\xff\xff\xff\x0f";  // length past the end
   grpc::Slice slice(garbage);
   grpc::ByteBuffer request(&slice, 1), response;
   grpc::Status status;
@@ -149,9 +150,9 @@ TEST_F(IngestServerTest, OversizedMessageIsResourceExhausted) {
 }
 
 TEST_F(IngestServerTest, BatchIsAtomicAndListsRejectedRows) {
-  std::vector<v1::SubmitRequest> rows = {
-      School("城北", "a", {{1, 1}}), School("城北", "b", {{1, 1}}),
-      School("城北", "c", {{1, 1}})};
+  std::vector<v1::SubmitRequest> rows = {School("城北", "a", {{1, 1}}),
+                                         School("城北", "b", {{1, 1}}),
+                                         School("城北", "c", {{1, 1}})};
   rows[1].mutable_grades(0)->set_grade(0);
   v1::ImportSummary summary;
   grpc::Status status = SubmitBatch(rows, &summary);
@@ -245,15 +246,16 @@ TEST_F(IngestServerTest, HealthIsNotServingUntilTheStoreIsOpen) {
   auto stub = v1::IngestService::NewStub(grpc::CreateChannel(
       (*server)->address(), grpc::InsecureChannelCredentials()));
   v1::SubmitResponse response;
-  EXPECT_THAT(stub->Submit(Context().get(), School("城北", "a", {{1, 1}}),
-                           &response),
-              HasCode(grpc::StatusCode::UNAVAILABLE));
+  EXPECT_THAT(
+      stub->Submit(Context().get(), School("城北", "a", {{1, 1}}), &response),
+      HasCode(grpc::StatusCode::UNAVAILABLE));
   ASSERT_TRUE((*server)->OpenStore().ok());
   EXPECT_EQ(Health((*server)->address()),
             grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
-TEST_F(IngestServerTest, DrainTellsHealthWatchersNotServingBeforeThePortCloses) {
+TEST_F(IngestServerTest,
+       DrainTellsHealthWatchersNotServingBeforeThePortCloses) {
   auto health = grpc::health::v1::Health::NewStub(channel_);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
@@ -266,7 +268,8 @@ TEST_F(IngestServerTest, DrainTellsHealthWatchersNotServingBeforeThePortCloses) 
   std::thread drain([this] { server_->Shutdown(); });
   // The drain's first visible step, on a connection that is still open.
   ASSERT_TRUE(watch->Read(&response));
-  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(response.status(),
+            grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   context.TryCancel();
   (void)watch->Finish();
   drain.join();

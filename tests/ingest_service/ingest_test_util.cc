@@ -6,10 +6,9 @@
 
 namespace headcount::testing {
 
-v1::SubmitRequest School(
-    const std::string& district, const std::string& school,
-    const std::vector<std::pair<int64_t, int64_t>>& grades,
-    const std::string& submission_id) {
+v1::SubmitRequest School(const std::string& district, const std::string& school,
+                         const std::vector<std::pair<int64_t, int64_t>>& grades,
+                         const std::string& submission_id) {
   v1::SubmitRequest request;
   request.set_term("2015-autumn");
   request.set_county("利辛县");
@@ -28,9 +27,9 @@ v1::SubmitRequest School(
   return request;
 }
 
-absl::StatusOr<ingest::CommitResult> CommitNow(ingest::SubmissionStore& store,
-                                               std::vector<v1::SubmitRequest> rows,
-                                               bool dry_run) {
+absl::StatusOr<ingest::CommitResult> CommitNow(
+    ingest::SubmissionStore& store, std::vector<v1::SubmitRequest> rows,
+    bool dry_run) {
   absl::StatusOr<ingest::CommitResult> outcome;
   Latch done;
   store.Commit(std::move(rows), dry_run,
@@ -84,7 +83,8 @@ std::vector<std::string> WatchCollector::schools() const {
   MutexLock lock(&mu_);
   std::vector<std::string> schools;
   for (const v1::WatchResponse& r : responses_) {
-    for (const v1::Event& e : r.events()) schools.push_back(e.school().school());
+    for (const v1::Event& e : r.events())
+      schools.push_back(e.school().school());
   }
   return schools;
 }

@@ -67,7 +67,8 @@ TEST_F(StoreTest, CreateCorrectAndUnchanged) {
   EXPECT_EQ(unchanged->rows[0].revision, 2);
   EXPECT_EQ(store_->revision(), 2);
 
-  auto record = store_->GetSchool({"2015-autumn", "利辛县", "城北", "城北中心小学"});
+  auto record =
+      store_->GetSchool({"2015-autumn", "利辛县", "城北", "城北中心小学"});
   ASSERT_THAT(record.status(), IsOk());
   EXPECT_EQ(record->grades(0).registry_count(), 63);
   EXPECT_EQ(record->mod_revision(), 2);
@@ -106,8 +107,9 @@ TEST_F(StoreTest, SubmissionIdIsIdempotent) {
 }
 
 TEST_F(StoreTest, BatchIsOneRevisionOrNothing) {
-  auto batch = Commit({School("城北", "a", {{1, 1}}), School("城北", "b", {{2, 2}}),
-                       School("城关", "c", {{3, 3}})});
+  auto batch =
+      Commit({School("城北", "a", {{1, 1}}), School("城北", "b", {{2, 2}}),
+              School("城关", "c", {{3, 3}})});
   ASSERT_THAT(batch.status(), IsOk());
   EXPECT_EQ(batch->revision, 1);
   auto log = store_->ReadLog(0, 10);
@@ -116,15 +118,17 @@ TEST_F(StoreTest, BatchIsOneRevisionOrNothing) {
   EXPECT_THAT((*log)[0].events(), SizeIs(3));
 
   // A school twice in one batch rejects the batch; nothing of it is stored.
-  auto bad = Commit({School("城北", "d", {{1, 1}}), School("城北", "a", {{9, 9}}),
-                     School("城北", "a", {{8, 8}}, "other")});
+  auto bad =
+      Commit({School("城北", "d", {{1, 1}}), School("城北", "a", {{9, 9}}),
+              School("城北", "a", {{8, 8}}, "other")});
   ASSERT_THAT(bad.status(), IsOk());
   ASSERT_THAT(bad->rejected, SizeIs(1));
   EXPECT_EQ(bad->rejected[0].index, 2);
   EXPECT_THAT(bad->rejected[0].reason, HasSubstr("rows 1 and 2"));
   EXPECT_EQ(store_->revision(), 1);
-  EXPECT_EQ(store_->GetSchool({"2015-autumn", "利辛县", "城北", "d"}).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_->GetSchool({"2015-autumn", "利辛县", "城北", "d"}).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreTest, DryRunStoresNothing) {
@@ -155,8 +159,9 @@ TEST_F(StoreTest, ReopenKeepsDataAndRevisionsContinue) {
 
 TEST_F(StoreTest, CompactionAnswersOutOfRange) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_THAT(Commit({School("城北", absl::StrCat("s", i), {{1, 1}})}).status(),
-                IsOk());
+    ASSERT_THAT(
+        Commit({School("城北", absl::StrCat("s", i), {{1, 1}})}).status(),
+        IsOk());
   }
   auto oldest = store_->Compact(4);
   ASSERT_THAT(oldest.status(), IsOk());
@@ -199,7 +204,8 @@ TEST_F(StoreTest, ListsByFilterInPages) {
     if (response->next_page_token().empty()) break;
     request.set_page_token(response->next_page_token());
   }
-  EXPECT_THAT(seen, ElementsAre("北0", "北1", "北2", "北3", "北4", "北5", "北6"));
+  EXPECT_THAT(seen,
+              ElementsAre("北0", "北1", "北2", "北3", "北4", "北5", "北6"));
 
   request.set_district("城北二");
   EXPECT_EQ(store_->ListSchools(request).status().code(),

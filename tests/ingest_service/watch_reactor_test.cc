@@ -171,8 +171,8 @@ TEST_F(IngestServerTest, StalledWatcherIsCancelledOnTheClock) {
   constexpr int kRevisions = 300;  // ~300 KiB against a 4 KiB window
   for (int i = 0; i < kRevisions; ++i) {
     std::vector<std::pair<int64_t, int64_t>> grades(12, {1, 100});
-    ASSERT_THAT(Submit(School("城北", absl::StrCat(std::string(60, 'x'), i), grades,
-                              absl::StrCat("stall-", i))),
+    ASSERT_THAT(Submit(School("城北", absl::StrCat(std::string(60, 'x'), i),
+                              grades, absl::StrCat("stall-", i))),
                 GrpcOk());
   }
   // Each step is a whole simulated minute; a write stuck across one is cut.

@@ -51,7 +51,8 @@ TEST(CsvImportTest, ReadsTheFixtureInBothEncodings) {
 
 TEST(CsvImportTest, ReportsBadRowsWithLineFieldAndReason) {
   const std::string csv =
-      "\xEF\xBB\xBFschool,term,county,district,grade,onsite_count,registry_count\n"
+      "\xEF\xBB\xBFschool,term,county,district,grade,onsite_count,registry_"
+      "count\n"
       "甲小学,2015-autumn,利辛县,城北,1,10,11\n"
       "甲小学,2015-autumn,利辛县,城北,13,10,11\n"
       "甲小学,2015-autumn,利辛县,城北,2,x,11\n"
@@ -71,8 +72,9 @@ TEST(CsvImportTest, ReportsBadRowsWithLineFieldAndReason) {
 }
 
 TEST(CsvImportTest, ReadsTabsAndRejectsAMissingColumn) {
-  auto tsv = Import("term\tcounty\tdistrict\tschool\tgrade\tonsite_count\t"
-                    "registry_count\r\n2016-spring\tX县\tA\tB\t1\t1\t2\r\n");
+  auto tsv = Import(
+      "term\tcounty\tdistrict\tschool\tgrade\tonsite_count\t"
+      "registry_count\r\n2016-spring\tX县\tA\tB\t1\t1\t2\r\n");
   ASSERT_TRUE(tsv.ok()) << tsv.status();
   EXPECT_THAT(tsv->schools, SizeIs(1));
   auto missing = Import("term,county,district,school,grade,onsite_count\n");

@@ -31,13 +31,13 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, RatioTest,
     ::testing::Values(
         // Rows of attachment 1.
-        RatioCase{514, 533, "0.036", v1::OVER_REGISTRATION},    // 永兴
-        RatioCase{2552, 2474, "-0.032", v1::RULE_UNSPECIFIED},  // 巩店
-        RatioCase{886, 905, "0.021", v1::OVER_REGISTRATION},    // 程家集
-        RatioCase{616, 604, "-0.020", v1::RULE_UNSPECIFIED},    // 王市
-        RatioCase{741, 740, "-0.001", v1::RULE_UNSPECIFIED},    // 潘楼
+        RatioCase{514, 533, "0.036", v1::OVER_REGISTRATION},     // 永兴
+        RatioCase{2552, 2474, "-0.032", v1::RULE_UNSPECIFIED},   // 巩店
+        RatioCase{886, 905, "0.021", v1::OVER_REGISTRATION},     // 程家集
+        RatioCase{616, 604, "-0.020", v1::RULE_UNSPECIFIED},     // 王市
+        RatioCase{741, 740, "-0.001", v1::RULE_UNSPECIFIED},     // 潘楼
         RatioCase{60135, 60216, "0.001", v1::RULE_UNSPECIFIED},  // 合计
-        RatioCase{7571, 7711, "0.018", v1::RULE_UNSPECIFIED},   // 城关
+        RatioCase{7571, 7711, "0.018", v1::RULE_UNSPECIFIED},    // 城关
         // Exactly 2% does not exceed 2%; one more student does.
         RatioCase{98, 100, "0.020", v1::RULE_UNSPECIFIED},
         RatioCase{979, 1000, "0.021", v1::OVER_REGISTRATION},
@@ -82,8 +82,8 @@ TEST(ParseFractionPpmTest, ParsesDecimalFractions) {
   EXPECT_EQ(*ParseFractionPpm("1"), 1'000'000);
   EXPECT_EQ(*ParseFractionPpm("0"), 0);
   EXPECT_EQ(*ParseFractionPpm("0.000001"), 1);
-  for (const char* bad : {"", "2%", "-0.02", "1.5", "0.0000001", ".02", "0.",
-                          "abc", "0.0x"}) {
+  for (const char* bad :
+       {"", "2%", "-0.02", "1.5", "0.0000001", ".02", "0.", "abc", "0.0x"}) {
     EXPECT_FALSE(ParseFractionPpm(bad).ok()) << bad;
   }
 }

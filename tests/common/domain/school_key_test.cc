@@ -34,8 +34,8 @@ TEST(SchoolKeyTest, PrefixSelectsWholeComponentsOnly) {
 }
 
 TEST(RevisionEncodingTest, ByteOrderIsNumericOrder) {
-  const int64_t revisions[] = {0, 1, 255, 256, 65535, 1LL << 40,
-                               (1LL << 62) + 7};
+  const int64_t revisions[] = {
+      0, 1, 255, 256, 65535, 1LL << 40, (1LL << 62) + 7};
   for (size_t i = 0; i + 1 < std::size(revisions); ++i) {
     EXPECT_LT(EncodeCounter(revisions[i]), EncodeCounter(revisions[i + 1]));
     EXPECT_EQ(DecodeCounter(EncodeCounter(revisions[i])), revisions[i]);

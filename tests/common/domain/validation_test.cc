@@ -63,7 +63,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"EmptyId", [](auto& r) { r.clear_submission_id(); },
              "submission_id", "must not be empty"},
-        Case{"LongId", [](auto& r) { r.set_submission_id(std::string(129, 'x')); },
+        Case{"LongId",
+             [](auto& r) { r.set_submission_id(std::string(129, 'x')); },
              "submission_id", "at most 128"},
         Case{"EmptyTerm", [](auto& r) { r.clear_term(); }, "term",
              "must not be empty"},
@@ -81,8 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
              "must not be empty"},
         Case{"LongSchool", [](auto& r) { r.set_school(std::string(257, 'x')); },
              "school", "at most 256 bytes"},
-        Case{"InvalidUtf8", [](auto& r) { r.set_school("\xe5\x9f"); },
-             "school", "valid UTF-8"},
+        Case{"InvalidUtf8", [](auto& r) { r.set_school("\xe5\x9f"); }, "school",
+             "valid UTF-8"},
         Case{"Surrogate", [](auto& r) { r.set_district("\xed\xa0\x80"); },
              "district", "valid UTF-8"},
         Case{"Overlong", [](auto& r) { r.set_county("\xc0\xaf"); }, "county",
@@ -124,10 +125,10 @@ TEST(ValidateSubmitRequestTest, ReportsEveryViolation) {
   v1::SubmitRequest request = ValidRequest();
   request.clear_term();
   request.mutable_grades(0)->set_onsite_count(-1);
-  EXPECT_THAT(ValidateSubmitRequest(request),
-              ElementsAre(Field(&FieldViolation::field, "term"),
-                          Field(&FieldViolation::field,
-                                "grades[0].onsite_count")));
+  EXPECT_THAT(
+      ValidateSubmitRequest(request),
+      ElementsAre(Field(&FieldViolation::field, "term"),
+                  Field(&FieldViolation::field, "grades[0].onsite_count")));
 }
 
 TEST(ValidateSubmitRequestTest, AcceptsTheLimits) {

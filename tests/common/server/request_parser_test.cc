@@ -32,7 +32,8 @@ void ExpectMirrors(const Descriptor* mirror, const Descriptor* real) {
   for (int i = 0; i < real->field_count(); ++i) {
     const FieldDescriptor* r = real->field(i);
     const FieldDescriptor* m = mirror->FindFieldByNumber(r->number());
-    ASSERT_NE(m, nullptr) << "no field " << r->number() << " (" << r->name() << ")";
+    ASSERT_NE(m, nullptr) << "no field " << r->number() << " (" << r->name()
+                          << ")";
     EXPECT_EQ(m->name(), r->name());
     EXPECT_EQ(m->is_repeated(), r->is_repeated()) << r->name();
     if (r->type() == FieldDescriptor::TYPE_STRING) {
@@ -51,18 +52,24 @@ void ExpectMirrors(const Descriptor* mirror, const Descriptor* real) {
 }
 
 TEST(RequestParserTest, EachMirrorMatchesItsMessage) {
-  ExpectMirrors(mirror::SubmitRequest::descriptor(), v1::SubmitRequest::descriptor());
-  ExpectMirrors(mirror::GetSchoolRequest::descriptor(), v1::GetSchoolRequest::descriptor());
-  ExpectMirrors(mirror::ListSchoolsRequest::descriptor(), v1::ListSchoolsRequest::descriptor());
-  ExpectMirrors(mirror::ListCountiesRequest::descriptor(), v1::ListCountiesRequest::descriptor());
+  ExpectMirrors(mirror::SubmitRequest::descriptor(),
+                v1::SubmitRequest::descriptor());
+  ExpectMirrors(mirror::GetSchoolRequest::descriptor(),
+                v1::GetSchoolRequest::descriptor());
+  ExpectMirrors(mirror::ListSchoolsRequest::descriptor(),
+                v1::ListSchoolsRequest::descriptor());
+  ExpectMirrors(mirror::ListCountiesRequest::descriptor(),
+                v1::ListCountiesRequest::descriptor());
   ExpectMirrors(mirror::GetCountyReportRequest::descriptor(),
                 v1::GetCountyReportRequest::descriptor());
   ExpectMirrors(mirror::GetDistrictReportRequest::descriptor(),
                 v1::GetDistrictReportRequest::descriptor());
   ExpectMirrors(mirror::ListGradeDiscrepanciesRequest::descriptor(),
                 v1::ListGradeDiscrepanciesRequest::descriptor());
-  ExpectMirrors(mirror::ListAlertsRequest::descriptor(), v1::ListAlertsRequest::descriptor());
-  ExpectMirrors(mirror::WatchAlertsRequest::descriptor(), v1::WatchAlertsRequest::descriptor());
+  ExpectMirrors(mirror::ListAlertsRequest::descriptor(),
+                v1::ListAlertsRequest::descriptor());
+  ExpectMirrors(mirror::WatchAlertsRequest::descriptor(),
+                v1::WatchAlertsRequest::descriptor());
 }
 
 TEST(RequestParserTest, EveryRequestWithAStringHasAMirror) {
@@ -70,19 +77,23 @@ TEST(RequestParserTest, EveryRequestWithAStringHasAMirror) {
   // bare "not well-formed" instead of naming the field.
   for (const Descriptor* request :
        {v1::SubmitRequest::descriptor(), v1::GetSchoolRequest::descriptor(),
-        v1::ListSchoolsRequest::descriptor(), v1::ListCountiesRequest::descriptor(),
+        v1::ListSchoolsRequest::descriptor(),
+        v1::ListCountiesRequest::descriptor(),
         v1::GetCountyReportRequest::descriptor(),
         v1::GetDistrictReportRequest::descriptor(),
         v1::ListGradeDiscrepanciesRequest::descriptor(),
-        v1::ListAlertsRequest::descriptor(), v1::WatchAlertsRequest::descriptor()}) {
-    EXPECT_NE(mirror::SubmitRequest::descriptor()->file()->FindMessageTypeByName(
-                  request->name()),
-              nullptr)
+        v1::ListAlertsRequest::descriptor(),
+        v1::WatchAlertsRequest::descriptor()}) {
+    EXPECT_NE(
+        mirror::SubmitRequest::descriptor()->file()->FindMessageTypeByName(
+            request->name()),
+        nullptr)
         << request->full_name();
   }
   EXPECT_NE(RequestMirror<v1::SubmitRequest>::prototype(), nullptr);
   EXPECT_NE(RequestMirror<v1::WatchAlertsRequest>::prototype(), nullptr);
-  EXPECT_EQ(RequestMirror<v1::WatchRequest>::prototype(), nullptr);  // no strings
+  EXPECT_EQ(RequestMirror<v1::WatchRequest>::prototype(),
+            nullptr);  // no strings
 }
 
 TEST(RequestParserTest, ParsesWhatTheGeneratedSerializerWrites) {
@@ -136,18 +147,25 @@ TEST(RequestParserTest, NamesEachStringThatIsNotUtf8) {
 TEST(RequestParserTest, RejectsBytesThatAreNoMessage) {
   v1::SubmitRequest parsed;
   // Unknown fields are kept aside, as protobuf does.
-  EXPECT_TRUE(ParseRequest(Buffer(std::string("\xf8\x07\x01", 3)), parsed).ok());
+  EXPECT_TRUE(
+      ParseRequest(Buffer(std::string("\xf8\x07\x01", 3)), parsed).ok());
   // Truncated length-delimited field.
-  absl::Status status = ParseRequest(Buffer("\x0a\x05" "ab"), parsed);
+  absl::Status status = ParseRequest(Buffer("\x0a\x05"
+                                            "ab"),
+                                     parsed);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
             "the request is not a well-formed headcount.v1.SubmitRequest");
   // A nested message (grades, field 6) that is not one.
-  EXPECT_EQ(ParseRequest(Buffer(std::string("\x32\x02\xff\xff", 4)), parsed).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ParseRequest(Buffer(std::string("\x32\x02\xff\xff", 4)), parsed).code(),
+      absl::StatusCode::kInvalidArgument);
   // A request without a mirror.
   v1::WatchRequest watch;
-  EXPECT_EQ(ParseRequest(Buffer("\x0a\x05" "ab"), watch).code(),
+  EXPECT_EQ(ParseRequest(Buffer("\x0a\x05"
+                                "ab"),
+                         watch)
+                .code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -27,15 +27,17 @@ std::string Totals(int64_t onsite, int64_t registry) {
 
 TEST(FromRocksDbTest, CodesMapToAbsl) {
   EXPECT_TRUE(FromRocksDb(rocksdb::Status::OK(), "x").ok());
-  EXPECT_EQ(FromRocksDb(rocksdb::Status::Corruption("bad block"), "read").code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      FromRocksDb(rocksdb::Status::Corruption("bad block"), "read").code(),
+      absl::StatusCode::kDataLoss);
   EXPECT_EQ(FromRocksDb(rocksdb::Status::IOError("disk"), "write").code(),
             absl::StatusCode::kUnavailable);
   EXPECT_EQ(FromRocksDb(rocksdb::Status::NotFound(), "get").code(),
             absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(
-                  FromRocksDb(rocksdb::Status::IOError("disk"), "write").message()),
-              ::testing::HasSubstr("write: IO error: disk"));
+  EXPECT_THAT(
+      std::string(
+          FromRocksDb(rocksdb::Status::IOError("disk"), "write").message()),
+      ::testing::HasSubstr("write: IO error: disk"));
 }
 
 class RocksDbReaderTest : public ::testing::Test {
@@ -67,7 +69,8 @@ TEST_F(RocksDbReaderTest, TypedGetsAndCounters) {
             absl::StatusCode::kDataLoss);
   EXPECT_EQ(*reader.GetCounter("n"), 42);
   EXPECT_EQ(*reader.GetCounter("missing"), 0);
-  EXPECT_EQ(reader.GetCounter("a").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(reader.GetCounter("a").status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST_F(RocksDbReaderTest, ReadsThroughABatchsOwnWrites) {
@@ -98,24 +101,28 @@ TEST_F(RocksDbReaderTest, ScansAPrefixFromAStartAtASnapshot) {
     keys.emplace_back(key);
     return true;
   };
-  ASSERT_THAT(RocksDbReader(db_.get(), read).Scan<storage::Totals>("p", "", collect),
-              IsOk());
+  ASSERT_THAT(
+      RocksDbReader(db_.get(), read).Scan<storage::Totals>("p", "", collect),
+      IsOk());
   EXPECT_THAT(keys, ElementsAre("p1", "p2", "p3"));
   keys.clear();
-  ASSERT_THAT(RocksDbReader(db_.get()).Scan<storage::Totals>("p", "p2", collect),
-              IsOk());
+  ASSERT_THAT(
+      RocksDbReader(db_.get()).Scan<storage::Totals>("p", "p2", collect),
+      IsOk());
   EXPECT_THAT(keys, ElementsAre("p2", "p3", "p4"));
   keys.clear();
   ASSERT_THAT(RocksDbReader(db_.get()).Scan<storage::Totals>(
-                  "p", "", [&](absl::string_view key, storage::Totals&) {
+                  "p", "",
+                  [&](absl::string_view key, storage::Totals&) {
                     keys.emplace_back(key);
                     return keys.size() < 2;  // stop after two
                   }),
               IsOk());
   EXPECT_THAT(keys, ElementsAre("p1", "p2"));
   Put("p5", "\xff\xff");
-  EXPECT_EQ(RocksDbReader(db_.get()).Scan<storage::Totals>("p", "", collect).code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      RocksDbReader(db_.get()).Scan<storage::Totals>("p", "", collect).code(),
+      absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
