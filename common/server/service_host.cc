@@ -41,9 +41,12 @@ int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
                         ServiceHost& host,
                         absl::FunctionRef<std::string()> serving_note) {
   const std::string name(program);
+  // Announced once the store has been opened (or failed to): a script that
+  // waits for this line finds the handlers attached, or the reason on
+  // stderr and health NOT_SERVING.
+  const absl::Status opened = host.Open();
   std::printf("listening on %s\n", host.address().c_str());
   std::fflush(stdout);
-  const absl::Status opened = host.Open();
   if (opened.ok()) {
     std::fprintf(stderr, "%s: %s\n", name.c_str(), serving_note().c_str());
   } else {

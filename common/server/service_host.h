@@ -82,11 +82,11 @@ class ServiceHost {
   bool shut_down_ = false;
 };
 
-// main() of both binaries after their flags: listening on `host` (already
-// Listen()ed), prints "listening on HOST:PORT" on stdout, opens the store
-// in `data_dir` (saying on stderr why it is NOT SERVING if it cannot, or
-// `serving_note()` if it can), waits for SIGTERM or SIGINT, drains. Returns the
-// exit code: 0 after a clean drain, 1 when the store never opened. Call
+// main() of both binaries after their flags, on `host` (already
+// Listen()ed): opens the store in `data_dir`, then prints "listening on
+// HOST:PORT" on stdout, and on stderr `serving_note()` or why it is NOT
+// SERVING; waits for SIGTERM or SIGINT; drains. Returns the exit code: 0
+// after a clean drain, 1 when the store never opened. Call
 // BlockTerminationSignals() first thing in main.
 int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
                         ServiceHost& host,
