@@ -8,6 +8,17 @@
 namespace headcount::audit {
 namespace {
 
+using ::headcount::testing::Context;
+using ::headcount::testing::GrpcOk;
+using ::headcount::testing::HasCode;
+using ::headcount::testing::LoopbackIngestOptions;
+using ::headcount::testing::WaitFor;
+using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using ::testing::UnorderedElementsAreArray;
+
 TEST_F(AuditServerTest, WatchAlertsResumesAndFilters) {
   LoadBatch(FixtureSchools());
   Converge();

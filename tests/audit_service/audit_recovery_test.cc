@@ -9,6 +9,17 @@
 namespace headcount::audit {
 namespace {
 
+using ::headcount::testing::Context;
+using ::headcount::testing::GrpcOk;
+using ::headcount::testing::HasCode;
+using ::headcount::testing::LoopbackIngestOptions;
+using ::headcount::testing::WaitFor;
+using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using ::testing::UnorderedElementsAreArray;
+
 TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
   std::vector<v1::SubmitRequest> schools = FixtureSchools();
   std::vector<v1::SubmitRequest> first(schools.begin(), schools.begin() + 50);

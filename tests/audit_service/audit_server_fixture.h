@@ -28,17 +28,6 @@
 
 namespace headcount::audit {
 
-using ::headcount::testing::Context;
-using ::headcount::testing::GrpcOk;
-using ::headcount::testing::HasCode;
-using ::headcount::testing::LoopbackIngestOptions;
-using ::headcount::testing::WaitFor;
-using ::testing::ElementsAreArray;
-using ::testing::IsEmpty;
-using ::testing::Not;
-using ::testing::SizeIs;
-using ::testing::UnorderedElementsAreArray;
-
 inline constexpr char kTerm[] = "2015-autumn";
 inline constexpr char kCounty[] = "利辛县";
 
@@ -61,7 +50,7 @@ class AuditServerTest : public ::testing::Test {
   void StartIngest() {
     // A restart listens on the address of the first start.
     ingest::IngestServer::Options options =
-        LoopbackIngestOptions(dir_.Sub("ingest"));
+        ::headcount::testing::LoopbackIngestOptions(dir_.Sub("ingest"));
     if (!ingest_address_.empty()) options.listen = ingest_address_;
     auto server = ingest::IngestServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -91,22 +80,23 @@ class AuditServerTest : public ::testing::Test {
 
   void LoadBatch(const std::vector<v1::SubmitRequest>& rows) {
     v1::ImportSummary summary;
-    auto context = Context();
+    auto context = ::headcount::testing::Context();
     auto writer = ingest_stub_->SubmitBatch(context.get(), &summary);
     for (const auto& row : rows) ASSERT_TRUE(writer->Write(row));
     writer->WritesDone();
-    ASSERT_THAT(writer->Finish(), GrpcOk());
+    ASSERT_THAT(writer->Finish(), ::headcount::testing::GrpcOk());
   }
 
   void Submit(const v1::SubmitRequest& request) {
     v1::SubmitResponse response;
-    ASSERT_THAT(ingest_stub_->Submit(Context().get(), request, &response),
-                GrpcOk());
+    ASSERT_THAT(ingest_stub_->Submit(::headcount::testing::Context().get(),
+                                     request, &response),
+                ::headcount::testing::GrpcOk());
   }
 
   // Waits until the audit has applied everything the ingest committed.
   void Converge() {
-    ASSERT_TRUE(WaitFor([&] {
+    ASSERT_TRUE(::headcount::testing::WaitFor([&] {
       return audit_->store()->applied_revision() ==
              ingest_->store()->revision();
     })) << audit_->store()->applied_revision()
@@ -118,8 +108,9 @@ class AuditServerTest : public ::testing::Test {
     request.set_term(kTerm);
     request.set_county(kCounty);
     v1::CountyReport report;
-    EXPECT_THAT(audit_stub_->GetCountyReport(Context().get(), request, &report),
-                GrpcOk());
+    EXPECT_THAT(audit_stub_->GetCountyReport(
+                    ::headcount::testing::Context().get(), request, &report),
+                ::headcount::testing::GrpcOk());
     return report;
   }
 
@@ -127,8 +118,9 @@ class AuditServerTest : public ::testing::Test {
     v1::ListAlertsRequest request;
     request.mutable_filter()->set_level(level);
     v1::ListAlertsResponse response;
-    EXPECT_THAT(audit_stub_->ListAlerts(Context().get(), request, &response),
-                GrpcOk());
+    EXPECT_THAT(audit_stub_->ListAlerts(::headcount::testing::Context().get(),
+                                        request, &response),
+                ::headcount::testing::GrpcOk());
     return {response.alerts().begin(), response.alerts().end()};
   }
 
@@ -178,7 +170,7 @@ class AuditServerTest : public ::testing::Test {
     std::vector<std::string> districts;
     for (const auto& a : OpenAlerts(v1::DISTRICT))
       districts.push_back(a.district());
-    EXPECT_THAT(districts, UnorderedElementsAreArray(
+    EXPECT_THAT(districts, ::testing::UnorderedElementsAreArray(
                                {"永兴", "旧城", "纪王场", "程家集"}));
     std::vector<std::string> grades, want_grades;
     for (const auto& a : OpenAlerts(v1::GRADE)) {
@@ -191,9 +183,9 @@ class AuditServerTest : public ::testing::Test {
     for (size_t i = 1; i < expected_grades.size(); ++i) {
       want_grades.push_back(absl::StrJoin(expected_grades[i], "\t"));
     }
-    EXPECT_THAT(want_grades, SizeIs(19));
-    EXPECT_THAT(grades, UnorderedElementsAreArray(want_grades));
-    EXPECT_THAT(OpenAlerts(v1::COUNTY), SizeIs(0));  // 0.13% overall
+    EXPECT_THAT(want_grades, ::testing::SizeIs(19));
+    EXPECT_THAT(grades, ::testing::UnorderedElementsAreArray(want_grades));
+    EXPECT_THAT(OpenAlerts(v1::COUNTY), ::testing::SizeIs(0));  // 0.13% overall
   }
 
   headcount::testing::TempDir dir_;

@@ -22,24 +22,14 @@
 
 namespace headcount::ingest {
 
-using ::headcount::testing::Context;
-using ::headcount::testing::GrpcOk;
-using ::headcount::testing::HasCode;
-using ::headcount::testing::LoopbackIngestOptions;
-using ::headcount::testing::School;
-using ::headcount::testing::WaitFor;
-using ::headcount::testing::WatchCollector;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
-
 class IngestServerTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(); }
 
   // Time (progress, stalls, commit times) moves only with clock_.
   IngestServer::Options Options() {
-    IngestServer::Options options = LoopbackIngestOptions(dir_.Sub("ingest"));
+    IngestServer::Options options =
+        ::headcount::testing::LoopbackIngestOptions(dir_.Sub("ingest"));
     options.clock = &clock_;
     return options;
   }
@@ -66,13 +56,13 @@ class IngestServerTest : public ::testing::Test {
   grpc::Status Submit(const v1::SubmitRequest& request,
                       v1::SubmitResponse* response = nullptr) {
     v1::SubmitResponse ignored;
-    return stub_->Submit(Context().get(), request,
+    return stub_->Submit(::headcount::testing::Context().get(), request,
                          response != nullptr ? response : &ignored);
   }
 
   grpc::Status SubmitBatch(const std::vector<v1::SubmitRequest>& rows,
                            v1::ImportSummary* summary) {
-    auto context = Context();
+    auto context = ::headcount::testing::Context();
     auto writer = stub_->SubmitBatch(context.get(), summary);
     for (const auto& row : rows) {
       if (!writer->Write(row)) break;
@@ -83,9 +73,9 @@ class IngestServerTest : public ::testing::Test {
 
   v1::ListSchoolsResponse ListAll() {
     v1::ListSchoolsResponse response;
-    EXPECT_THAT(stub_->ListSchools(Context().get(), v1::ListSchoolsRequest(),
-                                   &response),
-                GrpcOk());
+    EXPECT_THAT(stub_->ListSchools(::headcount::testing::Context().get(),
+                                   v1::ListSchoolsRequest(), &response),
+                ::headcount::testing::GrpcOk());
     return response;
   }
 
@@ -96,7 +86,8 @@ class IngestServerTest : public ::testing::Test {
     grpc::health::v1::HealthCheckRequest request;
     request.set_service("headcount.v1.IngestService");
     grpc::health::v1::HealthCheckResponse response;
-    grpc::Status status = health->Check(Context().get(), request, &response);
+    grpc::Status status = health->Check(::headcount::testing::Context().get(),
+                                        request, &response);
     if (!status.ok()) return grpc::health::v1::HealthCheckResponse::UNKNOWN;
     return response.status();
   }

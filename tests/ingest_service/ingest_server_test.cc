@@ -8,6 +8,17 @@
 namespace headcount::ingest {
 namespace {
 
+using ::headcount::testing::Context;
+using ::headcount::testing::GrpcOk;
+using ::headcount::testing::HasCode;
+using ::headcount::testing::LoopbackIngestOptions;
+using ::headcount::testing::School;
+using ::headcount::testing::WaitFor;
+using ::headcount::testing::WatchCollector;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
 TEST_F(IngestServerTest, SubmitCorrectRetryAndConflict) {
   v1::SubmitResponse response;
   const auto original = School("城北", "城北中心小学", {{63, 62}, {71, 71}});

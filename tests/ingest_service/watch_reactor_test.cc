@@ -8,6 +8,17 @@
 namespace headcount::ingest {
 namespace {
 
+using ::headcount::testing::Context;
+using ::headcount::testing::GrpcOk;
+using ::headcount::testing::HasCode;
+using ::headcount::testing::LoopbackIngestOptions;
+using ::headcount::testing::School;
+using ::headcount::testing::WaitFor;
+using ::headcount::testing::WatchCollector;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
 TEST_F(IngestServerTest, WatchFromZeroThenLive) {
   ASSERT_THAT(Submit(School("城北", "a", {{1, 1}})), GrpcOk());
   v1::ImportSummary summary;
