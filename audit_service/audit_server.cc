@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(
 
 AuditServer::~AuditServer() { Shutdown(); }
 
-absl::Status AuditServer::OpenStore(ServiceHost& host) {
+absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
   AuditStore::Options store_options = options_.store;
   store_options.clock = options_.clock;
   ASSIGN_OR_RETURN(store_, AuditStore::Open(store_options));
@@ -43,7 +43,7 @@ void AuditServer::StopBackground() {
   if (follower_ != nullptr) follower_->Stop();  // no SERVING after this
 }
 
-void AuditServer::CloseStore() {
+void AuditServer::DetachAndClose() {
   service_.AttachStore(nullptr);
   follower_.reset();
   store_.reset();

@@ -57,9 +57,9 @@ class AuditServer final : private HostedService {
  private:
   explicit AuditServer(const Options& options);
 
-  absl::Status OpenStore(ServiceHost& host) override;
+  absl::Status OpenAndAttach(ServiceHost& host) override;
   void StopBackground() override;
-  void CloseStore() override;
+  void DetachAndClose() override;
 
   const Options options_;
   ServiceHost host_;

@@ -6,7 +6,6 @@
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
 #include "common/rpc/grpc_status.h"
-#include "common/server/request_parser.h"
 #include "common/server/unary_handler.h"
 
 namespace headcount::audit {
@@ -78,12 +77,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
   using AlertStream = grpc::ServerWriteReactor<grpc::ByteBuffer>;
   if (!store_.Borrow()) return RefuseStream<AlertStream>(kNotReady);
   v1::WatchAlertsRequest request;
-  absl::Status status = ParseRequest(*raw_request, request);
-  if (status.ok()) {
-    std::vector<FieldViolation> violations =
-        ValidateWatchAlertsRequest(request);
-    if (!violations.empty()) status = InvalidArgument(violations);
-  }
+  const absl::Status status = ParseValidRequest<v1::WatchAlertsRequest>(
+      *raw_request, ValidateWatchAlertsRequest, request);
   if (!status.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(status));
   return new WatchAlertsReactor(&store_, waker_, context, watch_stall_limit_,
                                 clock_, request);

@@ -96,11 +96,6 @@ absl::StatusOr<Counts> ReadCounts(RocksDbReader& reader,
   return stored.has_value() ? FromTotals(*stored) : Counts{};
 }
 
-absl::Status Put(rocksdb::WriteBatchWithIndex& batch, const std::string& key,
-                 const std::string& value) {
-  return FromRocksDb(batch.Put(key, value), "batch");
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(
@@ -137,6 +132,8 @@ absl::StatusOr<int> AuditStore::Apply(
                                      /*overwrite_key=*/true);
   RocksDbReader reader(db_.get(), rocksdb::ReadOptions(), &batch);
   std::map<std::string, AlertTarget> targets;  // by open-alert key
+  // District and county sums, read once, written once after the loop.
+  std::map<std::string, Counts> area_sums;  // by totals key
 
   for (const v1::SchoolRecord& record : schools) {
     const std::string key = SchoolDbKey(record);
@@ -150,28 +147,33 @@ absl::StatusOr<int> AuditStore::Apply(
     const Counts new_counts = SchoolCounts(record);
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
       const std::string totals_key = AreaTotalsKey(level, record);
-      ASSIGN_OR_RETURN(Counts sum, ReadCounts(reader, totals_key));
-      sum += Counts{new_counts.onsite_count - old_counts.onsite_count,
-                    new_counts.registry_count - old_counts.registry_count};
-      RETURN_IF_ERROR(Put(batch, totals_key, TotalsValue(sum)));
+      auto sum = area_sums.find(totals_key);
+      if (sum == area_sums.end()) {
+        ASSIGN_OR_RETURN(Counts stored, ReadCounts(reader, totals_key));
+        sum = area_sums.emplace(totals_key, stored).first;
+      }
+      sum->second +=
+          Counts{new_counts.onsite_count - old_counts.onsite_count,
+                 new_counts.registry_count - old_counts.registry_count};
     }
-    RETURN_IF_ERROR(Put(
+    RETURN_IF_ERROR(BatchPut(
         batch,
         TotalsKey(v1::SCHOOL, Scope(v1::SCHOOL, record.term(), record.county(),
                                     record.district(), record.school())),
         TotalsValue(new_counts)));
-    RETURN_IF_ERROR(Put(batch, key, record.SerializeAsString()));
+    RETURN_IF_ERROR(BatchPut(batch, key, record.SerializeAsString()));
     for (AlertTarget& target : evaluator_.SchoolTargets(before, record)) {
       targets[AlertKey(target.identity)] = std::move(target);
     }
   }
   // Districts and counties with the sums the whole revision ends with.
+  for (const auto& [totals_key, sum] : area_sums) {
+    RETURN_IF_ERROR(BatchPut(batch, totals_key, TotalsValue(sum)));
+  }
   for (const v1::SchoolRecord& record : schools) {
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
-      ASSIGN_OR_RETURN(Counts sum,
-                       ReadCounts(reader, AreaTotalsKey(level, record)));
-      std::optional<AlertTarget> target =
-          evaluator_.AreaTarget(level, record, sum);
+      std::optional<AlertTarget> target = evaluator_.AreaTarget(
+          level, record, area_sums.at(AreaTotalsKey(level, record)));
       if (target.has_value()) {
         targets[AlertKey(target->identity)] = *std::move(target);
       }
@@ -193,17 +195,18 @@ absl::StatusOr<int> AuditStore::Apply(
     event->set_revision(revision);
     *event->mutable_time() = now;
     const std::string serialized = event->SerializeAsString();
-    RETURN_IF_ERROR(Put(batch, EventKey(event->alert_id()), serialized));
+    RETURN_IF_ERROR(BatchPut(batch, EventKey(event->alert_id()), serialized));
     if (event->state() == v1::AlertEvent::CLEARED) {
       RETURN_IF_ERROR(FromRocksDb(batch.Delete(open_key), "batch"));
     } else {
-      RETURN_IF_ERROR(Put(batch, open_key, serialized));
+      RETURN_IF_ERROR(BatchPut(batch, open_key, serialized));
     }
     ++appended;
   }
 
-  RETURN_IF_ERROR(Put(batch, kAppliedKey, EncodeCounter(revision)));
-  RETURN_IF_ERROR(Put(batch, kLastAlertKey, EncodeCounter(next_alert_id - 1)));
+  RETURN_IF_ERROR(BatchPut(batch, kAppliedKey, EncodeCounter(revision)));
+  RETURN_IF_ERROR(
+      BatchPut(batch, kLastAlertKey, EncodeCounter(next_alert_id - 1)));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, batch.GetWriteBatch()),

@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(
 
 IngestServer::~IngestServer() { Shutdown(); }
 
-absl::Status IngestServer::OpenStore(ServiceHost& host) {
+absl::Status IngestServer::OpenAndAttach(ServiceHost& host) {
   RocksDbSubmissionStore::Options store_options = options_.store;
   store_options.clock = options_.clock;
   ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(store_options));
@@ -37,7 +37,7 @@ absl::Status IngestServer::OpenStore(ServiceHost& host) {
   return absl::OkStatus();
 }
 
-void IngestServer::CloseStore() {
+void IngestServer::DetachAndClose() {
   service_.AttachStore(nullptr);
   store_.reset();
 }

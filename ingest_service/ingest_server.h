@@ -56,8 +56,8 @@ class IngestServer final : private HostedService {
  private:
   explicit IngestServer(const Options& options);
 
-  absl::Status OpenStore(ServiceHost& host) override;
-  void CloseStore() override;
+  absl::Status OpenAndAttach(ServiceHost& host) override;
+  void DetachAndClose() override;
 
   const Options options_;
   ServiceHost host_;

@@ -143,21 +143,19 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
       continue;
     }
     for (const v1::SchoolRecord& record : plan->records) {
-      write_status.Update(FromRocksDb(
-          batch.Put(SchoolDbKey({record.term(), record.county(),
-                                 record.district(), record.school()}),
-                    record.SerializeAsString()),
-          "batch"));
+      write_status.Update(
+          BatchPut(batch,
+                   SchoolDbKey({record.term(), record.county(),
+                                record.district(), record.school()}),
+                   record.SerializeAsString()));
     }
     for (const auto& [id, entry] : plan->submissions) {
-      write_status.Update(FromRocksDb(
-          batch.Put(SubmissionDbKey(id), entry.SerializeAsString()), "batch"));
+      write_status.Update(
+          BatchPut(batch, SubmissionDbKey(id), entry.SerializeAsString()));
     }
     if (plan->log_entry.has_value()) {
-      write_status.Update(
-          FromRocksDb(batch.Put(LogDbKey(next_revision),
-                                plan->log_entry->SerializeAsString()),
-                      "batch"));
+      write_status.Update(BatchPut(batch, LogDbKey(next_revision),
+                                   plan->log_entry->SerializeAsString()));
       ++next_revision;
     }
     results.push_back(std::move(plan->result));

@@ -9,6 +9,7 @@
 #include "common/domain/validation.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/support/proto_buffer_reader.h"
+#include "headcount/mirror/requests.pb.h"
 
 namespace headcount {
 namespace {
@@ -47,11 +48,23 @@ void CheckUtf8(const Message& mirror, const std::string& prefix,
 
 }  // namespace
 
-absl::Status ParseRequest(const grpc::ByteBuffer& buffer, const Message* mirror,
-                          Message& request) {
+const Message* RequestMirror(const google::protobuf::Descriptor& request) {
+  // Naming a generated mirror links its file into the generated pool.
+  const google::protobuf::FileDescriptor* mirrors =
+      mirror::SubmitRequest::descriptor()->file();
+  const google::protobuf::Descriptor* found =
+      mirrors->FindMessageTypeByName(request.name());
+  if (found == nullptr) return nullptr;
+  return google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+      found);
+}
+
+absl::Status ParseRequest(const grpc::ByteBuffer& buffer, Message& request) {
   request.Clear();
   if (ParseFrom(buffer, request)) return absl::OkStatus();
   request.Clear();
+  // Only a refused request pays for finding out why.
+  const Message* mirror = RequestMirror(*request.GetDescriptor());
   if (mirror != nullptr) {
     std::unique_ptr<Message> copy(mirror->New());
     if (ParseFrom(buffer, *copy)) {
@@ -60,9 +73,8 @@ absl::Status ParseRequest(const grpc::ByteBuffer& buffer, const Message* mirror,
       if (!violations.empty()) return InvalidArgument(violations);
     }
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("the request is not a well-formed ",
-                   request.GetDescriptor()->full_name()));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the request is not a well-formed ", request.GetDescriptor()->full_name()));
 }
 
 void SerializeResponse(const Message& message, grpc::ByteBuffer& buffer) {

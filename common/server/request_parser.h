@@ -12,47 +12,21 @@
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "headcount/mirror/requests.pb.h"
-#include "headcount/v1/audit.pb.h"
-#include "headcount/v1/ingest.pb.h"
 
 namespace headcount {
 
-// The mirror of a request type; null for requests that hold no strings.
-template <typename Request>
-struct RequestMirror {
-  static const google::protobuf::Message* prototype() { return nullptr; }
-};
-#define HEADCOUNT_REQUEST_MIRROR_(Name)                   \
-  template <>                                             \
-  struct RequestMirror<v1::Name> {                        \
-    static const google::protobuf::Message* prototype() { \
-      return &mirror::Name::default_instance();           \
-    }                                                     \
-  }
-HEADCOUNT_REQUEST_MIRROR_(SubmitRequest);
-HEADCOUNT_REQUEST_MIRROR_(GetSchoolRequest);
-HEADCOUNT_REQUEST_MIRROR_(ListSchoolsRequest);
-HEADCOUNT_REQUEST_MIRROR_(ListCountiesRequest);
-HEADCOUNT_REQUEST_MIRROR_(GetCountyReportRequest);
-HEADCOUNT_REQUEST_MIRROR_(GetDistrictReportRequest);
-HEADCOUNT_REQUEST_MIRROR_(ListGradeDiscrepanciesRequest);
-HEADCOUNT_REQUEST_MIRROR_(ListAlertsRequest);
-HEADCOUNT_REQUEST_MIRROR_(WatchAlertsRequest);
-#undef HEADCOUNT_REQUEST_MIRROR_
+// The mirror of `request`'s type: the message of the same name in
+// proto/headcount/mirror/requests.proto; null for a request without one
+// (it holds no strings).
+const google::protobuf::Message* RequestMirror(
+    const google::protobuf::Descriptor& request);
 
-// Parses `buffer` into `request` (cleared first). `mirror` is the
-// request's mirror prototype, or null. INVALID_ARGUMENT, with a
-// google.rpc.BadRequest naming each string that is not UTF-8, or saying
-// the bytes are not a well-formed message of that type.
+// Parses `buffer` into `request` (cleared first). INVALID_ARGUMENT, with a
+// google.rpc.BadRequest naming each string that is not UTF-8 (found
+// through the request's mirror), or saying the bytes are not a well-formed
+// message of that type.
 absl::Status ParseRequest(const grpc::ByteBuffer& buffer,
-                          const google::protobuf::Message* mirror,
                           google::protobuf::Message& request);
-
-template <typename Request>
-absl::Status ParseRequest(const grpc::ByteBuffer& buffer, Request& request) {
-  return ParseRequest(buffer, RequestMirror<Request>::prototype(), request);
-}
 
 // `message` serialized into `buffer`, for a raw method's response.
 void SerializeResponse(const google::protobuf::Message& message,

@@ -18,7 +18,7 @@ absl::Status ServiceHost::Listen(const std::string& service_name,
   return absl::OkStatus();
 }
 
-absl::Status ServiceHost::Open() { return hosted_->OpenStore(*this); }
+absl::Status ServiceHost::Open() { return hosted_->OpenAndAttach(*this); }
 
 void ServiceHost::SetServing(bool serving) {
   if (grpc_server_ != nullptr) grpc_server_->SetServing(serving);
@@ -34,7 +34,7 @@ void ServiceHost::Shutdown() {
     grpc_server_->Shutdown(options_.shutdown_grace);
     grpc_server_.reset();
   }
-  if (hosted_ != nullptr) hosted_->CloseStore();
+  if (hosted_ != nullptr) hosted_->DetachAndClose();
 }
 
 int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,

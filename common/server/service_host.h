@@ -25,13 +25,13 @@ class HostedService {
   // Opens the store, attaches it to the handlers and starts background
   // work; reports readiness with host.SetServing(true), now or later (from
   // any thread). Called once. On error nothing may stay attached.
-  virtual absl::Status OpenStore(ServiceHost& host) = 0;
+  virtual absl::Status OpenAndAttach(ServiceHost& host) = 0;
   // Stops background work (nothing reports SERVING after it returns).
-  // Called once, first thing in the drain, also when OpenStore failed.
+  // Called once, first thing in the drain, also when OpenAndAttach failed.
   virtual void StopBackground() {}
   // Detaches the store (waiting for its last borrower) and closes it.
-  // Called once, after every call has ended, also when OpenStore failed.
-  virtual void CloseStore() = 0;
+  // Called once, after every call has ended, also when OpenAndAttach failed.
+  virtual void DetachAndClose() = 0;
 };
 
 class ServiceHost {

@@ -34,6 +34,18 @@ struct UnaryCall {
   grpc::ByteBuffer* response;
 };
 
+// Parses `buffer` into `request` and checks it with `validate` (may be
+// null): INVALID_ARGUMENT naming what is wrong, as every handler answers.
+template <typename Request>
+absl::Status ParseValidRequest(const grpc::ByteBuffer& buffer,
+                               RequestValidator<Request> validate,
+                               Request& request) {
+  RETURN_IF_ERROR(ParseRequest(buffer, request));
+  if (validate == nullptr) return absl::OkStatus();
+  std::vector<FieldViolation> violations = validate(request);
+  return violations.empty() ? absl::OkStatus() : InvalidArgument(violations);
+}
+
 // Serves `call` with `handle(store, request, reply)`, which may reply later
 // on another thread (the store is borrowed only while `handle` runs).
 // UNAVAILABLE with `not_ready` while no store is attached; INVALID_ARGUMENT
@@ -52,11 +64,8 @@ grpc::ServerUnaryReactor* ServeUnaryAsync(const UnaryCall& call,
     return reactor;
   }
   Request request;
-  absl::Status status = ParseRequest(*call.request, request);
-  if (status.ok() && validate != nullptr) {
-    std::vector<FieldViolation> violations = validate(request);
-    if (!violations.empty()) status = InvalidArgument(violations);
-  }
+  const absl::Status status =
+      ParseValidRequest(*call.request, validate, request);
   if (!status.ok()) {
     reactor->Finish(ToGrpcStatus(status));
     return reactor;

@@ -27,6 +27,13 @@ absl::Status FromRocksDb(const rocksdb::Status& status,
   }
 }
 
+absl::Status BatchPut(rocksdb::WriteBatchWithIndex& batch,
+                      absl::string_view key, absl::string_view value) {
+  return FromRocksDb(batch.Put(rocksdb::Slice(key.data(), key.size()),
+                               rocksdb::Slice(value.data(), value.size())),
+                     "batch");
+}
+
 absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
     absl::string_view key) {
   std::string value;

@@ -27,6 +27,11 @@ namespace headcount {
 absl::Status FromRocksDb(const rocksdb::Status& status,
                          absl::string_view context);
 
+// Adds `key` -> `value` to `batch`; RocksDB refuses only oversized keys or
+// values here.
+absl::Status BatchPut(rocksdb::WriteBatchWithIndex& batch,
+                      absl::string_view key, absl::string_view value);
+
 // Not thread-safe; cheap to make per call. Neither pointer is owned.
 // Movable; `db` outlives the reader.
 class RocksDbReader {

@@ -63,10 +63,14 @@ void FlipBytes(const std::string& path, double where) {
   file.write(bytes.data(), bytes.size());
 }
 
-absl::StatusCode OpenCode(const std::string& dir) {
+absl::Status OpenStatus(const std::string& dir) {
   RocksDbSubmissionStore::Options options;
   options.data_dir = dir;
-  return RocksDbSubmissionStore::Open(options).status().code();
+  return RocksDbSubmissionStore::Open(options).status();
+}
+
+absl::StatusCode OpenCode(const std::string& dir) {
+  return OpenStatus(dir).code();
 }
 
 TEST(CorruptionTest, FlippedBytesInTheMiddleOfTheWalRefuseToOpen) {
@@ -98,9 +102,7 @@ TEST(CorruptionTest, TruncatedTableFileRefusesToOpen) {
   const std::string table = FileEndingWith(dir.Sub("db"), ".sst");
   ASSERT_FALSE(table.empty());
   std::filesystem::resize_file(table, std::filesystem::file_size(table) / 2);
-  RocksDbSubmissionStore::Options options;
-  options.data_dir = dir.Sub("db");
-  absl::Status status = RocksDbSubmissionStore::Open(options).status();
+  const absl::Status status = OpenStatus(dir.Sub("db"));
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
   EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("Corruption"));
 }
