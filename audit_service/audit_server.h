@@ -12,6 +12,7 @@
 #include "audit_service/feed_follower.h"
 #include "common/domain/clock.h"
 #include "common/server/feed_stream_reactor.h"
+#include "common/server/server_security.h"
 #include "common/server/service_host.h"
 
 namespace headcount::audit {
@@ -29,6 +30,9 @@ class AuditServer final : private HostedService {
     // Where the server and its store read the time (stream stalls and
     // progress, commit or alert times); it replaces store.clock. Not owned.
     const Clock* clock = RealClock();
+    // Who may call (mutual TLS and the policy) or plaintext on loopback;
+    // the default is the latter.
+    ServerSecurity security;
   };
 
   // Listens with health NOT_SERVING; calls fail with UNAVAILABLE until the

@@ -1,5 +1,7 @@
 #include "audit_service/audit_service_impl.h"
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "audit_service/watch_alerts_reactor.h"
@@ -21,10 +23,21 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListCountiesRequest>(
-      {context, request, response}, store_, kNotReady,
+      {context, request, response, Method::kListCounties}, *authorizer_, store_,
+      kNotReady,
       ValidateListCountiesRequest,
-      [](AuditReader& store, const v1::ListCountiesRequest& r) {
-        return store.ListCounties(r.term());
+      [](AuditReader& store, const v1::ListCountiesRequest& r,
+         const Caller& caller) {
+        absl::StatusOr<v1::ListCountiesResponse> answer =
+            store.ListCounties(r.term());
+        if (!answer.ok() || caller.unrestricted()) return answer;
+        auto* counties = answer->mutable_counties();
+        counties->erase(std::remove_if(counties->begin(), counties->end(),
+                                       [&caller](const std::string& county) {
+                                         return !caller.Touches(county);
+                                       }),
+                        counties->end());
+        return answer;
       });
 }
 
@@ -32,9 +45,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetCountyReportRequest>(
-      {context, request, response}, store_, kNotReady,
+      {context, request, response, Method::kGetCountyReport}, *authorizer_, store_,
+      kNotReady,
       ValidateGetCountyReportRequest,
-      [](AuditReader& store, const v1::GetCountyReportRequest& r) {
+      [](AuditReader& store, const v1::GetCountyReportRequest& r,
+         const Caller& caller) {
         return store.GetCountyReport(r.term(), r.county());
       });
 }
@@ -43,9 +58,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetDistrictReportRequest>(
-      {context, request, response}, store_, kNotReady,
+      {context, request, response, Method::kGetDistrictReport}, *authorizer_, store_,
+      kNotReady,
       ValidateGetDistrictReportRequest,
-      [](AuditReader& store, const v1::GetDistrictReportRequest& r) {
+      [](AuditReader& store, const v1::GetDistrictReportRequest& r,
+         const Caller& caller) {
         return store.GetDistrictReport(r.term(), r.county(), r.district());
       });
 }
@@ -54,9 +71,11 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListGradeDiscrepanciesRequest>(
-      {context, request, response}, store_, kNotReady,
+      {context, request, response, Method::kListGradeDiscrepancies}, *authorizer_, store_,
+      kNotReady,
       ValidateListGradeDiscrepanciesRequest,
-      [](AuditReader& store, const v1::ListGradeDiscrepanciesRequest& r) {
+      [](AuditReader& store, const v1::ListGradeDiscrepanciesRequest& r,
+         const Caller& caller) {
         return store.ListGradeDiscrepancies(r);
       });
 }
@@ -65,23 +84,42 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::ListAlertsRequest>(
-      {context, request, response}, store_, kNotReady,
+      {context, request, response, Method::kListAlerts}, *authorizer_, store_,
+      kNotReady,
       ValidateListAlertsRequest,
-      [](AuditReader& store, const v1::ListAlertsRequest& r) {
-        return store.ListAlerts(r.filter());
+      [](AuditReader& store, const v1::ListAlertsRequest& r,
+         const Caller& caller) {
+        absl::StatusOr<v1::ListAlertsResponse> answer =
+            store.ListAlerts(r.filter());
+        if (!answer.ok() || caller.unrestricted()) return answer;
+        auto* alerts = answer->mutable_alerts();
+        alerts->erase(
+            std::remove_if(alerts->begin(), alerts->end(),
+                           [&caller](const v1::AlertEvent& alert) {
+                             return !caller.Covers(alert.county(),
+                                                   alert.district());
+                           }),
+            alerts->end());
+        return answer;
       });
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   using AlertStream = grpc::ServerWriteReactor<grpc::ByteBuffer>;
+  absl::StatusOr<Caller> caller =
+      authorizer_->Authorize(*context, Method::kWatchAlerts);
+  if (!caller.ok()) {
+    return RefuseStream<AlertStream>(ToGrpcStatus(caller.status()));
+  }
   if (!store_.Borrow()) return RefuseStream<AlertStream>(kNotReady);
   v1::WatchAlertsRequest request;
-  const absl::Status status = ParseValidRequest<v1::WatchAlertsRequest>(
+  absl::Status status = ParseValidRequest<v1::WatchAlertsRequest>(
       *raw_request, ValidateWatchAlertsRequest, request);
+  if (status.ok()) status = AuthorizeScope(*caller, request);
   if (!status.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(status));
   return new WatchAlertsReactor(&store_, waker_, context, watch_stall_limit_,
-                                clock_, request);
+                                clock_, request, *std::move(caller));
 }
 
 }  // namespace headcount::audit

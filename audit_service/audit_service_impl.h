@@ -7,7 +7,11 @@
 #include "absl/time/time.h"
 #include "audit_service/audit_reader.h"
 #include "common/domain/clock.h"
+#include <memory>
+#include <utility>
+
 #include "common/server/attached_store.h"
+#include "common/server/authorizer.h"
 #include "common/server/stream_waker.h"
 #include "headcount/v1/audit.grpc.pb.h"
 
@@ -29,9 +33,14 @@ class AuditServiceImpl final : public AuditServiceBase {
   // with UNAVAILABLE until AttachStore. A WatchAlerts client that stops
   // reading for `watch_stall_limit` while events are due is cancelled with
   // RESOURCE_EXHAUSTED (zero: never).
-  AuditServiceImpl(StreamWaker* waker, absl::Duration watch_stall_limit,
+  // `authorizer` decides who may call what (common/server/authorizer.h).
+  AuditServiceImpl(std::shared_ptr<const Authorizer> authorizer,
+                   StreamWaker* waker, absl::Duration watch_stall_limit,
                    const Clock* clock)
-      : waker_(waker), watch_stall_limit_(watch_stall_limit), clock_(clock) {}
+      : authorizer_(std::move(authorizer)),
+        waker_(waker),
+        watch_stall_limit_(watch_stall_limit),
+        clock_(clock) {}
   // `store` is not owned; null detaches it, waiting for the calls using it.
   void AttachStore(AuditReader* store) { store_.Attach(store); }
 
@@ -61,6 +70,7 @@ class AuditServiceImpl final : public AuditServiceBase {
       const grpc::ByteBuffer* request) override;
 
  private:
+  const std::shared_ptr<const Authorizer> authorizer_;
   StreamWaker* const waker_;
   const absl::Duration watch_stall_limit_;
   const Clock* const clock_;

@@ -185,6 +185,9 @@ absl::StatusOr<int> AuditStore::Apply(
   const google::protobuf::Timestamp now =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(options_.clock->Now()));
+  // One revision is one commit of one caller.
+  const std::string submitted_by =
+      schools.empty() ? "" : schools.front().submitted_by();
   int appended = 0;
   for (const auto& [open_key, target] : targets) {
     ASSIGN_OR_RETURN(std::optional<v1::AlertEvent> open,
@@ -194,6 +197,7 @@ absl::StatusOr<int> AuditStore::Apply(
     event->set_alert_id(next_alert_id++);
     event->set_revision(revision);
     *event->mutable_time() = now;
+    event->set_submitted_by(submitted_by);
     const std::string serialized = event->SerializeAsString();
     RETURN_IF_ERROR(BatchPut(batch, EventKey(event->alert_id()), serialized));
     if (event->state() == v1::AlertEvent::CLEARED) {

@@ -37,7 +37,7 @@ FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
               static_cast<int>(absl::ToInt64Milliseconds(options.max_backoff)));
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
   channel_ = grpc::CreateCustomChannel(
-      options.ingest_address, grpc::InsecureChannelCredentials(), args);
+      options.ingest_address, options.credentials, args);
   stub_ = v1::IngestService::NewStub(channel_);
 }
 

@@ -24,6 +24,10 @@ class FeedFollower {
  public:
   struct Options {
     std::string ingest_address;
+    // How to reach the ingest: plaintext, or TLS with the follower's
+    // client certificate (common/rpc/tls_files.h).
+    std::shared_ptr<grpc::ChannelCredentials> credentials =
+        grpc::InsecureChannelCredentials();
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(5);
     // The ingest sends a progress message after this much silence; it is

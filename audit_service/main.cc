@@ -10,7 +10,9 @@
 #include "audit_service/audit_server.h"
 #include "common/domain/discrepancy.h"
 #include "common/server/feed_stream_reactor.h"
+#include "common/rpc/tls_files.h"
 #include "common/server/grpc_server.h"
+#include "common/server/security_flags.h"
 #include "common/server/service_host.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
@@ -19,6 +21,13 @@ ABSL_FLAG(std::string, data_dir, "",
           "RocksDB directory of the audit state (created if missing)");
 ABSL_FLAG(std::string, ingest, "127.0.0.1:50051",
           "HOST:PORT of the ingest service to follow");
+ABSL_FLAG(std::string, ingest_ca, "",
+          "PEM CA bundle that signs the ingest's certificate: TLS to the "
+          "ingest");
+ABSL_FLAG(std::string, ingest_cert, "",
+          "PEM client certificate of this audit (its CN is bound to the "
+          "follower role in the ingest's policy)");
+ABSL_FLAG(std::string, ingest_key, "", "PEM private key of --ingest_cert");
 ABSL_FLAG(std::string, over_threshold, "0.02",
           "flag when (registry - onsite) / registry exceeds this fraction");
 ABSL_FLAG(std::string, under_threshold, "",
@@ -56,6 +65,22 @@ int main(int argc, char** argv) {
   options.follower.ingest_address = absl::GetFlag(FLAGS_ingest);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
   if (options.store.data_dir.empty()) return Fail("--data_dir is required");
+  auto security = headcount::ServerSecurityFromFlags(options.listen);
+  if (!security.ok()) return Fail(std::string(security.status().message()));
+  options.security = *std::move(security);
+  auto ingest_credentials = headcount::ChannelCredentials(
+      {absl::GetFlag(FLAGS_ingest_ca), absl::GetFlag(FLAGS_ingest_cert),
+       absl::GetFlag(FLAGS_ingest_key)},
+      "--ingest_", headcount::ReloadIntervalFlag());
+  if (!ingest_credentials.ok()) {
+    return Fail(std::string(ingest_credentials.status().message()));
+  }
+  options.follower.credentials = *std::move(ingest_credentials);
+  std::fprintf(stderr, "headcount-audit: %s; to the ingest: %s\n",
+               options.security.description.c_str(),
+               absl::GetFlag(FLAGS_ingest_ca).empty()
+                   ? "plaintext"
+                   : "TLS with --ingest_cert");
 
   headcount::ThresholdPolicy& policy = options.store.policy;
   auto over = headcount::ParseFractionPpm(absl::GetFlag(FLAGS_over_threshold));

@@ -14,7 +14,8 @@ WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
                                        grpc::CallbackServerContext* context,
                                        absl::Duration stall_limit,
                                        const Clock* clock,
-                                       const v1::WatchAlertsRequest& request)
+                                       const v1::WatchAlertsRequest& request,
+                                       Caller caller)
     : FeedStreamReactor(
           waker, context,
           FeedStreamLimits::Resumable("audit", "alert events", "after_alert_id",
@@ -22,6 +23,7 @@ WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
           clock),
       store_(store),
       filter_(request.filter()),
+      caller_(std::move(caller)),
       cursor_(request.after_alert_id()) {
   Begin();
 }
@@ -35,7 +37,10 @@ absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
     if (events.empty()) break;
     for (v1::AlertEvent& event : events) {
       cursor_ = event.alert_id();
-      if (Matches(filter_, event)) pending_.push_back(std::move(event));
+      if (Matches(filter_, event) &&
+          caller_.Covers(event.county(), event.district())) {
+        pending_.push_back(std::move(event));
+      }
     }
   }
   if (pending_.empty()) return false;

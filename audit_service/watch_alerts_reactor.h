@@ -1,11 +1,12 @@
 // One WatchAlerts stream: the persisted alert events after the client's id
-// that pass its filter, then live ones.
+// that pass its filter and lie within the caller's scope, then live ones.
 #ifndef HEADCOUNT_AUDIT_SERVICE_WATCH_ALERTS_REACTOR_H_
 #define HEADCOUNT_AUDIT_SERVICE_WATCH_ALERTS_REACTOR_H_
 
 #include <deque>
 
 #include "audit_service/audit_reader.h"
+#include "common/auth/caller.h"
 #include "common/domain/clock.h"
 #include "common/server/attached_store.h"
 #include "common/server/feed_stream_reactor.h"
@@ -20,11 +21,13 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
   // `store`, `waker` and `clock` are not owned and outlive every stream; a
   // detached store ends the stream with UNAVAILABLE. A client that stops
   // reading for `stall_limit` while events are due is cancelled with
-  // RESOURCE_EXHAUSTED (zero: never). `request` has been validated.
+  // RESOURCE_EXHAUSTED (zero: never). `request` has been validated and
+  // authorized for `caller`; events outside the caller's scope
+  // (Caller::Covers) are never sent.
   WatchAlertsReactor(const AttachedStore<AuditReader>* store,
                      StreamWaker* waker, grpc::CallbackServerContext* context,
                      absl::Duration stall_limit, const Clock* clock,
-                     const v1::WatchAlertsRequest& request);
+                     const v1::WatchAlertsRequest& request, Caller caller);
 
  private:
   // Fills `next` with a serialized v1::AlertEvent.
@@ -33,6 +36,7 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
 
   const AttachedStore<AuditReader>* const store_;
   const v1::AlertFilter filter_;
+  const Caller caller_;
   int64_t cursor_ ABSL_GUARDED_BY(mu_);  // newest alert_id read
   std::deque<v1::AlertEvent> pending_ ABSL_GUARDED_BY(mu_);
 };

@@ -7,6 +7,7 @@
 #include "common/domain/status_util.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace headcount::ingest {
 namespace {
@@ -83,8 +84,9 @@ std::string Fingerprint(const v1::SubmitRequest& row) {
 }
 
 absl::StatusOr<CommitPlan> PlanCommit(
-    const std::vector<v1::SubmitRequest>& rows, bool dry_run, int64_t revision,
-    absl::Time commit_time, PlanReader& reader) {
+    const std::vector<v1::SubmitRequest>& rows, const CommitOptions& options,
+    int64_t revision, absl::Time commit_time, PlanReader& reader) {
+  const bool dry_run = options.dry_run;
   CommitPlan plan;
   CommitResult& result = plan.result;
   std::map<std::string, int> school_rows;  // encoded school key -> row
@@ -146,6 +148,10 @@ absl::StatusOr<CommitPlan> PlanCommit(
           current.has_value() ? v1::UPDATED : v1::CREATED;
       v1::SchoolRecord record =
           NewRecord(row, std::move(grades), current, revision);
+      record.set_submitted_by(options.submitted_by);
+      *record.mutable_submitted_at() =
+          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+              absl::ToUnixMicros(commit_time));
       v1::Event* event = log_entry.add_events();
       event->set_type(v1::Event::PUT);
       if (current.has_value()) *event->mutable_prev_school() = *current;
@@ -171,6 +177,7 @@ absl::StatusOr<CommitPlan> PlanCommit(
     result.revision = revision;
     log_entry.set_revision(revision);
     log_entry.set_commit_time_unix_micros(absl::ToUnixMicros(commit_time));
+    log_entry.set_submitted_by(options.submitted_by);
     plan.log_entry = std::move(log_entry);
   }
   return plan;

@@ -45,13 +45,14 @@ struct CommitPlan {
 };
 
 // Plans `rows` (each valid by ValidateSubmitRequest) as one commit that
-// gets `revision` if it changes anything, stamped `commit_time`. A school
+// gets `revision` if it changes anything, stamped `commit_time` and
+// `options.submitted_by`. A school
 // or submission_id twice in the rows, or a submission_id used before for
 // other content (ALREADY_EXISTS), rejects the whole commit. Errors only
 // from `reader`.
 absl::StatusOr<CommitPlan> PlanCommit(
-    const std::vector<v1::SubmitRequest>& rows, bool dry_run, int64_t revision,
-    absl::Time commit_time, PlanReader& reader);
+    const std::vector<v1::SubmitRequest>& rows, const CommitOptions& options,
+    int64_t revision, absl::Time commit_time, PlanReader& reader);
 
 // What identifies a submission's content: the school and its grades sorted
 // by grade, serialized deterministically.

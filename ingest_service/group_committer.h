@@ -21,7 +21,7 @@ namespace headcount::ingest {
 // A commit waiting for its group.
 struct PendingCommit {
   std::vector<v1::SubmitRequest> rows;
-  bool dry_run = false;
+  CommitOptions options;
   SubmissionStore::CommitCallback done;
 };
 

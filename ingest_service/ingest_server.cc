@@ -6,8 +6,10 @@ namespace headcount::ingest {
 
 IngestServer::IngestServer(const Options& options)
     : options_(options),
-      host_({options.listen, options.shutdown_grace}),
-      service_(&host_.waker(), options.watch_stall_limit, options.clock) {}
+      host_({options.listen, options.security.credentials,
+             options.shutdown_grace}),
+      service_(options.security.authorizer, &host_.waker(),
+               options.watch_stall_limit, options.clock) {}
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::StartListening(
     const Options& options) {

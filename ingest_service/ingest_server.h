@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/domain/clock.h"
 #include "common/server/feed_stream_reactor.h"
+#include "common/server/server_security.h"
 #include "common/server/service_host.h"
 #include "ingest_service/ingest_service_impl.h"
 #include "ingest_service/rocksdb_submission_store.h"
@@ -29,6 +30,9 @@ class IngestServer final : private HostedService {
     // Where the server and its store read the time (stream stalls and
     // progress, commit or alert times); it replaces store.clock. Not owned.
     const Clock* clock = RealClock();
+    // Who may call (mutual TLS and the policy) or plaintext on loopback;
+    // the default is the latter.
+    ServerSecurity security;
   };
 
   // Listens and answers health checks with NOT_SERVING; every IngestService

@@ -7,6 +7,7 @@
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
 #include "common/rpc/grpc_status.h"
+#include "common/server/mutation_log.h"
 #include "common/server/unary_handler.h"
 #include "ingest_service/submit_batch_reactor.h"
 #include "ingest_service/watch_reactor.h"
@@ -44,34 +45,51 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnaryAsync<v1::SubmitRequest, v1::SubmitResponse>(
-      {context, request, response}, store_, kNotReady, ValidateSubmitRequest,
-      [](SubmissionStore& store, v1::SubmitRequest submit,
+      {context, request, response, Method::kSubmit}, *authorizer_, store_,
+      kNotReady, ValidateSubmitRequest,
+      [](SubmissionStore& store, v1::SubmitRequest submit, const Caller& caller,
          UnaryReply<v1::SubmitResponse> reply) {
         const bool dry_run = submit.dry_run();
         std::vector<v1::SubmitRequest> rows;
         rows.push_back(std::move(submit));
-        store.Commit(std::move(rows), dry_run,
-                     [reply = std::move(reply)](
-                         absl::StatusOr<CommitResult> result) mutable {
-                       reply(SubmitAnswer(std::move(result)));
+        store.Commit(std::move(rows), {dry_run, caller.principal},
+                     [reply = std::move(reply), principal = caller.LogName(),
+                      dry_run](absl::StatusOr<CommitResult> result) mutable {
+                       absl::StatusOr<v1::SubmitResponse> answer =
+                           SubmitAnswer(std::move(result));
+                       LogMutation("Submit", principal, 1,
+                                   answer.ok() ? answer->revision() : 0,
+                                   dry_run, answer.status(),
+                                   answer.ok() ? v1::Outcome_Name(
+                                                     answer->outcome())
+                                               : "");
+                       reply(std::move(answer));
                      });
       });
 }
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::SubmitBatch(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) {
-  if (!store_.Borrow()) {
-    return RefuseStream<grpc::ServerReadReactor<grpc::ByteBuffer>>(kNotReady);
+  using BatchStream = grpc::ServerReadReactor<grpc::ByteBuffer>;
+  absl::StatusOr<Caller> caller =
+      authorizer_->Authorize(*context, Method::kSubmitBatch);
+  if (!caller.ok()) {
+    LogMutation("SubmitBatch", PeerPrincipal(*context), 0, 0, false,
+                caller.status(), "");
+    return RefuseStream<BatchStream>(ToGrpcStatus(caller.status()));
   }
-  return NewSubmitBatchReactor(&store_, kNotReady, summary);
+  if (!store_.Borrow()) return RefuseStream<BatchStream>(kNotReady);
+  return NewSubmitBatchReactor(&store_, kNotReady, *std::move(caller), summary);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return ServeUnary<v1::GetSchoolRequest>(
-      {context, request, response}, store_, kNotReady, ValidateGetSchoolRequest,
-      [](SubmissionStore& store, const v1::GetSchoolRequest& r) {
+      {context, request, response, Method::kGetSchool}, *authorizer_, store_,
+      kNotReady, ValidateGetSchoolRequest,
+      [](SubmissionStore& store, const v1::GetSchoolRequest& r,
+         const Caller&) {
         return store.GetSchool(
             {r.term(), r.county(), r.district(), r.school()});
       });
@@ -80,10 +98,12 @@ grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
 grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
+  // AuthorizeScope narrowed the request to the caller's county/district.
   return ServeUnary<v1::ListSchoolsRequest>(
-      {context, request, response}, store_, kNotReady,
-      ValidateListSchoolsRequest,
-      [](SubmissionStore& store, const v1::ListSchoolsRequest& r) {
+      {context, request, response, Method::kListSchools}, *authorizer_, store_,
+      kNotReady, ValidateListSchoolsRequest,
+      [](SubmissionStore& store, const v1::ListSchoolsRequest& r,
+         const Caller&) {
         return store.ListSchools(r);
       });
 }
@@ -91,6 +111,11 @@ grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
 grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
     grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
   using WatchStream = grpc::ServerWriteReactor<v1::WatchResponse>;
+  absl::StatusOr<Caller> caller =
+      authorizer_->Authorize(*context, Method::kWatch);
+  if (!caller.ok()) {
+    return RefuseStream<WatchStream>(ToGrpcStatus(caller.status()));
+  }
   if (!store_.Borrow()) return RefuseStream<WatchStream>(kNotReady);
   std::vector<FieldViolation> violations = ValidateWatchRequest(*request);
   if (!violations.empty()) {
@@ -105,12 +130,16 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Compact(
     grpc::ByteBuffer* response) {
   // The store checks the revision against its own (1..current).
   return ServeUnary<v1::CompactRequest>(
-      {context, request, response}, store_, kNotReady, nullptr,
-      [](SubmissionStore& store,
-         const v1::CompactRequest& r) -> absl::StatusOr<v1::CompactResponse> {
-        ASSIGN_OR_RETURN(int64_t oldest, store.Compact(r.revision()));
+      {context, request, response, Method::kCompact}, *authorizer_, store_,
+      kNotReady, nullptr,
+      [](SubmissionStore& store, const v1::CompactRequest& r,
+         const Caller& caller) -> absl::StatusOr<v1::CompactResponse> {
+        absl::StatusOr<int64_t> oldest = store.Compact(r.revision());
+        LogMutation("Compact", caller.LogName(), 0, r.revision(), false,
+                    oldest.status(), "");
+        if (!oldest.ok()) return oldest.status();
         v1::CompactResponse answer;
-        answer.set_oldest_revision(oldest);
+        answer.set_oldest_revision(*oldest);
         answer.set_revision(store.revision());
         return answer;
       });

@@ -6,7 +6,11 @@
 
 #include "absl/time/time.h"
 #include "common/domain/clock.h"
+#include <memory>
+#include <utility>
+
 #include "common/server/attached_store.h"
+#include "common/server/authorizer.h"
 #include "common/server/stream_waker.h"
 #include "headcount/v1/ingest.grpc.pb.h"
 #include "ingest_service/submission_store.h"
@@ -30,9 +34,14 @@ class IngestServiceImpl final : public IngestServiceBase {
   // recovering). A Watch client that stops reading for `watch_stall_limit`
   // while revisions are due is cancelled with RESOURCE_EXHAUSTED (zero:
   // never).
-  IngestServiceImpl(StreamWaker* waker, absl::Duration watch_stall_limit,
+  // `authorizer` decides who may call what (common/server/authorizer.h).
+  IngestServiceImpl(std::shared_ptr<const Authorizer> authorizer,
+                    StreamWaker* waker, absl::Duration watch_stall_limit,
                     const Clock* clock)
-      : waker_(waker), watch_stall_limit_(watch_stall_limit), clock_(clock) {}
+      : authorizer_(std::move(authorizer)),
+        waker_(waker),
+        watch_stall_limit_(watch_stall_limit),
+        clock_(clock) {}
 
   // `store` is not owned; null detaches it, waiting for the calls using it.
   void AttachStore(SubmissionStore* store) { store_.Attach(store); }
@@ -61,6 +70,7 @@ class IngestServiceImpl final : public IngestServiceBase {
                                     grpc::ByteBuffer* response) override;
 
  private:
+  const std::shared_ptr<const Authorizer> authorizer_;
   StreamWaker* const waker_;
   const absl::Duration watch_stall_limit_;
   const Clock* const clock_;

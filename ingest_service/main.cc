@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/grpc_server.h"
+#include "common/server/security_flags.h"
 #include "common/server/service_host.h"
 #include "ingest_service/ingest_server.h"
 
@@ -25,7 +26,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves headcount.v1.IngestService: stores school headcount "
       "submissions durably and streams every change.\n"
-      "usage: headcount-ingest --data_dir=DIR [--listen=HOST:PORT]");
+      "usage: headcount-ingest --data_dir=DIR [--listen=HOST:PORT] "
+      "[--tls_cert=PEM --tls_key=PEM --tls_client_ca=PEM --policy=JSON]");
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_data_dir).empty()) {
     std::fprintf(stderr, "headcount-ingest: --data_dir is required\n");
@@ -35,6 +37,15 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
+  auto security = headcount::ServerSecurityFromFlags(options.listen);
+  if (!security.ok()) {
+    std::fprintf(stderr, "headcount-ingest: %s\n",
+                 std::string(security.status().message()).c_str());
+    return 2;
+  }
+  options.security = *std::move(security);
+  std::fprintf(stderr, "headcount-ingest: %s\n",
+               options.security.description.c_str());
 
   auto server = headcount::ingest::IngestServer::StartListening(options);
   if (!server.ok()) {

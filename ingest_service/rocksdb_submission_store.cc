@@ -120,8 +120,8 @@ void RocksDbSubmissionStore::SetCommitListener(
 }
 
 void RocksDbSubmissionStore::Commit(std::vector<v1::SubmitRequest> rows,
-                                    bool dry_run, CommitCallback done) {
-  committer_->Enqueue({std::move(rows), dry_run, std::move(done)});
+                                    CommitOptions options, CommitCallback done) {
+  committer_->Enqueue({std::move(rows), std::move(options), std::move(done)});
 }
 
 std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
@@ -137,7 +137,7 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
   absl::Status write_status;
   for (const PendingCommit& pending : group) {
     absl::StatusOr<CommitPlan> plan =
-        PlanCommit(pending.rows, pending.dry_run, next_revision, now, reader);
+        PlanCommit(pending.rows, pending.options, next_revision, now, reader);
     if (!plan.ok()) {
       results.push_back(plan.status());
       continue;

@@ -38,7 +38,7 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   // Answers the commits already queued, then closes RocksDB.
   ~RocksDbSubmissionStore() override;
 
-  void Commit(std::vector<v1::SubmitRequest> rows, bool dry_run,
+  void Commit(std::vector<v1::SubmitRequest> rows, CommitOptions options,
               CommitCallback done) override;
   absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) override;
   absl::StatusOr<v1::ListSchoolsResponse> ListSchools(

@@ -45,6 +45,15 @@ struct CommitResult {
   std::vector<RowRejection> rejected;
 };
 
+// How one commit is made.
+struct CommitOptions {
+  // Decide the outcome, store nothing.
+  bool dry_run = false;
+  // Who sent the rows (the client certificate's CN; empty without client
+  // identities): recorded in the revision and each record it writes.
+  std::string submitted_by;
+};
+
 // Durable store of school submissions and their change log. Thread-safe.
 // Every commit that changes anything gets the next revision (1, 2, ...);
 // revisions are never reused, also across restarts.
@@ -56,12 +65,13 @@ class SubmissionStore {
 
   // Commits `rows` (each already valid by ValidateSubmitRequest) atomically
   // as one revision: all stored or none. A school's new counts replace its
-  // previous ones. `done` runs exactly once, on a store thread, after the
-  // revision is synced to disk (or, for `dry_run`, after the outcome is
-  // known, with nothing written). Errors: UNAVAILABLE when the store is
-  // closing or the write failed.
-  virtual void Commit(std::vector<v1::SubmitRequest> rows, bool dry_run,
-                      CommitCallback done) = 0;
+  // previous ones; the revision and its records carry the commit time and
+  // `options.submitted_by`. `done` runs exactly once, on a store thread,
+  // after the revision is synced to disk (or, for a dry run, after the
+  // outcome is known, with nothing written). Errors: UNAVAILABLE when the
+  // store is closing or the write failed.
+  virtual void Commit(std::vector<v1::SubmitRequest> rows,
+                      CommitOptions options, CommitCallback done) = 0;
 
   // NOT_FOUND when the school has no record for that term.
   virtual absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) = 0;

@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/request_scope.h"
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
 #include "common/rpc/grpc_status.h"
+#include "common/server/mutation_log.h"
 #include "common/server/request_parser.h"
 #include "google/rpc/error_details.pb.h"
 #include "headcount/v1/ingest.pb.h"
@@ -22,8 +24,12 @@ class SubmitBatchReactor final
     : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   SubmitBatchReactor(const AttachedStore<SubmissionStore>* store,
-                     const grpc::Status& not_ready, grpc::ByteBuffer* response)
-      : store_(store), not_ready_(not_ready), response_(response) {
+                     const grpc::Status& not_ready, Caller caller,
+                     grpc::ByteBuffer* response)
+      : store_(store),
+        not_ready_(not_ready),
+        caller_(std::move(caller)),
+        response_(response) {
     StartRead(&raw_row_);
   }
 
@@ -31,7 +37,7 @@ class SubmitBatchReactor final
     if (!ok) return Commit();  // the client has sent every row
     const int index = row_count_++;
     if (row_count_ > kMaxBatchRows) {
-      return Finish(ToGrpcStatus(InvalidArgument(
+      return End(ToGrpcStatus(InvalidArgument(
           {{"rows", absl::StrCat("a batch holds at most ", kMaxBatchRows,
                                  " rows; split the import")}})));
     }
@@ -46,7 +52,7 @@ class SubmitBatchReactor final
       return;
     }
     if (!parsed.ok()) {
-      return Finish(
+      return End(
           ToGrpcStatus(InvalidArgument({{absl::StrCat("rows[", index, "]"),
                                          std::string(parsed.message())}})));
     }
@@ -59,6 +65,15 @@ class SubmitBatchReactor final
     for (FieldViolation& v : violations) {
       Reject(index, std::move(v.field), std::move(v.description));
     }
+    if (violations.empty()) {
+      // One row outside the caller's scope refuses the whole batch.
+      const absl::Status scope = AuthorizeScope(caller_, row_);
+      if (!scope.ok()) {
+        return End(ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+            "row ", index, ": ", scope.message(),
+            "; batch refused, nothing stored"))));
+      }
+    }
     if (violations.empty() && rejected_count_ == 0) {
       rows_.push_back(std::move(row_));
     }
@@ -68,6 +83,17 @@ class SubmitBatchReactor final
   void OnDone() override { delete this; }
 
  private:
+  // Ends the call, logging it as every mutating call is logged.
+  void End(const grpc::Status& status) {
+    LogMutation("SubmitBatch", caller_.LogName(), row_count_,
+                status.ok() ? summary_->revision() : 0, dry_run_,
+                FromGrpcStatus(status),
+                absl::StrCat("created=", summary_->created(),
+                             " updated=", summary_->updated(),
+                             " unchanged=", summary_->unchanged()));
+    Finish(status);
+  }
+
   void Reject(int index, std::string field, std::string reason) {
     if (index != last_rejected_index_) {
       last_rejected_index_ = index;
@@ -105,7 +131,7 @@ class SubmitBatchReactor final
                      first.field(), ": ", first.reason()));
     AttachDetail(status, bad_request);
     AttachDetail(status, *summary_);
-    Finish(ToGrpcStatus(status));
+    End(ToGrpcStatus(status));
   }
 
   void Commit() {
@@ -113,15 +139,15 @@ class SubmitBatchReactor final
       return FinishRejected(absl::StatusCode::kInvalidArgument);
     }
     if (rows_.empty()) {
-      return Finish(ToGrpcStatus(
+      return End(ToGrpcStatus(
           InvalidArgument({{"rows", "a batch must hold at least one row"}})));
     }
     auto store = store_->Borrow();
-    if (!store) return Finish(not_ready_);
-    store->Commit(std::move(rows_), dry_run_,
+    if (!store) return End(not_ready_);
+    store->Commit(std::move(rows_), {dry_run_, caller_.principal},
                   [this](absl::StatusOr<CommitResult> result) {
                     if (!result.ok()) {
-                      return Finish(ToGrpcStatus(result.status()));
+                      return End(ToGrpcStatus(result.status()));
                     }
                     if (!result->rejected.empty()) {
                       absl::StatusCode code =
@@ -155,11 +181,12 @@ class SubmitBatchReactor final
 
   void FinishWithSummary() {
     SerializeResponse(*summary_, *response_);
-    Finish(grpc::Status::OK);
+    End(grpc::Status::OK);
   }
 
   const AttachedStore<SubmissionStore>* const store_;
   const grpc::Status not_ready_;
+  const Caller caller_;
   grpc::ByteBuffer* const response_;
   v1::ImportSummary summary_storage_;
   v1::ImportSummary* const summary_ = &summary_storage_;
@@ -176,8 +203,8 @@ class SubmitBatchReactor final
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
     const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
-    grpc::ByteBuffer* summary) {
-  return new SubmitBatchReactor(store, not_ready, summary);
+    Caller caller, grpc::ByteBuffer* summary) {
+  return new SubmitBatchReactor(store, not_ready, std::move(caller), summary);
 }
 
 }  // namespace headcount::ingest

@@ -6,6 +6,7 @@
 #ifndef HEADCOUNT_INGEST_SERVICE_SUBMIT_BATCH_REACTOR_H_
 #define HEADCOUNT_INGEST_SERVICE_SUBMIT_BATCH_REACTOR_H_
 
+#include "common/auth/caller.h"
 #include "common/server/attached_store.h"
 #include "grpcpp/grpcpp.h"
 #include "ingest_service/submission_store.h"
@@ -17,10 +18,13 @@ inline constexpr int kMaxBatchRows = 100'000;
 
 // The reactor of one call; it deletes itself when the call is done.
 // `store` is not owned and outlives the call; while none is attached the
-// call ends with `not_ready`. `summary` is the call's raw response.
+// call ends with `not_ready`. `caller` may call SubmitBatch; a row outside
+// its scope ends the call with PERMISSION_DENIED naming the row, nothing
+// stored. `summary` is the call's raw response. The call is logged
+// (LogMutation) when it ends.
 grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
     const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
-    grpc::ByteBuffer* summary);
+    Caller caller, grpc::ByteBuffer* summary);
 
 }  // namespace headcount::ingest
 

@@ -10,7 +10,8 @@
 namespace headcount {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& listen, const std::vector<NamedService>& services) {
+    const std::string& listen, const std::vector<NamedService>& services,
+    std::shared_ptr<grpc::ServerCredentials> credentials) {
   const size_t colon = listen.rfind(':');
   int requested_port = -1;
   if (colon == std::string::npos ||
@@ -24,7 +25,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, std::move(credentials), &port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   // Let watchers keep idle streams alive with pings (the audit service pings
   // every 10 s to notice a dead connection).

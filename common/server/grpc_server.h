@@ -23,12 +23,14 @@ class GrpcServer {
   // server.
   using NamedService = std::pair<std::string, grpc::Service*>;
 
-  // Binds `listen` ("HOST:PORT", port 0 picks a free one), registers the
-  // services, health checking (NOT_SERVING for "" and every service name
-  // until SetServing(true)) and reflection, and starts serving.
-  // UNAVAILABLE when the address cannot be bound.
+  // Binds `listen` ("HOST:PORT", port 0 picks a free one) with
+  // `credentials`, registers the services, health checking (NOT_SERVING
+  // for "" and every service name until SetServing(true)) and reflection,
+  // and starts serving. UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& listen, const std::vector<NamedService>& services);
+      const std::string& listen, const std::vector<NamedService>& services,
+      std::shared_ptr<grpc::ServerCredentials> credentials =
+          grpc::InsecureServerCredentials());
 
   // Drains if Shutdown was not called.
   ~GrpcServer();

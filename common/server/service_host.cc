@@ -12,8 +12,9 @@ absl::Status ServiceHost::Listen(const std::string& service_name,
                                  grpc::Service* service,
                                  HostedService* hosted) {
   hosted_ = hosted;
-  ASSIGN_OR_RETURN(grpc_server_, GrpcServer::Start(options_.listen,
-                                                   {{service_name, service}}));
+  ASSIGN_OR_RETURN(grpc_server_,
+                   GrpcServer::Start(options_.listen, {{service_name, service}},
+                                     options_.credentials));
   address_ = grpc_server_->address();
   return absl::OkStatus();
 }

@@ -38,6 +38,9 @@ class ServiceHost {
  public:
   struct Options {
     std::string listen;  // "HOST:PORT"; port 0 picks one
+    // TLS or plaintext (common/server/server_security.h).
+    std::shared_ptr<grpc::ServerCredentials> credentials =
+        grpc::InsecureServerCredentials();
     // How long a drain waits for calls in flight before cancelling them.
     absl::Duration shutdown_grace = absl::Seconds(10);
   };

@@ -1,8 +1,9 @@
-// One unary call as every handler of both services runs it: borrow the
-// store, parse the raw request (with its mirror), validate it, call the
-// store, then finish with the serialized response or the status. The one
-// place where every unary call passes, for what each call needs (identity,
-// authorization, metrics).
+// One unary call as every handler of both services runs it: authorize the
+// caller for the method, borrow the store, parse the raw request (with its
+// mirror), validate it, check its places against the caller's scope, call
+// the store, then finish with the serialized response or the status. The
+// one place where every unary call passes, for what each call needs
+// (identity, authorization, metrics).
 #ifndef HEADCOUNT_COMMON_SERVER_UNARY_HANDLER_H_
 #define HEADCOUNT_COMMON_SERVER_UNARY_HANDLER_H_
 
@@ -11,9 +12,13 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "common/auth/caller.h"
+#include "common/auth/request_scope.h"
 #include "common/domain/status_util.h"
 #include "common/rpc/grpc_status.h"
 #include "common/server/attached_store.h"
+#include "common/server/authorizer.h"
+#include "common/server/mutation_log.h"
 #include "common/server/request_parser.h"
 #include "grpcpp/grpcpp.h"
 
@@ -32,6 +37,7 @@ struct UnaryCall {
   grpc::CallbackServerContext* context;
   const grpc::ByteBuffer* request;
   grpc::ByteBuffer* response;
+  Method method;
 };
 
 // Parses `buffer` into `request` and checks it with `validate` (may be
@@ -46,54 +52,66 @@ absl::Status ParseValidRequest(const grpc::ByteBuffer& buffer,
   return violations.empty() ? absl::OkStatus() : InvalidArgument(violations);
 }
 
-// Serves `call` with `handle(store, request, reply)`, which may reply later
-// on another thread (the store is borrowed only while `handle` runs).
-// UNAVAILABLE with `not_ready` while no store is attached; INVALID_ARGUMENT
-// when the request does not parse or `validate` (may be null) finds a
-// violation, without calling `handle`.
+// Serves `call` with `handle(store, request, caller, reply)`, which may
+// reply later on another thread (the store is borrowed only while `handle`
+// runs). In order: the authorizer's refusal (UNAUTHENTICATED,
+// PERMISSION_DENIED); UNAVAILABLE with `not_ready` while no store is
+// attached; INVALID_ARGUMENT when the request does not parse or `validate`
+// (may be null) finds a violation; PERMISSION_DENIED when it names a place
+// outside the caller's scope (AuthorizeScope, which may also narrow it).
+// `handle` is called only when all pass.
 template <typename Request, typename Response, typename Store, typename Handle>
 grpc::ServerUnaryReactor* ServeUnaryAsync(const UnaryCall& call,
+                                          const Authorizer& authorizer,
                                           const AttachedStore<Store>& store,
                                           const grpc::Status& not_ready,
                                           RequestValidator<Request> validate,
                                           Handle&& handle) {
   grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
-  auto borrowed = store.Borrow();
-  if (!borrowed) {
-    reactor->Finish(not_ready);
-    return reactor;
-  }
-  Request request;
-  const absl::Status status =
-      ParseValidRequest(*call.request, validate, request);
-  if (!status.ok()) {
+  auto refuse = [&](const absl::Status& status) {
+    if (IsMutating(call.method)) {
+      LogMutation(MethodName(call.method), PeerPrincipal(*call.context), 0, 0,
+                  false, status, "");
+    }
     reactor->Finish(ToGrpcStatus(status));
     return reactor;
-  }
+  };
+  absl::StatusOr<Caller> caller =
+      authorizer.Authorize(*call.context, call.method);
+  if (!caller.ok()) return refuse(caller.status());
+  auto borrowed = store.Borrow();
+  if (!borrowed) return refuse(FromGrpcStatus(not_ready));
+  Request request;
+  absl::Status status = ParseValidRequest(*call.request, validate, request);
+  if (status.ok()) status = AuthorizeScope(*caller, request);
+  if (!status.ok()) return refuse(status);
   grpc::ByteBuffer* const response = call.response;
   UnaryReply<Response> reply = [reactor,
                                 response](absl::StatusOr<Response> result) {
     if (result.ok()) SerializeResponse(*result, *response);
     reactor->Finish(ToGrpcStatus(result.status()));
   };
-  handle(*borrowed.get(), std::move(request), std::move(reply));
+  handle(*borrowed.get(), std::move(request), *caller, std::move(reply));
   return reactor;
 }
 
 // The same for a store call that answers at once:
-// `handle(store, request)` returns the response or the status.
+// `handle(store, request, caller)` returns the response or the status.
 template <typename Request, typename Store, typename Handle>
 grpc::ServerUnaryReactor* ServeUnary(const UnaryCall& call,
+                                     const Authorizer& authorizer,
                                      const AttachedStore<Store>& store,
                                      const grpc::Status& not_ready,
                                      RequestValidator<Request> validate,
                                      Handle&& handle) {
-  using Result = std::invoke_result_t<Handle, Store&, const Request&>;
+  using Result =
+      std::invoke_result_t<Handle, Store&, const Request&, const Caller&>;
   using Response = typename Result::value_type;
   return ServeUnaryAsync<Request, Response>(
-      call, store, not_ready, validate,
-      [&handle](Store& borrowed, Request request, UnaryReply<Response> reply) {
-        reply(handle(borrowed, request));
+      call, authorizer, store, not_ready, validate,
+      [&handle](Store& borrowed, Request request, const Caller& caller,
+                UnaryReply<Response> reply) {
+        reply(handle(borrowed, request, caller));
       });
 }
 

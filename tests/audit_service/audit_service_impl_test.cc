@@ -113,7 +113,8 @@ class AuditServiceImplTest : public ::testing::Test {
 
   FakeAuditReader reader_;
   StreamWaker waker_;
-  AuditServiceImpl service_{&waker_, absl::Seconds(60), RealClock()};
+  AuditServiceImpl service_{std::make_shared<const Authorizer>(), &waker_,
+                            absl::Seconds(60), RealClock()};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::AuditService::Stub> stub_;
 };

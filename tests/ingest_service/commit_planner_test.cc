@@ -63,7 +63,7 @@ class CommitPlannerTest : public ::testing::Test {
   CommitPlan Commit(std::vector<v1::SubmitRequest> rows, int64_t revision,
                     bool dry_run = false) {
     absl::StatusOr<CommitPlan> plan =
-        PlanCommit(rows, dry_run, revision, kNow, reader_);
+        PlanCommit(rows, {dry_run, "clerk-yongxing"}, revision, kNow, reader_);
     EXPECT_TRUE(plan.ok()) << plan.status();
     if (!plan.ok()) return {};
     reader_.Apply(*plan);
@@ -201,7 +201,7 @@ TEST_F(CommitPlannerTest, DryRunDecidesButWritesNothing) {
 TEST_F(CommitPlannerTest, AReadErrorFailsThePlan) {
   reader_.error = absl::DataLossError("unparseable value");
   absl::StatusOr<CommitPlan> plan = PlanCommit(
-      {School("永兴", "双龙中学", {{1, 1}}, "a")}, false, 1, kNow, reader_);
+      {School("永兴", "双龙中学", {{1, 1}}, "a")}, {}, 1, kNow, reader_);
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kDataLoss);
 }
 

@@ -32,7 +32,7 @@ absl::StatusOr<ingest::CommitResult> CommitNow(
     bool dry_run) {
   absl::StatusOr<ingest::CommitResult> outcome;
   Latch done;
-  store.Commit(std::move(rows), dry_run,
+  store.Commit(std::move(rows), {dry_run, ""},
                [&](absl::StatusOr<ingest::CommitResult> result) {
                  outcome = std::move(result);
                  done.Notify();
