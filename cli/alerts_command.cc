@@ -18,6 +18,8 @@ namespace {
 
 class AlertsCommand final : public Command {
  public:
+  explicit AlertsCommand(const TlsFiles* tls) : tls_(tls) {}
+
   void Define(CLI::App& app) override {
     app.add_option("--audit", audit_, "the audit service (HOST:PORT)")
         ->capture_default_str();
@@ -55,7 +57,10 @@ class AlertsCommand final : public Command {
       if (!level.ok()) return Fail(std::string(level.status().message()));
       filter_.set_level(*level);
     }
-    stub_ = v1::AuditService::NewStub(Connect(audit_));
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        Connect(audit_, *tls_);
+    if (!channel.ok()) return Fail(std::string(channel.status().message()));
+    stub_ = v1::AuditService::NewStub(*std::move(channel));
 
     v1::ListAlertsRequest list;
     *list.mutable_filter() = filter_;
@@ -74,6 +79,7 @@ class AlertsCommand final : public Command {
   }
 
  private:
+  const TlsFiles* const tls_;
   void Print(const std::vector<v1::AlertEvent>& events) {
     std::fputs(writer_->Alerts(events, header_).c_str(), stdout);
     std::fflush(stdout);
@@ -142,8 +148,8 @@ class AlertsCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> NewAlertsCommand() {
-  return std::make_unique<AlertsCommand>();
+std::unique_ptr<Command> NewAlertsCommand(const TlsFiles* tls) {
+  return std::make_unique<AlertsCommand>(tls);
 }
 
 }  // namespace headcount::cli

@@ -18,8 +18,25 @@ std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration timeout) {
   return context;
 }
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
+    const std::string& address, const TlsFiles& tls) {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentials(tls, "--");
+  if (!credentials.ok()) return credentials.status();
+  return grpc::CreateChannel(address, *credentials);
+}
+
+void DefineTlsOptions(CLI::App& app, TlsFiles& tls) {
+  app.add_option("--ca", tls.ca,
+                 "PEM CA that signs the services' certificates: connect "
+                 "with TLS")
+      ->envname("HEADCOUNT_CA");
+  app.add_option("--cert", tls.cert,
+                 "PEM client certificate (its CN is your principal in the "
+                 "services' policy)")
+      ->envname("HEADCOUNT_CERT");
+  app.add_option("--key", tls.key, "PEM private key of --cert")
+      ->envname("HEADCOUNT_KEY");
 }
 
 std::string Describe(const grpc::Status& status, const std::string& what,
@@ -31,6 +48,10 @@ std::string Describe(const grpc::Status& status, const std::string& what,
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::StrCat("the ", what, " at ", address,
                           " did not answer in time (see --timeout)");
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return absl::StrCat("the ", what, " refused: ", status.error_message(),
+                          " (see --cert, or ask for a binding in its policy)");
     default:
       return absl::StrCat("the ", what, " refused: ", status.error_message());
   }

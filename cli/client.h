@@ -6,7 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/rpc/tls_files.h"
 #include "grpcpp/grpcpp.h"
 
 namespace headcount::cli {
@@ -17,8 +20,16 @@ int Fail(const std::string& message);
 // A context whose deadline is `timeout` from now.
 std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration timeout);
 
-// A channel to `address` (plaintext).
-std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+// A channel to `address`: TLS when `tls` names a CA (--ca, --cert, --key
+// or HEADCOUNT_CA, HEADCOUNT_CERT, HEADCOUNT_KEY), else plaintext.
+// INVALID_ARGUMENT naming the option when the files are incomplete or
+// unreadable.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
+    const std::string& address, const TlsFiles& tls);
+
+// Declares --ca, --cert and --key (with their environment variables) on
+// `app`, filling `tls`.
+void DefineTlsOptions(CLI::App& app, TlsFiles& tls);
 
 // One line saying what went wrong talking to `what` (like "audit service")
 // at `address`: unreachable, too slow (see --timeout), or its refusal.

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "CLI/CLI.hpp"
+#include "common/rpc/tls_files.h"
 
 namespace headcount::cli {
 
@@ -19,13 +20,15 @@ class Command {
   virtual int Run() = 0;
 };
 
+// Each command connects with `tls` (not owned; filled by the options
+// before Run).
 // headcount submit [--ingest=HOST:PORT] [--per-school] [--allow-partial]
 // FILE...
-std::unique_ptr<Command> NewSubmitCommand();
+std::unique_ptr<Command> NewSubmitCommand(const TlsFiles* tls);
 // headcount report [--audit=HOST:PORT] --term=T [--county=C] [--district=D]
-std::unique_ptr<Command> NewReportCommand();
+std::unique_ptr<Command> NewReportCommand(const TlsFiles* tls);
 // headcount alerts [--audit=HOST:PORT] [filters] [--follow] [--after=ID]
-std::unique_ptr<Command> NewAlertsCommand();
+std::unique_ptr<Command> NewAlertsCommand(const TlsFiles* tls);
 
 }  // namespace headcount::cli
 

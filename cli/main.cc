@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "cli/client.h"
 #include "cli/command.h"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,11 @@ int main(int argc, char** argv) {
       "the audit's tables and alerts.",
       "headcount"};
   app.require_subcommand(1);
+  // --ca, --cert, --key anywhere on the line, before or after the
+  // subcommand.
+  headcount::TlsFiles tls;
+  headcount::cli::DefineTlsOptions(app, tls);
+  app.fallthrough();
   struct Entry {
     const char* name;
     const char* description;
@@ -28,18 +34,18 @@ int main(int argc, char** argv) {
        "per school and grade, grouped per school. Submission ids "
        "come from the content, so submitting the same file twice "
        "changes nothing.",
-       headcount::cli::NewSubmitCommand()});
+       headcount::cli::NewSubmitCommand(&tls)});
   entries.push_back({"report",
                      "Prints the county table (the notice's attachment 1: one "
                      "row per district, in pinyin order, with the total), or "
                      "with --district the same per school.",
-                     headcount::cli::NewReportCommand()});
+                     headcount::cli::NewReportCommand(&tls)});
   entries.push_back({"alerts",
                      "Prints the open alerts (grades, schools, districts, "
                      "counties over the threshold), or with --after the alert "
                      "events after that id; --follow keeps streaming, resuming "
                      "after the last id printed if the connection drops.",
-                     headcount::cli::NewAlertsCommand()});
+                     headcount::cli::NewAlertsCommand(&tls)});
   for (Entry& entry : entries) {
     entry.app = app.add_subcommand(entry.name, entry.description);
     entry.command->Define(*entry.app);

@@ -15,6 +15,8 @@ namespace {
 
 class ReportCommand final : public Command {
  public:
+  explicit ReportCommand(const TlsFiles* tls) : tls_(tls) {}
+
   void Define(CLI::App& app) override {
     app.add_option("--audit", audit_, "the audit service (HOST:PORT)")
         ->capture_default_str();
@@ -39,7 +41,10 @@ class ReportCommand final : public Command {
     absl::StatusOr<Format> format = ParseFormat(format_);
     if (!format.ok()) return Fail(std::string(format.status().message()));
     writer_ = NewWriter(*format);
-    stub_ = v1::AuditService::NewStub(Connect(audit_));
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        Connect(audit_, *tls_);
+    if (!channel.ok()) return Fail(std::string(channel.status().message()));
+    stub_ = v1::AuditService::NewStub(*std::move(channel));
     if (!district_.empty()) return PrintDistrict();
 
     std::vector<std::string> counties;
@@ -78,6 +83,7 @@ class ReportCommand final : public Command {
   }
 
  private:
+  const TlsFiles* const tls_;
   absl::Duration timeout() const { return absl::Seconds(timeout_seconds_); }
 
   int PrintDistrict() {
@@ -105,8 +111,8 @@ class ReportCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> NewReportCommand() {
-  return std::make_unique<ReportCommand>();
+std::unique_ptr<Command> NewReportCommand(const TlsFiles* tls) {
+  return std::make_unique<ReportCommand>(tls);
 }
 
 }  // namespace headcount::cli

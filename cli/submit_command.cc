@@ -44,6 +44,8 @@ struct Outcomes {
 
 class SubmitCommand final : public Command {
  public:
+  explicit SubmitCommand(const TlsFiles* tls) : tls_(tls) {}
+
   void Define(CLI::App& app) override {
     app.add_option("FILE", files_,
                    "CSV or TSV files, UTF-8 or GBK, English or Chinese header")
@@ -73,7 +75,10 @@ class SubmitCommand final : public Command {
                                "without bad rows)"));
     }
     if (submissions.schools.empty()) return Fail("no school to submit");
-    stub_ = v1::IngestService::NewStub(Connect(ingest_));
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        Connect(ingest_, *tls_);
+    if (!channel.ok()) return Fail(std::string(channel.status().message()));
+    stub_ = v1::IngestService::NewStub(*std::move(channel));
     Progress progress(submissions.rows, "rows", stderr,
                       isatty(STDERR_FILENO) != 0, RealClock());
     Outcomes outcomes;
@@ -95,6 +100,7 @@ class SubmitCommand final : public Command {
   }
 
  private:
+  const TlsFiles* const tls_;
   absl::Duration timeout() const { return absl::Seconds(timeout_seconds_); }
 
   // Reads every file into `out`, printing bad rows; non-zero on a file
@@ -259,8 +265,8 @@ class SubmitCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> NewSubmitCommand() {
-  return std::make_unique<SubmitCommand>();
+std::unique_ptr<Command> NewSubmitCommand(const TlsFiles* tls) {
+  return std::make_unique<SubmitCommand>(tls);
 }
 
 }  // namespace headcount::cli

@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/rpc/tls_files.h"
 #include "grpcpp/grpcpp.h"
 #include "headcount/v1/audit.grpc.pb.h"
 #include "headcount/v1/ingest.grpc.pb.h"
@@ -21,6 +22,10 @@ ABSL_FLAG(std::string, audit, "", "audit HOST:PORT; empty: skip latency");
 ABSL_FLAG(int, clients, 16, "concurrent clients");
 ABSL_FLAG(int, submissions, 4000, "submissions in all");
 ABSL_FLAG(int, latency_samples, 20, "alerts timed end to end");
+ABSL_FLAG(std::string, ca, "", "PEM CA of the services: connect with TLS");
+ABSL_FLAG(std::string, cert, "",
+          "PEM client certificate (a county office of the load's county)");
+ABSL_FLAG(std::string, key, "", "PEM private key of --cert");
 
 namespace {
 
@@ -46,8 +51,17 @@ headcount::v1::SubmitRequest School(const std::string& run, int n, int onsite,
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_ingest),
-                                     grpc::InsecureChannelCredentials());
+  auto credentials = headcount::ChannelCredentials(
+      {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert),
+       absl::GetFlag(FLAGS_key)},
+      "--");
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "headcount-load: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+  auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_ingest), *credentials);
   auto stub = headcount::v1::IngestService::NewStub(channel);
   const int clients = absl::GetFlag(FLAGS_clients);
   const int total = absl::GetFlag(FLAGS_submissions);
@@ -70,8 +84,8 @@ int main(int argc, char** argv) {
               total, clients, seconds, total / seconds, failed.load());
 
   if (absl::GetFlag(FLAGS_audit).empty()) return failed.load() == 0 ? 0 : 1;
-  auto audit = headcount::v1::AuditService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_audit), grpc::InsecureChannelCredentials()));
+  auto audit = headcount::v1::AuditService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_audit), *credentials));
   std::vector<double> millis;
   for (int i = 0; i < absl::GetFlag(FLAGS_latency_samples); ++i) {
     headcount::v1::ListAlertsResponse open;

@@ -70,8 +70,9 @@ grpc::ServerUnaryReactor* ServeUnaryAsync(const UnaryCall& call,
   grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
   auto refuse = [&](const absl::Status& status) {
     if (IsMutating(call.method)) {
-      LogMutation(MethodName(call.method), PeerPrincipal(*call.context), 0, 0,
-                  false, status, "");
+      LogMutation(MethodName(call.method), PeerPrincipal(*call.context),
+                  call.method == Method::kSubmit ? 1 : 0, 0, false, status,
+                  "");
     }
     reactor->Finish(ToGrpcStatus(status));
     return reactor;
