@@ -49,9 +49,8 @@ std::string Describe(const grpc::Status& status, const std::string& what,
       return absl::StrCat("the ", what, " at ", address,
                           " did not answer in time (see --timeout)");
     case grpc::StatusCode::UNAUTHENTICATED:
-    case grpc::StatusCode::PERMISSION_DENIED:
       return absl::StrCat("the ", what, " refused: ", status.error_message(),
-                          " (see --cert, or ask for a binding in its policy)");
+                          " (see --ca, --cert, --key)");
     default:
       return absl::StrCat("the ", what, " refused: ", status.error_message());
   }

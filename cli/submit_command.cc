@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/client.h"
 #include "cli/command.h"
@@ -231,8 +232,11 @@ class SubmitCommand final : public Command {
                        status.error_message(), ")"));
     }
     if (!status.ok()) {
-      return Fail(Describe(status, "ingest service", ingest_) +
-                  "; nothing was stored");
+      std::string message = Describe(status, "ingest service", ingest_);
+      if (!absl::StrContains(message, "nothing stored")) {
+        message += "; nothing was stored";
+      }
+      return Fail(message);
     }
     outcomes.created = summary.created();
     outcomes.updated = summary.updated();

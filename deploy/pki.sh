@@ -10,12 +10,16 @@
 #   deploy/pki.sh client DIR CN [--expired]  DIR/CN.pem, DIR/CN.key: a client
 #                                            certificate whose subject CN is
 #                                            the principal of the policy
+#   deploy/pki.sh example DIR                a CA, DIR/server.*, certificates
+#                                            of SECURITY.md's five example
+#                                            principals and DIR/policy.json
+#                                            binding them
 # A server or client certificate is signed by DIR/ca.pem; --expired makes
 # one whose validity ended a day before it began (for tests).
 set -euo pipefail
 command -v openssl >/dev/null ||
   { echo "pki.sh: openssl is not installed (apt-get install openssl)" >&2; exit 1; }
-[ $# -ge 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
 what=$1 dir=$2
 shift 2
 mkdir -p "$dir"
@@ -61,8 +65,24 @@ basicConstraints=CA:FALSE" 825
     sign "$cn" "extendedKeyUsage=clientAuth
 basicConstraints=CA:FALSE" "$days"
     ;;
+  example)
+    "$0" ca "$dir"
+    "$0" server "$dir" server
+    for cn in clerk-yongxing lixin-office province-reader audit ops; do
+      "$0" client "$dir" "$cn"
+    done
+    cat >"$dir/policy.json" <<'JSON'
+{"bindings": [
+  {"principal": "clerk-yongxing", "role": "district_clerk", "county": "利辛县", "district": "永兴"},
+  {"principal": "lixin-office", "role": "county_office", "county": "利辛县"},
+  {"principal": "province-reader", "role": "reader", "counties": ["利辛县"]},
+  {"principal": "audit", "role": "follower"},
+  {"principal": "ops", "role": "operator"}
+]}
+JSON
+    ;;
   *)
-    sed -n '2,15p' "$0" >&2
+    sed -n '2,19p' "$0" >&2
     exit 2
     ;;
 esac

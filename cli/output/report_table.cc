@@ -95,7 +95,7 @@ std::string ThresholdText(int64_t ppm) {
 std::vector<std::string> AlertHeader() {
   return {"alert_id",   "state",  "level", "term",    "county",
           "district",   "school", "grade", "onsite",  "registry",
-          "difference", "ratio",  "rule",  "revision"};
+          "difference", "ratio",  "rule",  "revision", "submitted_by"};
 }
 
 std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
@@ -112,7 +112,8 @@ std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
           absl::StrCat(e.difference()),
           e.ratio(),
           e.rule() == v1::UNDER_REGISTRATION ? "under" : "over",
-          absl::StrCat(e.revision())};
+          absl::StrCat(e.revision()),
+          e.submitted_by()};
 }
 
 }  // namespace headcount::cli
