@@ -106,8 +106,35 @@ if g clerk-yongxing -d '{"submission_id":"g1","term":"2015-autumn","county":"利
   fail "grpcurl: a clerk of 永兴 wrote to 城关"
 fi
 grep -q "PermissionDenied" "$WORK/grpcurl.out" || fail "grpcurl refusal: $(cat "$WORK/grpcurl.out")"
-g ops -d '{"revision": 1}' "$INGEST" headcount.v1.IngestService/Compact >/dev/null ||
-  fail "the operator cannot compact"
+# Every RPC through grpcurl: once by a principal allowed to call it (an
+# answer, no refusal), once by one that is not (PermissionDenied).
+rpc() {  # rpc ADDRESS METHOD ALLOWED DENIED JSON
+  local address=$1 method=$2 allowed=$3 denied=$4 data=$5
+  g "$allowed" -max-time 3 -d "$data" "$address" "$method" >"$WORK/g.out" 2>&1 || true
+  if grep -q "PermissionDenied\|Unauthenticated" "$WORK/g.out" || ! grep -q '{' "$WORK/g.out"; then
+    fail "grpcurl $method as $allowed: $(head -n 5 "$WORK/g.out")"
+  fi
+  if g "$denied" -max-time 3 -d "$data" "$address" "$method" >"$WORK/g.out" 2>&1 ||
+      ! grep -q "PermissionDenied" "$WORK/g.out"; then
+    fail "grpcurl $method as $denied was not refused: $(head -n 5 "$WORK/g.out")"
+  fi
+}
+school='"term":"2015-autumn","county":"利辛县","district":"永兴","school":"双龙中学"'
+row='"term":"2015-autumn","county":"利辛县","district":"永兴","school":"grpcurl小学","grades":[{"grade":1,"onsite_count":9,"registry_count":9}]'
+I=headcount.v1.IngestService
+A=headcount.v1.AuditService
+rpc "$INGEST" $I/Submit clerk-yongxing province-reader "{\"submission_id\":\"g-1\",$row}"
+rpc "$INGEST" $I/SubmitBatch lixin-office audit "{\"submission_id\":\"g-2\",$row}"
+rpc "$INGEST" $I/GetSchool clerk-yongxing ops "{$school}"
+rpc "$INGEST" $I/ListSchools audit province-reader '{"term":"2015-autumn"}'
+rpc "$INGEST" $I/Watch ops lixin-office '{"after_revision":0}'
+rpc "$INGEST" $I/Compact ops lixin-office '{"revision":1}'
+rpc "$AUDIT" $A/ListCounties clerk-yongxing audit '{"term":"2015-autumn"}'
+rpc "$AUDIT" $A/GetCountyReport province-reader clerk-yongxing '{"term":"2015-autumn","county":"利辛县"}'
+rpc "$AUDIT" $A/GetDistrictReport clerk-yongxing ops '{"term":"2015-autumn","county":"利辛县","district":"永兴"}'
+rpc "$AUDIT" $A/ListGradeDiscrepancies lixin-office clerk-yongxing '{"term":"2015-autumn","county":"利辛县","district":"旧城"}'
+rpc "$AUDIT" $A/ListAlerts province-reader audit '{"filter":{"term":"2015-autumn","county":"利辛县"}}'
+rpc "$AUDIT" $A/WatchAlerts lixin-office ops '{"filter":{"term":"2015-autumn"}}'
 if "$GRPCURL" -plaintext -max-time 3 "$INGEST" list >/dev/null 2>&1; then
   fail "grpcurl -plaintext got in"
 fi
