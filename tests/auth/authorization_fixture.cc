@@ -24,8 +24,8 @@ const std::vector<Place>& Places() {
 
 const std::vector<std::string>& Principals() {
   static const auto* principals = new std::vector<std::string>{
-      "clerk-yongxing", "lixin-office", "linquan-office", "province-reader",
-      "audit",          "ops",          "stranger"};
+      "clerk-yongxing", "clerk-jiucheng", "lixin-office", "linquan-office",
+      "province-reader", "audit", "ops", "stranger"};
   return *principals;
 }
 
@@ -33,6 +33,8 @@ std::string PolicyJson() {
   return R"({"bindings": [
   {"principal": "clerk-yongxing", "role": "district_clerk",
    "county": "利辛县", "district": "永兴"},
+  {"principal": "clerk-jiucheng", "role": "district_clerk",
+   "county": "利辛县", "district": "旧城"},
   {"principal": "lixin-office", "role": "county_office", "county": "利辛县"},
   {"principal": "linquan-office", "role": "county_office", "county": "临泉县"},
   {"principal": "province-reader", "role": "reader", "counties": ["利辛县"]},

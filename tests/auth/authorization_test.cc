@@ -134,41 +134,46 @@ const std::map<Method, Expectations>& Table() {
   // Writes and reads of school records: a district's clerk, a county's
   // office.
   const Expectations records = {
-      {"clerk-yongxing", "Ynn"}, {"lixin-office", "YYn"},
-      {"linquan-office", "nnY"}, {"province-reader", "nnn"},
-      {"audit", "nnn"},          {"ops", "nnn"},
-      {"stranger", "nnn"}};
+      {"clerk-yongxing", "Ynn"}, {"clerk-jiucheng", "nYn"},
+      {"lixin-office", "YYn"},   {"linquan-office", "nnY"},
+      {"province-reader", "nnn"}, {"audit", "nnn"},
+      {"ops", "nnn"},            {"stranger", "nnn"}};
   // The audit's tables and alerts of a district: the records' readers and
   // the provincial reader of 利辛县.
   const Expectations district_reads = {
-      {"clerk-yongxing", "Ynn"}, {"lixin-office", "YYn"},
-      {"linquan-office", "nnY"}, {"province-reader", "YYn"},
-      {"audit", "nnn"},          {"ops", "nnn"},
-      {"stranger", "nnn"}};
+      {"clerk-yongxing", "Ynn"}, {"clerk-jiucheng", "nYn"},
+      {"lixin-office", "YYn"},   {"linquan-office", "nnY"},
+      {"province-reader", "YYn"}, {"audit", "nnn"},
+      {"ops", "nnn"},            {"stranger", "nnn"}};
   static const auto* table = new std::map<Method, Expectations>{
       {Method::kSubmit, records},
       {Method::kSubmitBatch, records},
       {Method::kGetSchool, records},
       {Method::kListSchools,
-       {{"clerk-yongxing", "Ynn"}, {"lixin-office", "YYn"},
-        {"linquan-office", "nnY"}, {"province-reader", "nnn"},
-        {"audit", "YYY"}, {"ops", "nnn"}, {"stranger", "nnn"}}},
+       {{"clerk-yongxing", "Ynn"}, {"clerk-jiucheng", "nYn"},
+        {"lixin-office", "YYn"}, {"linquan-office", "nnY"},
+        {"province-reader", "nnn"}, {"audit", "YYY"}, {"ops", "nnn"},
+        {"stranger", "nnn"}}},
       {Method::kWatch,
-       {{"clerk-yongxing", "n"}, {"lixin-office", "n"},
-        {"linquan-office", "n"}, {"province-reader", "n"}, {"audit", "Y"},
-        {"ops", "Y"}, {"stranger", "n"}}},
+       {{"clerk-yongxing", "n"}, {"clerk-jiucheng", "n"},
+        {"lixin-office", "n"}, {"linquan-office", "n"},
+        {"province-reader", "n"}, {"audit", "Y"}, {"ops", "Y"},
+        {"stranger", "n"}}},
       {Method::kCompact,
-       {{"clerk-yongxing", "n"}, {"lixin-office", "n"},
-        {"linquan-office", "n"}, {"province-reader", "n"}, {"audit", "n"},
-        {"ops", "Y"}, {"stranger", "n"}}},
+       {{"clerk-yongxing", "n"}, {"clerk-jiucheng", "n"},
+        {"lixin-office", "n"}, {"linquan-office", "n"},
+        {"province-reader", "n"}, {"audit", "n"}, {"ops", "Y"},
+        {"stranger", "n"}}},
       {Method::kListCounties,
-       {{"clerk-yongxing", "Y"}, {"lixin-office", "Y"},
-        {"linquan-office", "Y"}, {"province-reader", "Y"}, {"audit", "n"},
-        {"ops", "n"}, {"stranger", "n"}}},
+       {{"clerk-yongxing", "Y"}, {"clerk-jiucheng", "Y"},
+        {"lixin-office", "Y"}, {"linquan-office", "Y"},
+        {"province-reader", "Y"}, {"audit", "n"}, {"ops", "n"},
+        {"stranger", "n"}}},
       {Method::kGetCountyReport,
-       {{"clerk-yongxing", "nnn"}, {"lixin-office", "YYn"},
-        {"linquan-office", "nnY"}, {"province-reader", "YYn"},
-        {"audit", "nnn"}, {"ops", "nnn"}, {"stranger", "nnn"}}},
+       {{"clerk-yongxing", "nnn"}, {"clerk-jiucheng", "nnn"},
+        {"lixin-office", "YYn"}, {"linquan-office", "nnY"},
+        {"province-reader", "YYn"}, {"audit", "nnn"}, {"ops", "nnn"},
+        {"stranger", "nnn"}}},
       {Method::kGetDistrictReport, district_reads},
       {Method::kListGradeDiscrepancies, district_reads},
       {Method::kListAlerts, district_reads},
@@ -212,8 +217,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 55);
-  EXPECT_EQ(denied, 155);
+  EXPECT_EQ(allowed, 64);
+  EXPECT_EQ(denied, 176);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {
@@ -278,6 +283,10 @@ TEST_F(AuthorizationTest, ScopedListsAndStreamsCarryNoForeignEvent) {
           {"clerk-yongxing",
            [](const v1::AlertEvent& e) {
              return e.county() == "利辛县" && e.district() == "永兴";
+           }},
+          {"clerk-jiucheng",
+           [](const v1::AlertEvent& e) {
+             return e.county() == "利辛县" && e.district() == "旧城";
            }},
           {"lixin-office",
            [](const v1::AlertEvent& e) { return e.county() == "利辛县"; }},
