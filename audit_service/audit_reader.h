@@ -20,6 +20,10 @@ class AuditReader {
 
   // The newest alert_id appended (0 when none).
   virtual int64_t last_alert_id() const = 0;
+  // The alert epoch: random, made with the store and anew whenever it
+  // starts over on another ingest history. Alert ids count from 1 within
+  // an epoch; an id of another epoch means nothing in this one.
+  virtual std::string epoch() const = 0;
 
   // The counties with counts in `term`, in pinyin order.
   virtual absl::StatusOr<v1::ListCountiesResponse> ListCounties(

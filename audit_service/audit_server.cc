@@ -36,7 +36,13 @@ absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
   service_.AttachStore(store_.get());
   follower_ = std::make_unique<FeedFollower>(
       options_.follower, store_.get(), [&host] { host.waker().Notify(); },
-      [&host] { host.SetServing(true); });
+      [&host] { host.SetServing(true); },
+      [&host] {
+        // Another ingest history: not serving until caught up with it;
+        // alert streams of the old epoch end.
+        host.SetServing(false);
+        host.waker().Notify();
+      });
   follower_->Start();
   return absl::OkStatus();
 }

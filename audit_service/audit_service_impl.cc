@@ -112,14 +112,39 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
   if (!caller.ok()) {
     return RefuseStream<AlertStream>(ToGrpcStatus(caller.status()));
   }
-  if (!store_.Borrow()) return RefuseStream<AlertStream>(kNotReady);
   v1::WatchAlertsRequest request;
   absl::Status status = ParseValidRequest<v1::WatchAlertsRequest>(
       *raw_request, ValidateWatchAlertsRequest, request);
   if (status.ok()) status = AuthorizeScope(*caller, request);
   if (!status.ok()) return RefuseStream<AlertStream>(ToGrpcStatus(status));
+  std::string epoch;
+  {
+    // Released before the reactor borrows the store for itself.
+    auto store = store_.Borrow();
+    if (!store) return RefuseStream<AlertStream>(kNotReady);
+    epoch = store->epoch();
+    const int64_t newest = store->last_alert_id();
+    if (!request.epoch().empty() && request.epoch() != epoch) {
+      return RefuseStream<AlertStream>(grpc::Status(
+          grpc::StatusCode::FAILED_PRECONDITION,
+          absl::StrCat("alert epoch ", request.epoch(),
+                       " ended: the audit started over on another ingest "
+                       "history (epoch ",
+                       epoch, ", newest alert id ", newest,
+                       "); list the open alerts again and watch after that "
+                       "list's last_alert_id")));
+    }
+    if (request.after_alert_id() > newest) {
+      return RefuseStream<AlertStream>(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("after_alert_id ", request.after_alert_id(),
+                       " is beyond the newest alert id ", newest, " of epoch ",
+                       epoch, "; watch after at most that id")));
+    }
+  }
   return new WatchAlertsReactor(&store_, waker_, context, watch_stall_limit_,
-                                clock_, request, *std::move(caller));
+                                clock_, request, *std::move(caller),
+                                std::move(epoch));
 }
 
 }  // namespace headcount::audit

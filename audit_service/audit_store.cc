@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/domain/alert_filter.h"
 #include "common/domain/mutex.h"
+#include "common/domain/random_id.h"
 #include "common/domain/school_key.h"
 #include "common/domain/status_util.h"
 #include "common/storage/durable_db.h"
@@ -27,6 +28,8 @@ constexpr char kOpenSpace = 'O';    // O + alert key -> open v1::AlertEvent
 constexpr char kEventSpace = 'E';   // E + alert id -> v1::AlertEvent
 constexpr char kAppliedKey[] = "Mapplied";  // -> last ingest revision applied
 constexpr char kLastAlertKey[] = "Malert";  // -> last alert id
+constexpr char kHistoryKey[] = "Mhistory";  // -> ingest history id
+constexpr char kEpochKey[] = "Mepoch";      // -> alert epoch
 
 constexpr absl::string_view kSep("\0", 1);
 
@@ -106,22 +109,75 @@ absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(
   RocksDbReader reader(db.get());
   ASSIGN_OR_RETURN(int64_t applied, reader.GetCounter(kAppliedKey));
   ASSIGN_OR_RETURN(int64_t last_alert, reader.GetCounter(kLastAlertKey));
+  ASSIGN_OR_RETURN(std::optional<std::string> history,
+                   reader.Get(kHistoryKey));
+  ASSIGN_OR_RETURN(std::string epoch,
+                   ReadOrRecordRandomId(*db, kEpochKey, "alert epoch"));
   return std::unique_ptr<AuditStore>(new AuditStore(
-      options, std::move(db), std::move(order), applied, last_alert));
+      options, std::move(db), std::move(order), applied, last_alert,
+      history.value_or(""), std::move(epoch)));
 }
 
 AuditStore::AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
                        std::unique_ptr<PinyinOrder> order,
-                       int64_t applied_revision, int64_t last_alert_id)
+                       int64_t applied_revision, int64_t last_alert_id,
+                       std::string history_id, std::string epoch)
     : options_(options),
       db_(std::move(db)),
       order_(std::move(order)),
       evaluator_(options_.policy),
       builder_(&options_.policy, order_.get()),
       applied_revision_(applied_revision),
-      last_alert_id_(last_alert_id) {}
+      last_alert_id_(last_alert_id),
+      history_id_(std::move(history_id)),
+      epoch_(std::move(epoch)) {}
 
 AuditStore::~AuditStore() { db_->Close().PermitUncheckedError(); }
+
+std::string AuditStore::history_id() const {
+  ReaderMutexLock lock(&ids_mu_);
+  return history_id_;
+}
+
+std::string AuditStore::epoch() const {
+  ReaderMutexLock lock(&ids_mu_);
+  return epoch_;
+}
+
+absl::StatusOr<bool> AuditStore::EnterHistory(const std::string& history_id) {
+  MutexLock apply_lock(&apply_mu_);
+  const std::string ours = this->history_id();
+  if (ours == history_id) return false;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  rocksdb::WriteBatch batch;
+  const bool start_over = !ours.empty();
+  const std::string epoch = start_over ? NewRandomId() : this->epoch();
+  if (start_over) {
+    // Every key of every space; the meta keys are written again below.
+    RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(std::string(1, '\0'),
+                                                  std::string(1, '\xff')),
+                                "batch"));
+    RETURN_IF_ERROR(FromRocksDb(batch.Put(kAppliedKey, EncodeCounter(0)),
+                                "batch"));
+    RETURN_IF_ERROR(FromRocksDb(batch.Put(kLastAlertKey, EncodeCounter(0)),
+                                "batch"));
+    RETURN_IF_ERROR(FromRocksDb(batch.Put(kEpochKey, epoch), "batch"));
+  }
+  RETURN_IF_ERROR(FromRocksDb(batch.Put(kHistoryKey, history_id), "batch"));
+  // Readers that take epoch() before and after a read know that what they
+  // read belongs to one epoch when both agree.
+  MutexLock lock(&ids_mu_);
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, &batch),
+                              "record the ingest history"));
+  if (start_over) {
+    applied_revision_.store(0);
+    last_alert_id_.store(0);
+  }
+  history_id_ = history_id;
+  epoch_ = epoch;
+  return start_over;
+}
 
 absl::StatusOr<int> AuditStore::Apply(
     int64_t revision, const std::vector<v1::SchoolRecord>& schools) {
@@ -299,8 +355,10 @@ absl::StatusOr<v1::ListAlertsResponse> AuditStore::ListAlerts(
   v1::ListAlertsResponse response;
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   ASSIGN_OR_RETURN(int64_t last_id, reader.GetCounter(kLastAlertKey));
+  ASSIGN_OR_RETURN(std::optional<std::string> epoch, reader.Get(kEpochKey));
   response.set_revision(revision);
   response.set_last_alert_id(last_id);
+  response.set_epoch(epoch.value_or(""));
   RETURN_IF_ERROR(reader.Scan<v1::AlertEvent>(
       std::string(1, kOpenSpace), "",
       [&](absl::string_view, v1::AlertEvent& event) {

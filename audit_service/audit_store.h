@@ -43,6 +43,16 @@ class RevisionSink {
   // appended.
   virtual absl::StatusOr<int> Apply(
       int64_t revision, const std::vector<v1::SchoolRecord>& schools) = 0;
+
+  // The ingest history (WatchResponse.history_id) the applied state came
+  // from; empty before the first.
+  virtual std::string history_id() const = 0;
+  // Makes `history_id` the sink's history. Nothing changes when it already
+  // is; a sink without one (new, or from before history ids) records it.
+  // A sink of another history discards everything it applied and every
+  // alert, starts a new alert epoch and returns to revision 0, all in one
+  // synced write; then returns true.
+  virtual absl::StatusOr<bool> EnterHistory(const std::string& history_id) = 0;
 };
 
 class AuditStore final : public RevisionSink, public AuditReader {
@@ -63,6 +73,9 @@ class AuditStore final : public RevisionSink, public AuditReader {
   int64_t applied_revision() const override { return applied_revision_.load(); }
   absl::StatusOr<int> Apply(
       int64_t revision, const std::vector<v1::SchoolRecord>& schools) override;
+  std::string history_id() const override;
+  absl::StatusOr<bool> EnterHistory(const std::string& history_id) override;
+  std::string epoch() const override;
 
   int64_t last_alert_id() const override { return last_alert_id_.load(); }
   absl::StatusOr<v1::ListCountiesResponse> ListCounties(
@@ -82,7 +95,7 @@ class AuditStore final : public RevisionSink, public AuditReader {
  private:
   AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
              std::unique_ptr<PinyinOrder> order, int64_t applied_revision,
-             int64_t last_alert_id);
+             int64_t last_alert_id, std::string history_id, std::string epoch);
 
   // The sums stored under `prefix` (one level of one area), by name.
   absl::StatusOr<std::vector<NamedCounts>> ReadTotals(
@@ -96,6 +109,9 @@ class AuditStore final : public RevisionSink, public AuditReader {
   absl::Mutex apply_mu_;  // one Apply at a time
   std::atomic<int64_t> applied_revision_;
   std::atomic<int64_t> last_alert_id_;
+  mutable absl::Mutex ids_mu_;
+  std::string history_id_ ABSL_GUARDED_BY(ids_mu_);
+  std::string epoch_ ABSL_GUARDED_BY(ids_mu_);
 };
 
 }  // namespace headcount::audit

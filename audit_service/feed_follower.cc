@@ -12,11 +12,13 @@ namespace headcount::audit {
 
 FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
                            std::function<void()> on_applied,
-                           std::function<void()> on_caught_up)
+                           std::function<void()> on_caught_up,
+                           std::function<void()> on_history_change)
     : options_(options),
       sink_(sink),
       on_applied_(std::move(on_applied)),
-      on_caught_up_(std::move(on_caught_up)) {
+      on_caught_up_(std::move(on_caught_up)),
+      on_history_change_(std::move(on_history_change)) {
   grpc::ChannelArguments args;
   args.SetInt(
       GRPC_ARG_KEEPALIVE_TIME_MS,
@@ -75,6 +77,10 @@ void FeedFollower::Run() {
       MutexLock lock(&mu_);
       if (stopping_) return;
     }
+    if (status.code() == absl::StatusCode::kAborted) {
+      backoff = options_.min_backoff;  // a new history: follow it at once
+      continue;
+    }
     if (status.code() == absl::StatusCode::kOutOfRange) {
       std::fprintf(stderr, "headcount-audit: %s; rebuilding from ListSchools\n",
                    std::string(status.message()).c_str());
@@ -120,7 +126,15 @@ absl::Status FeedFollower::FollowOnce() {
   int64_t pending_revision = 0;
   v1::WatchResponse response;
   while (reader->Read(&response)) {
-    if (target < 0) target = response.header_revision();
+    if (target < 0) {
+      absl::Status history = CheckHistory(response.history_id());
+      if (!history.ok()) {
+        context.TryCancel();
+        reader->Finish();
+        return history;
+      }
+      target = response.header_revision();
+    }
     if (!response.progress()) {
       if (pending_revision != 0 && pending_revision != response.revision()) {
         context.TryCancel();
@@ -164,7 +178,14 @@ absl::Status FeedFollower::Rebuild() {
         FromGrpcStatus(stub_->ListSchools(&context, request, &page)));
     // Watching from the first page's revision replays whatever later pages
     // already hold; a replayed record replaces itself, so that is harmless.
-    if (revision < 0) revision = page.revision();
+    if (revision < 0) {
+      absl::Status history = CheckHistory(page.history_id());
+      // The sink starting over is what a rebuild wants anyway.
+      if (!history.ok() && history.code() != absl::StatusCode::kAborted) {
+        return history;
+      }
+      revision = page.revision();
+    }
     for (v1::SchoolRecord& school : *page.mutable_schools()) {
       schools.push_back(std::move(school));
     }
@@ -175,6 +196,33 @@ absl::Status FeedFollower::Rebuild() {
   if (!applied.ok()) return applied.status();
   on_applied_();
   return absl::OkStatus();
+}
+
+absl::Status FeedFollower::CheckHistory(const std::string& history_id) {
+  const std::string ours = sink_->history_id();
+  if (history_id.empty() || history_id == ours) return absl::OkStatus();
+  if (!ours.empty()) {
+    caught_up_.store(false);
+    if (on_history_change_) on_history_change_();
+    if (options_.refuse_other_history) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the ingest at ", options_.ingest_address, " holds history ",
+          history_id, ", not ", ours,
+          " which this audit applied; refusing to follow it "
+          "(--on_other_history=refuse): point --ingest at the right ingest, "
+          "or restart with --on_other_history=rebuild"));
+    }
+  }
+  ASSIGN_OR_RETURN(bool discarded, sink_->EnterHistory(history_id));
+  if (!discarded) return absl::OkStatus();
+  std::fprintf(stderr,
+               "headcount-audit: the ingest at %s now holds history %s, not "
+               "%s: discarded every count and alert applied from the old one "
+               "(new alert epoch), following the new history from its "
+               "start\n",
+               options_.ingest_address.c_str(), history_id.c_str(),
+               ours.c_str());
+  return absl::AbortedError("the ingest's history changed; starting over");
 }
 
 }  // namespace headcount::audit

@@ -37,15 +37,24 @@ class FeedFollower {
     // declared dead when the ping is not answered within the timeout.
     absl::Duration keepalive_time = absl::Seconds(10);
     absl::Duration keepalive_timeout = absl::Seconds(5);
+    // When the ingest answers with another history than the sink's (it was
+    // wiped, or this is another ingest): false discards the sink's state
+    // and follows the new history from its start; true refuses, stays not
+    // caught up and retries (for an operator who would rather restore the
+    // right ingest).
+    bool refuse_other_history = false;
   };
 
   // `sink` is not owned and outlives the follower. `on_applied` runs after
-  // each applied revision; `on_caught_up` once, when the sink has applied
-  // the ingest's revision as of the first connection. Both on the
-  // follower's thread.
+  // each applied revision; `on_caught_up` when the sink has applied the
+  // ingest's revision as of the first connection, and again after each
+  // `on_history_change` (may be null), which runs when the ingest turns
+  // out to hold another history than the sink's: the sink is no longer
+  // caught up. All on the follower's thread.
   FeedFollower(const Options& options, RevisionSink* sink,
                std::function<void()> on_applied,
-               std::function<void()> on_caught_up);
+               std::function<void()> on_caught_up,
+               std::function<void()> on_history_change = nullptr);
   // Stops if running.
   ~FeedFollower();
 
@@ -63,6 +72,11 @@ class FeedFollower {
   absl::Status FollowOnce();
   // Replaces the sink's view with ListSchools at one revision.
   absl::Status Rebuild();
+  // Compares the ingest's `history_id` with the sink's: OK when they are
+  // the same history (or the ingest names none); otherwise the sink starts
+  // over (ABORTED: follow again from revision 0) or, when refusing,
+  // FAILED_PRECONDITION.
+  absl::Status CheckHistory(const std::string& history_id);
   // Sleeps up to `duration`; false when stopping.
   bool Sleep(absl::Duration duration);
 
@@ -70,6 +84,7 @@ class FeedFollower {
   RevisionSink* const sink_;
   const std::function<void()> on_applied_;
   const std::function<void()> on_caught_up_;
+  const std::function<void()> on_history_change_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
   std::atomic<bool> caught_up_{false};

@@ -28,6 +28,11 @@ ABSL_FLAG(std::string, ingest_cert, "",
           "PEM client certificate of this audit (its CN is bound to the "
           "follower role in the ingest's policy)");
 ABSL_FLAG(std::string, ingest_key, "", "PEM private key of --ingest_cert");
+ABSL_FLAG(std::string, on_other_history, "rebuild",
+          "when the ingest holds another history than the one applied (it "
+          "was wiped, or --ingest names another one): rebuild (discard the "
+          "audit state, new alert epoch, follow the new history) or refuse "
+          "(stay NOT_SERVING, apply nothing)");
 ABSL_FLAG(std::string, over_threshold, "0.02",
           "flag when (registry - onsite) / registry exceeds this fraction");
 ABSL_FLAG(std::string, under_threshold, "",
@@ -65,6 +70,12 @@ int main(int argc, char** argv) {
   options.follower.ingest_address = absl::GetFlag(FLAGS_ingest);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
   if (options.store.data_dir.empty()) return Fail("--data_dir is required");
+  const std::string on_other_history = absl::GetFlag(FLAGS_on_other_history);
+  if (on_other_history != "rebuild" && on_other_history != "refuse") {
+    return Fail("--on_other_history: rebuild or refuse, not \"" +
+                on_other_history + "\"");
+  }
+  options.follower.refuse_other_history = on_other_history == "refuse";
   auto security = headcount::ServerSecurityFromFlags(options.listen);
   if (!security.ok()) return Fail(std::string(security.status().message()));
   options.security = *std::move(security);

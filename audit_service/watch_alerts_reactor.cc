@@ -1,5 +1,6 @@
 #include "audit_service/watch_alerts_reactor.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/domain/alert_filter.h"
 #include "common/domain/status_util.h"
 #include "common/server/request_parser.h"
@@ -15,7 +16,7 @@ WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
                                        absl::Duration stall_limit,
                                        const Clock* clock,
                                        const v1::WatchAlertsRequest& request,
-                                       Caller caller)
+                                       Caller caller, std::string epoch)
     : FeedStreamReactor(
           waker, context,
           FeedStreamLimits::Resumable("audit", "alert events", "after_alert_id",
@@ -24,6 +25,7 @@ WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
       store_(store),
       filter_(request.filter()),
       caller_(std::move(caller)),
+      epoch_(std::move(epoch)),
       cursor_(request.after_alert_id()) {
   Begin();
 }
@@ -31,9 +33,20 @@ WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
 absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
   auto store = store_->Borrow();
   if (!store) return absl::UnavailableError(limits().closing_message);
+  auto epoch_ended = [&] {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "alert epoch ", epoch_, " ended: the audit started over on another "
+        "ingest history (epoch ", store->epoch(), ", newest alert id ",
+        store->last_alert_id(),
+        "); list the open alerts again and watch after that list's "
+        "last_alert_id"));
+  };
+  if (store->epoch() != epoch_) return epoch_ended();
   while (pending_.empty() && cursor_ < store->last_alert_id()) {
     ASSIGN_OR_RETURN(std::vector<v1::AlertEvent> events,
                      store->ReadAlerts(cursor_, kEventsPerRead));
+    // Read between two equal readings of the epoch: of this epoch.
+    if (store->epoch() != epoch_) return epoch_ended();
     if (events.empty()) break;
     for (v1::AlertEvent& event : events) {
       cursor_ = event.alert_id();
@@ -44,6 +57,7 @@ absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
     }
   }
   if (pending_.empty()) return false;
+  pending_.front().set_epoch(epoch_);
   SerializeResponse(pending_.front(), next);
   pending_.pop_front();
   return true;

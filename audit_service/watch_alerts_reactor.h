@@ -23,11 +23,14 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
   // reading for `stall_limit` while events are due is cancelled with
   // RESOURCE_EXHAUSTED (zero: never). `request` has been validated and
   // authorized for `caller`; events outside the caller's scope
-  // (Caller::Covers) are never sent.
+  // (Caller::Covers) are never sent. Each event carries `epoch`, the
+  // store's epoch when the stream began; when the store starts a new one
+  // the stream ends with FAILED_PRECONDITION.
   WatchAlertsReactor(const AttachedStore<AuditReader>* store,
                      StreamWaker* waker, grpc::CallbackServerContext* context,
                      absl::Duration stall_limit, const Clock* clock,
-                     const v1::WatchAlertsRequest& request, Caller caller);
+                     const v1::WatchAlertsRequest& request, Caller caller,
+                     std::string epoch);
 
  private:
   // Fills `next` with a serialized v1::AlertEvent.
@@ -37,6 +40,7 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
   const AttachedStore<AuditReader>* const store_;
   const v1::AlertFilter filter_;
   const Caller caller_;
+  const std::string epoch_;
   int64_t cursor_ ABSL_GUARDED_BY(mu_);  // newest alert_id read
   std::deque<v1::AlertEvent> pending_ ABSL_GUARDED_BY(mu_);
 };

@@ -34,6 +34,10 @@ class AlertsCommand final : public Command {
         "--after", after_,
         "alert events after this alert_id instead of the open alerts");
     after_option_->check(CLI::NonNegativeNumber);
+    app.add_option("--epoch", epoch_,
+                   "the alert epoch --after belongs to (each JSON event "
+                   "names it); refused if the audit has started a new one")
+        ->needs(after_option_);
     app.add_option("--format", format_,
                    "table, tsv, csv, md or json (JSON Lines)")
         ->capture_default_str()
@@ -68,6 +72,9 @@ class AlertsCommand final : public Command {
     grpc::Status status = stub_->ListAlerts(
         Deadline(absl::Seconds(timeout_seconds_)).get(), list, &open);
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    // Ids count within the audit's epoch: resume only within the one the
+    // ids came from (the list's, or the one given with --after).
+    if (epoch_.empty()) epoch_ = open.epoch();
     int64_t after = after_option_->count() > 0 ? after_ : -1;
     if (after < 0) {
       Print({open.alerts().begin(), open.alerts().end()});
@@ -97,6 +104,7 @@ class AlertsCommand final : public Command {
           (stop_at < 0 ? absl::Hours(24) : absl::Seconds(timeout_seconds_))));
       v1::WatchAlertsRequest request;
       request.set_after_alert_id(after);
+      request.set_epoch(epoch_);
       // A bounded read filters here: the server's stream would wait for the
       // next matching event, which may never come.
       if (stop_at < 0) *request.mutable_filter() = filter_;
@@ -131,6 +139,7 @@ class AlertsCommand final : public Command {
   }
 
   std::string audit_ = "127.0.0.1:50052";
+  std::string epoch_;
   std::string term_;
   std::string county_;
   std::string district_;

@@ -116,10 +116,24 @@ grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
   if (!caller.ok()) {
     return RefuseStream<WatchStream>(ToGrpcStatus(caller.status()));
   }
-  if (!store_.Borrow()) return RefuseStream<WatchStream>(kNotReady);
   std::vector<FieldViolation> violations = ValidateWatchRequest(*request);
   if (!violations.empty()) {
     return RefuseStream<WatchStream>(ToGrpcStatus(InvalidArgument(violations)));
+  }
+  {
+    // Released before the reactor borrows the store for itself.
+    auto store = store_.Borrow();
+    if (!store) return RefuseStream<WatchStream>(kNotReady);
+    if (request->after_revision() > store->revision()) {
+      // A position this history never reached: the client follows another
+      // history, or its own state is ahead of ours.
+      return RefuseStream<WatchStream>(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("after_revision ", request->after_revision(),
+                       " is beyond the newest revision ", store->revision(),
+                       " of history ", store->history_id(),
+                       "; watch from at most that revision")));
+    }
   }
   return new WatchReactor(&store_, waker_, context, watch_stall_limit_, clock_,
                           *request);

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/mutex.h"
+#include "common/domain/random_id.h"
 #include "common/domain/status_util.h"
 #include "common/storage/durable_db.h"
 #include "common/storage/rocksdb_reader.h"
@@ -25,6 +26,7 @@ constexpr char kSchoolSpace = 'S';  // S + school key -> v1::SchoolRecord
 constexpr char kLogSpace = 'L';     // L + revision -> storage::RevisionEntry
 constexpr char kSubmissionSpace = 'I';  // I + submission_id -> SubmissionEntry
 constexpr char kOldestKey[] = "Moldest";  // -> revision
+constexpr char kHistoryKey[] = "Mhistory";  // -> history id
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
@@ -90,17 +92,22 @@ RocksDbSubmissionStore::Open(const Options& options) {
     return absl::DataLossError(absl::StrCat("oldest revision ", oldest,
                                             " is above the newest ", revision));
   }
-  return std::unique_ptr<RocksDbSubmissionStore>(
-      new RocksDbSubmissionStore(options, std::move(db), revision, oldest));
+  // A new store, or one made before history ids, gets its history here.
+  ASSIGN_OR_RETURN(std::string history,
+                   ReadOrRecordRandomId(*db, kHistoryKey, "history id"));
+  return std::unique_ptr<RocksDbSubmissionStore>(new RocksDbSubmissionStore(
+      options, std::move(db), revision, oldest, std::move(history)));
 }
 
 RocksDbSubmissionStore::RocksDbSubmissionStore(const Options& options,
                                                std::unique_ptr<rocksdb::DB> db,
                                                int64_t revision,
-                                               int64_t oldest_revision)
+                                               int64_t oldest_revision,
+                                               std::string history_id)
     : options_(options),
       db_(std::move(db)),
       revision_(revision),
+      history_id_(std::move(history_id)),
       oldest_revision_(oldest_revision) {
   committer_ = std::make_unique<GroupCommitter>(
       [this](const std::vector<PendingCommit>& group) {
@@ -216,6 +223,7 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
   v1::ListSchoolsResponse response;
   ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
   response.set_revision(revision);
+  response.set_history_id(history_id_);
 
   // Each page from one snapshot, with the revision it reflects.
   std::string last_key;

@@ -46,13 +46,14 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   absl::StatusOr<std::vector<storage::RevisionEntry>> ReadLog(
       int64_t after_revision, int max_revisions) override;
   int64_t revision() const override { return revision_.load(); }
+  const std::string& history_id() const override { return history_id_; }
   absl::StatusOr<int64_t> Compact(int64_t revision) override;
   void SetCommitListener(std::function<void(int64_t)> listener) override;
 
  private:
   RocksDbSubmissionStore(const Options& options,
                          std::unique_ptr<rocksdb::DB> db, int64_t revision,
-                         int64_t oldest_revision);
+                         int64_t oldest_revision, std::string history_id);
 
   // Plans each commit of `group` in turn, writes them all in one synced
   // batch, and returns their results (the write's error for all on failure).
@@ -64,6 +65,7 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::atomic<int64_t> revision_;
+  const std::string history_id_;
   std::atomic<int64_t> oldest_revision_;
   std::function<void(int64_t)> listener_;
   bool advanced_ = false;  // committing thread only

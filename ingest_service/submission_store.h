@@ -91,6 +91,10 @@ class SubmissionStore {
   // The newest committed revision (0 before the first commit).
   virtual int64_t revision() const = 0;
 
+  // This store's history: random, made when the store was created (or
+  // first opened by a version that knew history ids), never changed.
+  virtual const std::string& history_id() const = 0;
+
   // Drops log entries below `revision`, which must not exceed revision().
   // Returns the oldest revision kept.
   virtual absl::StatusOr<int64_t> Compact(int64_t revision) = 0;

@@ -48,12 +48,14 @@ absl::StatusOr<bool> WatchReactor::Next(v1::WatchResponse& next) {
   if (!pending_.empty()) {
     next = std::move(pending_.front());
     pending_.pop_front();
+    next.set_history_id(store->history_id());
     next.set_header_revision(store->revision());
   } else if (progress_interval_ > absl::ZeroDuration() &&
              now - last_sent_ >= progress_interval_ &&
              cursor_ >= store->revision()) {
     // Everything up to cursor_ has been handed to the stream.
     next.Clear();
+    next.set_history_id(store->history_id());
     next.set_progress(true);
     next.set_header_revision(cursor_);
   } else {

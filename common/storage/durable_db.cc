@@ -1,6 +1,7 @@
 #include "common/storage/durable_db.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/random_id.h"
 #include "common/domain/status_util.h"
 #include "common/storage/rocksdb_reader.h"
 #include "rocksdb/options.h"
@@ -27,6 +28,20 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDurableDb(
     return FromRocksDb(s, absl::StrCat("verify the table files of ", data_dir));
   }
   return db;
+}
+
+absl::StatusOr<std::string> ReadOrRecordRandomId(rocksdb::DB& db,
+                                                 absl::string_view key,
+                                                 absl::string_view what) {
+  ASSIGN_OR_RETURN(std::optional<std::string> id, RocksDbReader(&db).Get(key));
+  if (id.has_value()) return *std::move(id);
+  const std::string made = NewRandomId();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  RETURN_IF_ERROR(FromRocksDb(
+      db.Put(write_options, rocksdb::Slice(key.data(), key.size()), made),
+      absl::StrCat("record the ", what)));
+  return made;
 }
 
 }  // namespace headcount

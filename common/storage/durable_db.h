@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 
@@ -17,6 +18,12 @@ namespace headcount {
 // damage anywhere else, in the WAL or in any table file (every block's
 // checksum is verified here), is DATA_LOSS: the caller must refuse to serve
 // rather than serve what survived. `env` is not owned; null: the default.
+// The identifier stored at `key`; when there is none, a new random one
+// (NewRandomId) is stored there first, synced. `what` names it in errors.
+absl::StatusOr<std::string> ReadOrRecordRandomId(rocksdb::DB& db,
+                                                 absl::string_view key,
+                                                 absl::string_view what);
+
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDurableDb(
     const std::string& data_dir, rocksdb::Env* env);
 

@@ -70,6 +70,7 @@ class AuditServerTest : public ::testing::Test {
     options.follower.min_backoff = absl::Milliseconds(20);
     options.follower.max_backoff = absl::Milliseconds(200);
     options.follower.progress_interval = absl::Milliseconds(100);
+    options.follower.refuse_other_history = refuse_other_history_;
     options.shutdown_grace = absl::Seconds(2);
     auto server = AuditServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -97,8 +98,10 @@ class AuditServerTest : public ::testing::Test {
   // Waits until the audit has applied everything the ingest committed.
   void Converge() {
     ASSERT_TRUE(::headcount::testing::WaitFor([&] {
-      return audit_->store()->applied_revision() ==
-             ingest_->store()->revision();
+      return audit_->store()->history_id() ==
+                 ingest_->store()->history_id() &&
+             audit_->store()->applied_revision() ==
+                 ingest_->store()->revision();
     })) << audit_->store()->applied_revision()
         << " vs " << ingest_->store()->revision();
   }
@@ -189,6 +192,7 @@ class AuditServerTest : public ::testing::Test {
   }
 
   headcount::testing::TempDir dir_;
+  bool refuse_other_history_ = false;  // StartAudit's follower option
   std::string ingest_address_;
   headcount::testing::SimulatedClock clock_;  // alert times
   std::unique_ptr<ingest::IngestServer> ingest_;

@@ -27,6 +27,7 @@ class FakeAuditReader final : public AuditReader {
   int64_t last_alert_id() const override {
     return static_cast<int64_t>(events.size());
   }
+  std::string epoch() const override { return "epoch-1"; }
   absl::StatusOr<v1::ListCountiesResponse> ListCounties(
       absl::string_view) override {
     return v1::ListCountiesResponse();

@@ -28,7 +28,8 @@ using ::testing::ElementsAre;
 // Keeps what it is given; can refuse the next apply.
 class FakeRevisionSink final : public RevisionSink {
  public:
-  explicit FakeRevisionSink(int64_t applied) : applied_(applied) {}
+  explicit FakeRevisionSink(int64_t applied, std::string history = "")
+      : applied_(applied), history_(std::move(history)) {}
 
   int64_t applied_revision() const override {
     MutexLock lock(&mu_);
@@ -46,6 +47,19 @@ class FakeRevisionSink final : public RevisionSink {
     applied_ = revision;
     return 0;
   }
+  std::string history_id() const override {
+    MutexLock lock(&mu_);
+    return history_;
+  }
+  absl::StatusOr<bool> EnterHistory(const std::string& history) override {
+    MutexLock lock(&mu_);
+    if (history == history_) return false;
+    const bool start_over = !history_.empty();
+    calls_.push_back(start_over ? "start over" : "record history");
+    history_ = history;
+    if (start_over) applied_ = 0;
+    return start_over;
+  }
   void FailNext() {
     MutexLock lock(&mu_);
     fail_next_ = true;
@@ -59,6 +73,7 @@ class FakeRevisionSink final : public RevisionSink {
  private:
   mutable absl::Mutex mu_;
   int64_t applied_ ABSL_GUARDED_BY(mu_);
+  std::string history_ ABSL_GUARDED_BY(mu_);
   bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
 };
@@ -106,7 +121,8 @@ TEST_F(FeedFollowerTest, ResumesAfterTheSinksRevisionAndMergesFragments) {
   Commit({School("城北", "c", {{1, 1}})});
   ASSERT_TRUE(WaitFor([&] { return sink.applied_revision() == 4; }));
   follower.Stop();
-  EXPECT_THAT(sink.calls(), ElementsAre("2:1", "3:600", "4:1"));
+  EXPECT_THAT(sink.calls(),
+              ElementsAre("record history", "2:1", "3:600", "4:1"));
   EXPECT_EQ(caught_up, 1);  // once, not per revision
 }
 
@@ -119,8 +135,41 @@ TEST_F(FeedFollowerTest, AFailedApplyIsRetriedFromTheSinksRevision) {
   follower.Start();
   ASSERT_TRUE(WaitFor([&] { return sink.applied_revision() == 1; }));
   follower.Stop();
-  EXPECT_THAT(sink.calls(), ElementsAre("1:1", "1:1"));  // refused, then again
+  EXPECT_THAT(sink.calls(), ElementsAre("record history", "1:1",
+                                        "1:1"));  // refused, then again
   EXPECT_GE(follower.connections(), 2);
+}
+
+// The sink applied 5 revisions of another history (a wiped ingest, or
+// another one): it starts over and follows this history from revision 1,
+// and is caught up again only then.
+TEST_F(FeedFollowerTest, AnotherHistoryStartsTheSinkOverFromRevisionOne) {
+  Commit({School("城北", "a", {{1, 1}})});
+  Commit({School("城北", "b", {{1, 1}})});
+  FakeRevisionSink sink(/*applied=*/1, "an-older-history");
+  int changes = 0;  // follower thread; read after Stop
+  FeedFollower follower(
+      Options(), &sink, [] {}, [] {}, [&changes] { ++changes; });
+  follower.Start();
+  ASSERT_TRUE(WaitFor([&] { return follower.caught_up(); }));
+  follower.Stop();
+  EXPECT_THAT(sink.calls(), ElementsAre("start over", "1:1", "2:1"));
+  EXPECT_EQ(sink.history_id(), ingest_->store()->history_id());
+  EXPECT_EQ(changes, 1);
+}
+
+TEST_F(FeedFollowerTest, RefusingAnotherHistoryAppliesNothing) {
+  Commit({School("城北", "a", {{1, 1}})});
+  FakeRevisionSink sink(/*applied=*/7, "an-older-history");
+  FeedFollower::Options options = Options();
+  options.refuse_other_history = true;
+  FeedFollower follower(options, &sink, [] {}, [] {});
+  follower.Start();
+  ASSERT_TRUE(WaitFor([&] { return follower.connections() >= 3; }));
+  follower.Stop();
+  EXPECT_FALSE(follower.caught_up());
+  EXPECT_THAT(sink.calls(), ::testing::IsEmpty());
+  EXPECT_EQ(sink.applied_revision(), 7);
 }
 
 }  // namespace
