@@ -38,8 +38,8 @@ absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
       options_.follower, store_.get(), [&host] { host.waker().Notify(); },
       [&host] { host.SetServing(true); },
       [&host] {
-        // Another ingest history: not serving until caught up with it;
-        // alert streams of the old epoch end.
+        // Another ingest history, or a feed refused: not serving until
+        // caught up again; alert streams of an ended epoch end.
         host.SetServing(false);
         host.waker().Notify();
       });

@@ -208,9 +208,16 @@ absl::StatusOr<int> AuditStore::Apply(
         ASSIGN_OR_RETURN(Counts stored, ReadCounts(reader, totals_key));
         sum = area_sums.emplace(totals_key, stored).first;
       }
-      sum->second +=
-          Counts{new_counts.onsite_count - old_counts.onsite_count,
-                 new_counts.registry_count - old_counts.registry_count};
+      // Records are checked at the feed (at most 12 grades of 1,000,000),
+      // so this holds by a wide margin; checked all the same rather than
+      // publish a wrapped sum.
+      if (!sum->second.AddWithoutOverflow(
+              Counts{new_counts.onsite_count - old_counts.onsite_count,
+                     new_counts.registry_count - old_counts.registry_count})) {
+        return absl::DataLossError(absl::StrCat(
+            "revision ", revision, ": the ", LevelName(level), " sum of ",
+            record.county(), "/", record.district(), " would overflow"));
+      }
     }
     RETURN_IF_ERROR(BatchPut(
         batch,

@@ -1,5 +1,6 @@
 #include "audit_service/feed_follower.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -13,12 +14,12 @@ namespace headcount::audit {
 FeedFollower::FeedFollower(const Options& options, RevisionSink* sink,
                            std::function<void()> on_applied,
                            std::function<void()> on_caught_up,
-                           std::function<void()> on_history_change)
+                           std::function<void()> on_out_of_sync)
     : options_(options),
       sink_(sink),
       on_applied_(std::move(on_applied)),
       on_caught_up_(std::move(on_caught_up)),
-      on_history_change_(std::move(on_history_change)) {
+      on_out_of_sync_(std::move(on_out_of_sync)) {
   grpc::ChannelArguments args;
   args.SetInt(
       GRPC_ARG_KEEPALIVE_TIME_MS,
@@ -146,6 +147,13 @@ absl::Status FeedFollower::FollowOnce() {
         pending.push_back(std::move(*event.mutable_school()));
       }
       if (response.fragment()) continue;
+      if (absl::Status check =
+              CheckFeed(FeedSource::kWatch, pending_revision, pending);
+          !check.ok()) {
+        context.TryCancel();
+        reader->Finish();
+        return check;
+      }
       absl::StatusOr<int> applied = sink_->Apply(pending_revision, pending);
       pending.clear();
       pending_revision = 0;
@@ -156,7 +164,10 @@ absl::Status FeedFollower::FollowOnce() {
       }
       on_applied_();
     }
-    if (!caught_up_.load() && sink_->applied_revision() >= target) {
+    // A refused revision exists: not caught up before it is applied, even
+    // when the ingest says so.
+    if (!caught_up_.load() &&
+        sink_->applied_revision() >= std::max(target, refused_revision_)) {
       caught_up_.store(true);
       on_caught_up_();
     }
@@ -192,10 +203,29 @@ absl::Status FeedFollower::Rebuild() {
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
   }
+  RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, schools));
   absl::StatusOr<int> applied = sink_->Apply(revision, schools);
   if (!applied.ok()) return applied.status();
   on_applied_();
   return absl::OkStatus();
+}
+
+absl::Status FeedFollower::CheckFeed(
+    FeedSource source, int64_t revision,
+    const std::vector<v1::SchoolRecord>& schools) {
+  absl::Status status =
+      CheckFeedRevision(source, sink_->applied_revision(), revision, schools);
+  if (status.ok()) return status;
+  std::fprintf(stderr,
+               "headcount-audit: refusing the feed of the ingest at %s, "
+               "nothing of revision %lld applied, not serving: %s\n",
+               options_.ingest_address.c_str(),
+               static_cast<long long>(revision),
+               std::string(status.message()).c_str());
+  caught_up_.store(false);
+  refused_revision_ = std::max(refused_revision_, revision);
+  if (on_out_of_sync_) on_out_of_sync_();
+  return status;
 }
 
 absl::Status FeedFollower::CheckHistory(const std::string& history_id) {
@@ -203,7 +233,7 @@ absl::Status FeedFollower::CheckHistory(const std::string& history_id) {
   if (history_id.empty() || history_id == ours) return absl::OkStatus();
   if (!ours.empty()) {
     caught_up_.store(false);
-    if (on_history_change_) on_history_change_();
+    if (on_out_of_sync_) on_out_of_sync_();
     if (options_.refuse_other_history) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the ingest at ", options_.ingest_address, " holds history ",
@@ -215,6 +245,7 @@ absl::Status FeedFollower::CheckHistory(const std::string& history_id) {
   }
   ASSIGN_OR_RETURN(bool discarded, sink_->EnterHistory(history_id));
   if (!discarded) return absl::OkStatus();
+  refused_revision_ = 0;  // a revision of the old history
   std::fprintf(stderr,
                "headcount-audit: the ingest at %s now holds history %s, not "
                "%s: discarded every count and alert applied from the old one "

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "audit_service/audit_store.h"
+#include "audit_service/feed_check.h"
 #include "grpcpp/grpcpp.h"
 #include "headcount/v1/ingest.grpc.pb.h"
 
@@ -48,13 +49,14 @@ class FeedFollower {
   // `sink` is not owned and outlives the follower. `on_applied` runs after
   // each applied revision; `on_caught_up` when the sink has applied the
   // ingest's revision as of the first connection, and again after each
-  // `on_history_change` (may be null), which runs when the ingest turns
-  // out to hold another history than the sink's: the sink is no longer
-  // caught up. All on the follower's thread.
+  // `on_out_of_sync` (may be null), which runs when the sink can no longer
+  // be served as caught up: the ingest turned out to hold another history
+  // than the sink's, or its feed broke a rule (CheckFeedRevision; nothing
+  // of it is applied). All on the follower's thread.
   FeedFollower(const Options& options, RevisionSink* sink,
                std::function<void()> on_applied,
                std::function<void()> on_caught_up,
-               std::function<void()> on_history_change = nullptr);
+               std::function<void()> on_out_of_sync = nullptr);
   // Stops if running.
   ~FeedFollower();
 
@@ -77,6 +79,10 @@ class FeedFollower {
   // over (ABORTED: follow again from revision 0) or, when refusing,
   // FAILED_PRECONDITION.
   absl::Status CheckHistory(const std::string& history_id);
+  // CheckFeedRevision; on a violation logs it, reports the sink out of
+  // sync and returns it (DATA_LOSS).
+  absl::Status CheckFeed(FeedSource source, int64_t revision,
+                         const std::vector<v1::SchoolRecord>& schools);
   // Sleeps up to `duration`; false when stopping.
   bool Sleep(absl::Duration duration);
 
@@ -84,10 +90,12 @@ class FeedFollower {
   RevisionSink* const sink_;
   const std::function<void()> on_applied_;
   const std::function<void()> on_caught_up_;
-  const std::function<void()> on_history_change_;
+  const std::function<void()> on_out_of_sync_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::IngestService::Stub> stub_;
   std::atomic<bool> caught_up_{false};
+  // The newest revision refused (CheckFeed); follower thread only.
+  int64_t refused_revision_ = 0;
   std::atomic<int> connections_{0};
 
   absl::Mutex mu_;

@@ -8,7 +8,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/mutex.h"
-#include "common/domain/random_id.h"
 #include "common/domain/status_util.h"
 #include "common/storage/durable_db.h"
 #include "common/storage/rocksdb_reader.h"

@@ -26,6 +26,18 @@ struct Counts {
     registry_count += other.registry_count;
     return *this;
   }
+  // Adds `other` unless a sum would leave int64: then false, unchanged.
+  bool AddWithoutOverflow(const Counts& other) {
+    int64_t onsite, registry;
+    if (__builtin_add_overflow(onsite_count, other.onsite_count, &onsite) ||
+        __builtin_add_overflow(registry_count, other.registry_count,
+                               &registry)) {
+      return false;
+    }
+    onsite_count = onsite;
+    registry_count = registry;
+    return true;
+  }
   bool operator==(const Counts& other) const {
     return onsite_count == other.onsite_count &&
            registry_count == other.registry_count;

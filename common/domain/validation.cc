@@ -109,32 +109,23 @@ void CheckScopeFilter(absl::string_view prefix, absl::string_view term,
   }
 }
 
-std::vector<FieldViolation> ValidateSubmitRequest(
-    const v1::SubmitRequest& request) {
-  std::vector<FieldViolation> violations;
-  const std::string& id = request.submission_id();
-  if (id.empty()) {
-    violations.push_back({"submission_id", "must not be empty"});
-  } else if (id.size() > kMaxSubmissionIdBytes) {
-    violations.push_back(
-        {"submission_id",
-         absl::StrCat("must be at most ", kMaxSubmissionIdBytes, " bytes")});
-  } else if (!IsValidUtf8(id)) {
-    violations.push_back({"submission_id", "must be valid UTF-8"});
-  }
-  CheckSchoolIdentity(request.term(), request.county(), request.district(),
-                      request.school(), violations);
-  if (request.grades().empty()) {
+namespace {
+
+// Grades 1..12, each once, counts 0..kMaxCount.
+void CheckGrades(
+    const google::protobuf::RepeatedPtrField<v1::GradeCount>& grades,
+    std::vector<FieldViolation>& violations) {
+  if (grades.empty()) {
     violations.push_back({"grades", "must list at least one grade"});
   }
-  if (request.grades_size() > kMaxGrade) {
+  if (grades.size() > kMaxGrade) {
     violations.push_back(
         {"grades", absl::StrCat("must list at most ", kMaxGrade, " grades")});
-    return violations;  // do not walk a hostile list
+    return;  // do not walk a hostile list
   }
   std::set<int> seen;
-  for (int i = 0; i < request.grades_size(); ++i) {
-    const v1::GradeCount& g = request.grades(i);
+  for (int i = 0; i < grades.size(); ++i) {
+    const v1::GradeCount& g = grades.Get(i);
     const std::string prefix = absl::StrCat("grades[", i, "].");
     if (g.grade() < kMinGrade || g.grade() > kMaxGrade) {
       violations.push_back(
@@ -157,6 +148,38 @@ std::vector<FieldViolation> ValidateSubmitRequest(
              absl::StrCat("must be at most ", kMaxCount, ", got ", value)});
       }
     }
+  }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> ValidateSubmitRequest(
+    const v1::SubmitRequest& request) {
+  std::vector<FieldViolation> violations;
+  const std::string& id = request.submission_id();
+  if (id.empty()) {
+    violations.push_back({"submission_id", "must not be empty"});
+  } else if (id.size() > kMaxSubmissionIdBytes) {
+    violations.push_back(
+        {"submission_id",
+         absl::StrCat("must be at most ", kMaxSubmissionIdBytes, " bytes")});
+  } else if (!IsValidUtf8(id)) {
+    violations.push_back({"submission_id", "must be valid UTF-8"});
+  }
+  CheckSchoolIdentity(request.term(), request.county(), request.district(),
+                      request.school(), violations);
+  CheckGrades(request.grades(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateSchoolRecord(
+    const v1::SchoolRecord& record) {
+  std::vector<FieldViolation> violations;
+  CheckSchoolIdentity(record.term(), record.county(), record.district(),
+                      record.school(), violations);
+  CheckGrades(record.grades(), violations);
+  if (record.mod_revision() <= 0) {
+    violations.push_back({"mod_revision", "must be positive"});
   }
   return violations;
 }

@@ -54,6 +54,11 @@ void CheckScopeFilter(absl::string_view prefix, absl::string_view term,
 // empty when it is valid.
 std::vector<FieldViolation> ValidateSubmitRequest(
     const v1::SubmitRequest& request);
+// A record as the ingest's feed carries it (Watch events, ListSchools): the
+// same rules as a submission's school and grades, and a positive
+// mod_revision. The audit checks every record before applying it.
+std::vector<FieldViolation> ValidateSchoolRecord(
+    const v1::SchoolRecord& record);
 std::vector<FieldViolation> ValidateGetSchoolRequest(
     const v1::GetSchoolRequest& request);
 std::vector<FieldViolation> ValidateListSchoolsRequest(

@@ -1,5 +1,7 @@
 #include "common/domain/discrepancy.h"
 
+#include <limits>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -94,6 +96,17 @@ TEST(ParseLevelsTest, ParsesSubsets) {
   EXPECT_THAT(*levels, ::testing::ElementsAre(v1::GRADE, v1::DISTRICT));
   EXPECT_FALSE(ParseLevels("").ok());
   EXPECT_FALSE(ParseLevels("grade,province").ok());
+}
+
+TEST(CountsTest, AddWithoutOverflowRefusesToWrap) {
+  Counts sum{std::numeric_limits<int64_t>::max() - 1, 5};
+  EXPECT_TRUE(sum.AddWithoutOverflow({1, 1}));
+  EXPECT_EQ(sum.onsite_count, std::numeric_limits<int64_t>::max());
+  EXPECT_FALSE(sum.AddWithoutOverflow({1, 0}));
+  EXPECT_EQ(sum.onsite_count, std::numeric_limits<int64_t>::max());  // kept
+  EXPECT_EQ(sum.registry_count, 6);
+  Counts low{std::numeric_limits<int64_t>::min(), 0};
+  EXPECT_FALSE(low.AddWithoutOverflow({-1, 0}));
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+// What the audit accepts from the ingest's feed: the ingest's own rules for
+// every record, and revisions without gaps within one history. A feed that
+// breaks them (a faulty or hostile ingest, a proxy that lies) is refused
+// whole rather than summed into the published tables.
+#ifndef HEADCOUNT_AUDIT_SERVICE_FEED_CHECK_H_
+#define HEADCOUNT_AUDIT_SERVICE_FEED_CHECK_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "headcount/v1/ingest.pb.h"
+
+namespace headcount::audit {
+
+// How a revision reached the audit.
+enum class FeedSource {
+  kWatch,  // the next revision of a Watch stream: must be applied + 1
+  kList,   // a ListSchools snapshot at `revision`: not below applied
+};
+
+// OK when `schools` may be applied as ingest revision `revision` on top of
+// `applied`: the revision follows without a gap (kWatch) or is not behind
+// (kList), and every record passes ValidateSchoolRecord with a
+// mod_revision at or below `revision` (equal for kWatch). Else DATA_LOSS
+// naming the revision, the school and the rule.
+absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
+                               int64_t revision,
+                               const std::vector<v1::SchoolRecord>& schools);
+
+}  // namespace headcount::audit
+
+#endif  // HEADCOUNT_AUDIT_SERVICE_FEED_CHECK_H_
