@@ -4,7 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/domain/term.h"
+#include "common/domain/unicode_text.h"
 
 namespace headcount {
 
@@ -62,9 +64,14 @@ void CheckName(absl::string_view field, absl::string_view value,
       return add("must not contain control characters");
     }
   }
-  if (absl::ascii_isspace(static_cast<unsigned char>(value.front())) ||
-      absl::ascii_isspace(static_cast<unsigned char>(value.back()))) {
-    return add("must not start or end with whitespace");
+  if (const int32_t space = SurroundingSpace(value); space >= 0) {
+    return add(absl::StrFormat("must not start or end with whitespace (U+%04X)",
+                               space));
+  }
+  if (const int32_t invisible = FirstInvisible(value); invisible >= 0) {
+    return add(absl::StrFormat(
+        "must not contain invisible or format characters (U+%04X)",
+        invisible));
   }
 }
 

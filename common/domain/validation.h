@@ -28,8 +28,10 @@ inline constexpr size_t kMaxSubmissionIdBytes = 128;
 bool IsValidUtf8(absl::string_view text);
 
 // Appends a violation for `field` unless `value` is a usable name: not
-// empty, valid UTF-8, no control characters, no surrounding whitespace, at
-// most kMaxNameBytes.
+// empty, valid UTF-8, no control characters, no surrounding whitespace
+// (ASCII or Unicode, like U+3000), nothing invisible (Unicode Cf, Zl, Zp,
+// like U+200B), at most kMaxNameBytes. Servers normalize names to NFC
+// before checking them (request_parser.h).
 void CheckName(absl::string_view field, absl::string_view value,
                std::vector<FieldViolation>& violations);
 

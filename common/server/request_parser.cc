@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
+#include "common/domain/unicode_text.h"
 #include "common/domain/validation.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/support/proto_buffer_reader.h"
@@ -46,6 +47,30 @@ void CheckUtf8(const Message& mirror, const std::string& prefix,
   }
 }
 
+// The place names of a request (term, county, district, school, also in
+// nested messages such as filter) in NFC: one spelling per name.
+void NormalizeNames(Message& message) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->is_repeated()) continue;
+    if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      NormalizeNames(*reflection->MutableMessage(&message, field));
+    } else if (field->type() == FieldDescriptor::TYPE_STRING &&
+               (field->name() == "term" || field->name() == "county" ||
+                field->name() == "district" || field->name() == "school")) {
+      std::string scratch;
+      const std::string& value =
+          reflection->GetStringReference(message, field, &scratch);
+      std::string normalized = ToNfc(value);
+      if (normalized != value) {
+        reflection->SetString(&message, field, std::move(normalized));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const Message* RequestMirror(const google::protobuf::Descriptor& request) {
@@ -61,7 +86,10 @@ const Message* RequestMirror(const google::protobuf::Descriptor& request) {
 
 absl::Status ParseRequest(const grpc::ByteBuffer& buffer, Message& request) {
   request.Clear();
-  if (ParseFrom(buffer, request)) return absl::OkStatus();
+  if (ParseFrom(buffer, request)) {
+    NormalizeNames(request);
+    return absl::OkStatus();
+  }
   request.Clear();
   // Only a refused request pays for finding out why.
   const Message* mirror = RequestMirror(*request.GetDescriptor());

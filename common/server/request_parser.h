@@ -21,7 +21,9 @@ namespace headcount {
 const google::protobuf::Message* RequestMirror(
     const google::protobuf::Descriptor& request);
 
-// Parses `buffer` into `request` (cleared first). INVALID_ARGUMENT, with a
+// Parses `buffer` into `request` (cleared first), with its place names
+// (term, county, district, school, nested too) normalized to NFC.
+// INVALID_ARGUMENT, with a
 // google.rpc.BadRequest naming each string that is not UTF-8 (found
 // through the request's mirror), or saying the bytes are not a well-formed
 // message of that type.

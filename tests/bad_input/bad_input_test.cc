@@ -164,6 +164,12 @@ TEST_F(BadInputTest, IngestService) {
       {"Submit/NUL in a name", [&] { return Submit(with([](auto& r) {
          r.set_district(std::string("城\0北", 7)); })); },
        StatusCode::INVALID_ARGUMENT, "district: must not contain control characters"},
+      {"Submit/zero-width space after the county", [&] { return Submit(with([](auto& r) {
+         r.set_county("利辛县\u200b"); })); },
+       StatusCode::INVALID_ARGUMENT, "county: must not contain invisible or format characters (U+200B)"},
+      {"Submit/ideographic space after the county", [&] { return Submit(with([](auto& r) {
+         r.set_county("利辛县\u3000"); })); },
+       StatusCode::INVALID_ARGUMENT, "county: must not start or end with whitespace (U+3000)"},
       {"Submit/above the receive limit", [&] { return Submit(with([](auto& r) {
          r.set_submission_id(std::string(kMaxReceiveMessageBytes + 1, 'x')); })); },
        StatusCode::RESOURCE_EXHAUSTED, "larger than max"},

@@ -93,6 +93,24 @@ INSTANTIATE_TEST_SUITE_P(
              "control characters"},
         Case{"Whitespace", [](auto& r) { r.set_school("城北 "); }, "school",
              "whitespace"},
+        Case{"IdeographicSpace",
+             [](auto& r) { r.set_county("利辛县\u3000"); }, "county",
+             "whitespace (U+3000)"},
+        Case{"NoBreakSpaceFirst",
+             [](auto& r) { r.set_district("\u00a0城北"); }, "district",
+             "whitespace (U+00A0)"},
+        Case{"ZeroWidthSpace",
+             [](auto& r) { r.set_county("利辛县\u200b"); }, "county",
+             "invisible or format characters (U+200B)"},
+        Case{"ByteOrderMarkInside",
+             [](auto& r) { r.set_school("城北\ufeff小学"); }, "school",
+             "invisible or format characters (U+FEFF)"},
+        Case{"LineSeparator",
+             [](auto& r) { r.set_school("城北\u2028小学"); }, "school",
+             "invisible or format characters (U+2028)"},
+        Case{"RightToLeftMark",
+             [](auto& r) { r.set_district("城\u200f北"); }, "district",
+             "invisible or format characters (U+200F)"},
         Case{"NoGrades", [](auto& r) { r.clear_grades(); }, "grades",
              "at least one grade"},
         Case{"GradeZero", [](auto& r) { r.mutable_grades(1)->set_grade(0); },
@@ -129,6 +147,12 @@ TEST(ValidateSubmitRequestTest, ReportsEveryViolation) {
       ValidateSubmitRequest(request),
       ElementsAre(Field(&FieldViolation::field, "term"),
                   Field(&FieldViolation::field, "grades[0].onsite_count")));
+}
+
+TEST(ValidateSubmitRequestTest, SpacesInsideANameAreFine) {
+  v1::SubmitRequest request = ValidRequest();
+  request.set_school("Lixin No. 1 Middle School");
+  EXPECT_THAT(ValidateSubmitRequest(request), IsEmpty());
 }
 
 TEST(ValidateSubmitRequestTest, AcceptsTheLimits) {

@@ -116,6 +116,27 @@ TEST(RequestParserTest, ParsesWhatTheGeneratedSerializerWrites) {
   EXPECT_EQ(back.ratio(), "0.036");
 }
 
+// One spelling per name: a decomposed accent and a CJK compatibility
+// ideograph (U+F900) arrive in NFC, in nested filters too; ids do not.
+TEST(RequestParserTest, PlaceNamesArriveInNfc) {
+  v1::SubmitRequest request;
+  request.set_submission_id("Cafe\u0301");
+  request.set_county("Cafe\u0301");
+  request.set_district("\uf900城");
+  v1::SubmitRequest parsed;
+  ASSERT_TRUE(ParseRequest(Buffer(request.SerializeAsString()), parsed).ok());
+  EXPECT_EQ(parsed.county(), "Caf\u00e9");
+  EXPECT_EQ(parsed.district(), "\u8c48城");
+  EXPECT_EQ(parsed.submission_id(), "Cafe\u0301");
+
+  v1::WatchAlertsRequest watch;
+  watch.mutable_filter()->set_county("Cafe\u0301");
+  v1::WatchAlertsRequest parsed_watch;
+  ASSERT_TRUE(
+      ParseRequest(Buffer(watch.SerializeAsString()), parsed_watch).ok());
+  EXPECT_EQ(parsed_watch.filter().county(), "Caf\u00e9");
+}
+
 TEST(RequestParserTest, NamesEachStringThatIsNotUtf8) {
   // field 5 (school), length 2, bytes E5 9F: a truncated character; and
   // field 3 (county), length 1, byte FF.
