@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -37,6 +38,32 @@ void DefineTlsOptions(CLI::App& app, TlsFiles& tls) {
       ->envname("HEADCOUNT_CERT");
   app.add_option("--key", tls.key, "PEM private key of --cert")
       ->envname("HEADCOUNT_KEY");
+}
+
+bool OutcomeUnknown(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      // gRPC's words when no connection could be made: nothing was sent.
+      return !absl::StrContains(status.error_message(), "failed to connect");
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::ABORTED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string UnknownOutcome(const grpc::Status& status, const std::string& what,
+                           const std::string& address) {
+  return absl::StrCat(
+      "no answer from the ", what, " at ", address, " (",
+      status.error_message(),
+      "): what was sent may or may not have been stored; running the same "
+      "command again is safe (submission ids come from the content, so "
+      "what is stored already counts as unchanged)");
 }
 
 std::string Describe(const grpc::Status& status, const std::string& what,

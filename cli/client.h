@@ -31,6 +31,17 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
 // `app`, filling `tls`.
 void DefineTlsOptions(CLI::App& app, TlsFiles& tls);
 
+// True when a call that failed with `status` may still have been carried
+// out: the answer was lost (deadline, connection dropped after sending,
+// cancelled, internal errors). False for refusals and for a connection
+// never made.
+bool OutcomeUnknown(const grpc::Status& status);
+
+// What to say when OutcomeUnknown: "... may or may not have been stored;
+// running the same command again is safe ...".
+std::string UnknownOutcome(const grpc::Status& status, const std::string& what,
+                           const std::string& address);
+
 // One line saying what went wrong talking to `what` (like "audit service")
 // at `address`: unreachable, too slow (see --timeout), or its refusal.
 std::string Describe(const grpc::Status& status, const std::string& what,

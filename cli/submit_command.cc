@@ -180,8 +180,13 @@ class SubmitCommand final : public Command {
                                           submissions.schools[i], &response);
       progress.Advance(submissions.origins[i].rows);
       if (!status.ok()) {
-        if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-            status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+        if (OutcomeUnknown(status)) {
+          return Fail(absl::StrCat(
+              i, " of ", count, " schools were stored; for ",
+              submissions.schools[i].school(), ": ",
+              UnknownOutcome(status, "ingest service", ingest_)));
+        }
+        if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
           return Fail(absl::StrCat(Describe(status, "ingest service", ingest_),
                                    "; ", i, " of ", count,
                                    " schools were submitted"));
@@ -210,11 +215,15 @@ class SubmitCommand final : public Command {
     v1::ImportSummary summary;
     auto context = Deadline(timeout());
     auto writer = stub_->SubmitBatch(context.get(), &summary);
+    bool all_sent = true;
     for (size_t i = 0; i < submissions.schools.size(); ++i) {
-      if (!writer->Write(submissions.schools[i])) break;
+      if (!writer->Write(submissions.schools[i])) {
+        all_sent = false;
+        break;
+      }
       progress.Advance(submissions.origins[i].rows);
     }
-    writer->WritesDone();
+    all_sent = writer->WritesDone() && all_sent;
     grpc::Status status = writer->Finish();
     if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
         status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
@@ -230,6 +239,12 @@ class SubmitCommand final : public Command {
           absl::StrCat("the ingest service rejected the batch; nothing "
                        "was stored (",
                        status.error_message(), ")"));
+    }
+    // A batch cut off before its end is not stored (the ingest commits only
+    // after the last row); once every row was sent, a lost answer may
+    // hide a commit.
+    if (!status.ok() && all_sent && OutcomeUnknown(status)) {
+      return Fail(UnknownOutcome(status, "ingest service", ingest_));
     }
     if (!status.ok()) {
       std::string message = Describe(status, "ingest service", ingest_);

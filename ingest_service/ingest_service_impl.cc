@@ -79,7 +79,8 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::SubmitBatch(
     return RefuseStream<BatchStream>(ToGrpcStatus(caller.status()));
   }
   if (!store_.Borrow()) return RefuseStream<BatchStream>(kNotReady);
-  return NewSubmitBatchReactor(&store_, kNotReady, *std::move(caller), summary);
+  return NewSubmitBatchReactor(&store_, kNotReady, *std::move(caller), context,
+                               summary);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(

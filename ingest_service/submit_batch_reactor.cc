@@ -25,8 +25,10 @@ class SubmitBatchReactor final
  public:
   SubmitBatchReactor(const AttachedStore<SubmissionStore>* store,
                      const grpc::Status& not_ready, Caller caller,
+                     grpc::CallbackServerContext* context,
                      grpc::ByteBuffer* response)
-      : store_(store),
+      : context_(context),
+        store_(store),
         not_ready_(not_ready),
         caller_(std::move(caller)),
         response_(response) {
@@ -34,7 +36,17 @@ class SubmitBatchReactor final
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) return Commit();  // the client has sent every row
+    if (!ok) {
+      // No more rows: the client half-closed (it sent every row), or the
+      // call broke off (cancelled, deadline, connection lost), when the
+      // rows read are only part of the batch and must not be stored.
+      if (context_->IsCancelled()) {
+        return End(grpc::Status(grpc::StatusCode::CANCELLED,
+                                "the batch ended before its last row (the "
+                                "client went away); nothing stored"));
+      }
+      return Commit();
+    }
     const int index = row_count_++;
     if (row_count_ > kMaxBatchRows) {
       return End(ToGrpcStatus(InvalidArgument(
@@ -184,6 +196,7 @@ class SubmitBatchReactor final
     End(grpc::Status::OK);
   }
 
+  grpc::CallbackServerContext* const context_;
   const AttachedStore<SubmissionStore>* const store_;
   const grpc::Status not_ready_;
   const Caller caller_;
@@ -203,8 +216,10 @@ class SubmitBatchReactor final
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
     const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
-    Caller caller, grpc::ByteBuffer* summary) {
-  return new SubmitBatchReactor(store, not_ready, std::move(caller), summary);
+    Caller caller, grpc::CallbackServerContext* context,
+    grpc::ByteBuffer* summary) {
+  return new SubmitBatchReactor(store, not_ready, std::move(caller), context,
+                                summary);
 }
 
 }  // namespace headcount::ingest

@@ -20,11 +20,14 @@ inline constexpr int kMaxBatchRows = 100'000;
 // `store` is not owned and outlives the call; while none is attached the
 // call ends with `not_ready`. `caller` may call SubmitBatch; a row outside
 // its scope ends the call with PERMISSION_DENIED naming the row, nothing
-// stored. `summary` is the call's raw response. The call is logged
+// stored. A call that breaks off before the client's end of stream
+// (cancelled, deadline, connection lost) stores nothing. `summary` is the
+// call's raw response. The call is logged
 // (LogMutation) when it ends.
 grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
     const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
-    Caller caller, grpc::ByteBuffer* summary);
+    Caller caller, grpc::CallbackServerContext* context,
+    grpc::ByteBuffer* summary);
 
 }  // namespace headcount::ingest
 

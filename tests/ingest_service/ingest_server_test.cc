@@ -289,5 +289,22 @@ TEST_F(IngestServerTest,
             grpc::health::v1::HealthCheckResponse::UNKNOWN);
 }
 
+// A client that goes away in the middle of a batch (its rows half sent, no
+// end of stream) stores nothing: the batch is the whole file or nothing.
+TEST_F(IngestServerTest, ABatchCutOffMidStreamStoresNothing) {
+  v1::ImportSummary summary;
+  grpc::ClientContext context;
+  auto writer = stub_->SubmitBatch(&context, &summary);
+  ASSERT_TRUE(writer->Write(School("城北", "甲小学", {{1, 1}})));
+  ASSERT_TRUE(writer->Write(School("城北", "乙小学", {{1, 1}})));
+  // Both rows reach the server before the client vanishes.
+  absl::SleepFor(absl::Milliseconds(200));
+  context.TryCancel();
+  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  absl::SleepFor(absl::Milliseconds(300));  // a commit would have landed
+  EXPECT_EQ(server_->store()->revision(), 0)
+      << "the rows of a batch cut off mid-stream were stored";
+}
+
 }  // namespace
 }  // namespace headcount::ingest
