@@ -207,39 +207,98 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
   const int page_size = request.page_size() <= 0
                             ? kDefaultPageSize
                             : std::min(request.page_size(), kMaxPageSize);
+  // A page token: the first page's revision (8 bytes), then the last key.
+  int64_t token_revision = -1;
   std::string resume_after;
   if (!request.page_token().empty()) {
-    if (!absl::WebSafeBase64Unescape(request.page_token(), &resume_after) ||
-        !absl::StartsWith(resume_after, prefix)) {
+    std::string token;
+    if (!absl::WebSafeBase64Unescape(request.page_token(), &token) ||
+        token.size() < 8 ||
+        !absl::StartsWith(absl::string_view(token).substr(8), prefix)) {
       return InvalidArgument(
           {{"page_token", "is not a token returned for these filters"}});
     }
+    token_revision = DecodeCounter(absl::string_view(token).substr(0, 8));
+    resume_after = token.substr(8);
   }
 
   rocksdb::ManagedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot.snapshot();
+  RocksDbReader reader(db_.get(), read_options);
+  ASSIGN_OR_RETURN(int64_t current, LastLoggedRevision(*db_, read_options));
+  // Every page shows the schools as of the first page's revision.
+  const int64_t revision = token_revision < 0 ? current : token_revision;
+  if (revision > current) {
+    return InvalidArgument({{"page_token", "names a revision never reached"}});
+  }
+  if (revision < current) {
+    // Records changed since are read back through the log, which must
+    // still hold every revision after `revision`.
+    ASSIGN_OR_RETURN(int64_t oldest, reader.GetCounter(kOldestKey));
+    if (std::max<int64_t>(oldest, 1) > revision + 1) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "the listing's revision ", revision,
+          " was compacted away (the oldest revision kept is ", oldest,
+          "); list again from the first page"));
+    }
+  }
   v1::ListSchoolsResponse response;
-  ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
   response.set_revision(revision);
   response.set_history_id(history_id_);
 
-  // Each page from one snapshot, with the revision it reflects.
+  // `record` as it stood at `revision`; nullopt when created after it.
+  auto as_of = [&](v1::SchoolRecord record)
+      -> absl::StatusOr<std::optional<v1::SchoolRecord>> {
+    const std::string key = SchoolDbKey({record.term(), record.county(),
+                                         record.district(), record.school()});
+    while (record.mod_revision() > revision) {
+      if (record.create_revision() > revision) return std::nullopt;
+      ASSIGN_OR_RETURN(std::optional<storage::RevisionEntry> entry,
+                       reader.GetProto<storage::RevisionEntry>(
+                           LogDbKey(record.mod_revision())));
+      const v1::Event* event = nullptr;
+      if (entry.has_value()) {
+        for (const v1::Event& e : entry->events()) {
+          const v1::SchoolRecord& s = e.school();
+          if (SchoolDbKey({s.term(), s.county(), s.district(), s.school()}) ==
+              key) {
+            event = &e;
+          }
+        }
+      }
+      if (event == nullptr || !event->has_prev_school()) {
+        return absl::DataLossError(absl::StrCat(
+            "revision ", record.mod_revision(), " of the log does not hold ",
+            record.school(), "'s previous record"));
+      }
+      record = event->prev_school();
+    }
+    return record;
+  };
+
   std::string last_key;
-  RETURN_IF_ERROR(RocksDbReader(db_.get(), read_options)
-                      .Scan<v1::SchoolRecord>(
-                          prefix, resume_after,
-                          [&](absl::string_view key, v1::SchoolRecord& record) {
-                            if (key == resume_after) return true;
-                            if (response.schools_size() == page_size) {
-                              response.set_next_page_token(
-                                  absl::WebSafeBase64Escape(last_key));
-                              return false;
-                            }
-                            *response.add_schools() = std::move(record);
-                            last_key = std::string(key);
-                            return true;
-                          }));
+  absl::Status failed;
+  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+      prefix, resume_after,
+      [&](absl::string_view key, v1::SchoolRecord& record) {
+        if (key == resume_after) return true;
+        if (response.schools_size() == page_size) {
+          response.set_next_page_token(absl::WebSafeBase64Escape(
+              absl::StrCat(EncodeCounter(revision), last_key)));
+          return false;
+        }
+        absl::StatusOr<std::optional<v1::SchoolRecord>> then =
+            as_of(std::move(record));
+        if (!then.ok()) {
+          failed = then.status();
+          return false;
+        }
+        if (then->has_value()) *response.add_schools() = **std::move(then);
+        last_key = std::string(key);
+        return true;
+      }));
+  RETURN_IF_ERROR(failed);
   return response;
 }
 

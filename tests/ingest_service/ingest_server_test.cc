@@ -306,5 +306,51 @@ TEST_F(IngestServerTest, ABatchCutOffMidStreamStoresNothing) {
       << "the rows of a batch cut off mid-stream were stored";
 }
 
+// Every page of a listing shows the schools as of the first page's
+// revision, as the proto promises: a school corrected meanwhile appears
+// with its old counts, one created meanwhile not at all; once that
+// revision is compacted away the next page says so.
+TEST_F(IngestServerTest, LaterPagesShowTheFirstPagesRevision) {
+  std::vector<v1::SubmitRequest> rows;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    rows.push_back(School("城北", name, {{10, 10}}));
+  }
+  v1::ImportSummary summary;
+  ASSERT_THAT(SubmitBatch(rows, &summary), GrpcOk());  // revision 1
+  v1::ListSchoolsRequest request;
+  request.set_page_size(2);
+  v1::ListSchoolsResponse first;
+  ASSERT_THAT(stub_->ListSchools(Context().get(), request, &first), GrpcOk());
+  ASSERT_EQ(first.schools_size(), 2);
+  ASSERT_EQ(first.revision(), 1);
+
+  v1::SubmitResponse response;
+  ASSERT_THAT(Submit(School("城北", "c", {{7, 10}}), &response), GrpcOk());
+  ASSERT_THAT(Submit(School("城北", "c", {{8, 10}}), &response), GrpcOk());
+  ASSERT_THAT(Submit(School("城北", "bb", {{1, 1}}), &response), GrpcOk());
+  ASSERT_EQ(server_->store()->revision(), 4);
+
+  request.set_page_token(first.next_page_token());
+  v1::ListSchoolsResponse second;
+  ASSERT_THAT(stub_->ListSchools(Context().get(), request, &second), GrpcOk());
+  EXPECT_EQ(second.revision(), 1);
+  std::vector<std::string> names;
+  for (const auto& school : second.schools()) {
+    names.push_back(school.school());
+    EXPECT_EQ(school.grades(0).onsite_count(), 10) << school.school();
+    EXPECT_EQ(school.mod_revision(), 1) << school.school();
+  }
+  EXPECT_THAT(names, ::testing::ElementsAre("c", "d"));  // no "bb"
+
+  v1::CompactRequest compact;
+  compact.set_revision(4);
+  v1::CompactResponse compacted;
+  ASSERT_THAT(stub_->Compact(Context().get(), compact, &compacted), GrpcOk());
+  const grpc::Status status =
+      stub_->ListSchools(Context().get(), request, &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_THAT(status.error_message(), HasSubstr("list again"));
+}
+
 }  // namespace
 }  // namespace headcount::ingest
