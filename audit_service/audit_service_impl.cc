@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "audit_service/watch_alerts_reactor.h"
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
@@ -91,15 +93,27 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
          const Caller& caller) {
         absl::StatusOr<v1::ListAlertsResponse> answer =
             store.ListAlerts(r.filter());
-        if (!answer.ok() || caller.unrestricted()) return answer;
+        if (!answer.ok()) return answer;
+        // The caller's places after the token's alert id, one page of them
+        // (the store lists them oldest alert_id first).
+        int64_t after = 0;
+        if (!r.page_token().empty()) absl::SimpleAtoi(r.page_token(), &after);
+        const int page_size =
+            r.page_size() == 0 ? kDefaultAlertPageSize : r.page_size();
         auto* alerts = answer->mutable_alerts();
         alerts->erase(
             std::remove_if(alerts->begin(), alerts->end(),
-                           [&caller](const v1::AlertEvent& alert) {
-                             return !caller.Covers(alert.county(),
+                           [&](const v1::AlertEvent& alert) {
+                             return alert.alert_id() <= after ||
+                                    !caller.Covers(alert.county(),
                                                    alert.district());
                            }),
             alerts->end());
+        if (alerts->size() > page_size) {
+          alerts->DeleteSubrange(page_size, alerts->size() - page_size);
+          answer->set_next_page_token(
+              absl::StrCat(alerts->Get(page_size - 1).alert_id()));
+        }
         return answer;
       });
 }

@@ -77,7 +77,16 @@ class AlertsCommand final : public Command {
     if (epoch_.empty()) epoch_ = open.epoch();
     int64_t after = after_option_->count() > 0 ? after_ : -1;
     if (after < 0) {
-      Print({open.alerts().begin(), open.alerts().end()});
+      // Page by page: a county's open alerts may not fit in one message.
+      v1::ListAlertsResponse page = open;
+      while (true) {
+        Print({page.alerts().begin(), page.alerts().end()});
+        if (page.next_page_token().empty()) break;
+        list.set_page_token(page.next_page_token());
+        status = stub_->ListAlerts(
+            Deadline(absl::Seconds(timeout_seconds_)).get(), list, &page);
+        if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+      }
       if (!follow_) return 0;
       after = open.last_alert_id();
     }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/domain/term.h"
@@ -276,6 +277,17 @@ std::vector<FieldViolation> ValidateListAlertsRequest(
     const v1::ListAlertsRequest& request) {
   std::vector<FieldViolation> violations;
   CheckAlertFilter(request.filter(), violations);
+  if (request.page_size() < 0 || request.page_size() > kMaxAlertPageSize) {
+    violations.push_back(
+        {"page_size", absl::StrCat("must be in 0..", kMaxAlertPageSize,
+                                   " (0: ", kDefaultAlertPageSize, ")")});
+  }
+  int64_t after = 0;
+  if (!request.page_token().empty() &&
+      (!absl::SimpleAtoi(request.page_token(), &after) || after < 0)) {
+    violations.push_back(
+        {"page_token", "is not a token returned by ListAlerts"});
+  }
   return violations;
 }
 

@@ -137,5 +137,45 @@ TEST_F(AuditServerTest, AlertEventsCarryTheClocksTime) {
   }
 }
 
+// A county's open alerts come in pages, oldest alert_id first; together
+// the pages are the whole list, each alert once.
+TEST_F(AuditServerTest, ListAlertsComesInPages) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  v1::ListAlertsRequest request;
+  v1::ListAlertsResponse whole;
+  ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), request, &whole),
+              GrpcOk());
+  ASSERT_GT(whole.alerts_size(), 12);
+  EXPECT_TRUE(whole.next_page_token().empty());
+
+  request.set_page_size(5);
+  std::vector<int64_t> paged;
+  int pages = 0;
+  while (true) {
+    v1::ListAlertsResponse page;
+    ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), request, &page),
+                GrpcOk());
+    ASSERT_LE(page.alerts_size(), 5);
+    for (const auto& alert : page.alerts()) paged.push_back(alert.alert_id());
+    ++pages;
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  std::vector<int64_t> all;
+  for (const auto& alert : whole.alerts()) all.push_back(alert.alert_id());
+  EXPECT_EQ(paged, all);
+  EXPECT_EQ(pages, (whole.alerts_size() + 4) / 5);
+
+  request.set_page_token("not-a-token");
+  v1::ListAlertsResponse page;
+  EXPECT_THAT(audit_stub_->ListAlerts(Context().get(), request, &page),
+              HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  request.clear_page_token();
+  request.set_page_size(10001);
+  EXPECT_THAT(audit_stub_->ListAlerts(Context().get(), request, &page),
+              HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+}
+
 }  // namespace
 }  // namespace headcount::audit
