@@ -5,12 +5,16 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/domain/alert_filter.h"
 #include "common/domain/mutex.h"
 #include "common/domain/random_id.h"
 #include "common/domain/school_key.h"
 #include "common/domain/status_util.h"
+#include "common/domain/validation.h"
 #include "common/storage/durable_db.h"
 #include "common/storage/rocksdb_reader.h"
 #include "google/protobuf/util/time_util.h"
@@ -353,7 +357,42 @@ AuditStore::ListGradeDiscrepancies(
         schools.push_back(std::move(record));
         return true;
       }));
-  return builder_.GradeDiscrepancies(schools, request.only_flagged(), revision);
+  v1::ListGradeDiscrepanciesResponse response =
+      builder_.GradeDiscrepancies(schools, request.only_flagged(), revision);
+  // A page token is the last grade sent: district, school, grade.
+  auto* grades = response.mutable_grades();
+  if (!request.page_token().empty()) {
+    std::string token;
+    std::vector<std::string> parts;
+    int grade = 0;
+    if (absl::WebSafeBase64Unescape(request.page_token(), &token)) {
+      parts = absl::StrSplit(token, absl::string_view("\0", 1));
+    }
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &grade)) {
+      return absl::InvalidArgumentError(
+          "page_token: is not a token returned by ListGradeDiscrepancies");
+    }
+    v1::GradeDiscrepancy last;
+    last.set_district(parts[0]);
+    last.set_school(parts[1]);
+    last.set_grade(grade);
+    auto first = std::find_if(grades->begin(), grades->end(),
+                              [&](const v1::GradeDiscrepancy& g) {
+                                return builder_.GradeBefore(last, g);
+                              });
+    grades->DeleteSubrange(0, static_cast<int>(first - grades->begin()));
+  }
+  const int page_size = request.page_size() == 0 ? kDefaultAlertPageSize
+                                                 : request.page_size();
+  if (grades->size() > page_size) {
+    grades->DeleteSubrange(page_size, grades->size() - page_size);
+    const v1::GradeDiscrepancy& last = grades->Get(page_size - 1);
+    response.set_next_page_token(absl::WebSafeBase64Escape(
+        absl::StrCat(last.district(), absl::string_view("\0", 1),
+                     last.school(), absl::string_view("\0", 1),
+                     last.grade())));
+  }
+  return response;
 }
 
 absl::StatusOr<v1::ListAlertsResponse> AuditStore::ListAlerts(

@@ -70,15 +70,18 @@ v1::ListGradeDiscrepanciesResponse ReportBuilder::GradeDiscrepancies(
   std::stable_sort(
       grades.begin(), grades.end(),
       [this](const v1::GradeDiscrepancy& a, const v1::GradeDiscrepancy& b) {
-        if (a.district() != b.district()) {
-          return order_->Less(a.district(), b.district());
-        }
-        if (a.school() != b.school()) {
-          return order_->Less(a.school(), b.school());
-        }
-        return a.grade() < b.grade();
+        return GradeBefore(a, b);
       });
   return response;
+}
+
+bool ReportBuilder::GradeBefore(const v1::GradeDiscrepancy& a,
+                                const v1::GradeDiscrepancy& b) const {
+  if (a.district() != b.district()) {
+    return order_->Less(a.district(), b.district());
+  }
+  if (a.school() != b.school()) return order_->Less(a.school(), b.school());
+  return a.grade() < b.grade();
 }
 
 void ReportBuilder::SortNames(std::vector<std::string>& names) const {

@@ -50,6 +50,10 @@ class ReportBuilder {
   // `names` in pinyin order.
   void SortNames(std::vector<std::string>& names) const;
 
+  // The order of GradeDiscrepancies: district, school (pinyin), grade.
+  bool GradeBefore(const v1::GradeDiscrepancy& a,
+                   const v1::GradeDiscrepancy& b) const;
+
  private:
   // Rows in pinyin order, numbered, and their total named 合计.
   void FillTable(std::vector<NamedCounts> named,

@@ -270,6 +270,11 @@ std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(
   if (!request.district().empty()) {
     CheckName("district", request.district(), violations);
   }
+  if (request.page_size() < 0 || request.page_size() > kMaxAlertPageSize) {
+    violations.push_back(
+        {"page_size", absl::StrCat("must be in 0..", kMaxAlertPageSize,
+                                   " (0: ", kDefaultAlertPageSize, ")")});
+  }
   return violations;
 }
 

@@ -22,7 +22,8 @@ namespace headcount {
 inline constexpr int64_t kMaxCount = 1'000'000;
 inline constexpr size_t kMaxNameBytes = 256;
 inline constexpr size_t kMaxSubmissionIdBytes = 128;
-// ListAlerts pages: alerts of about 150 bytes stay well under 4 MiB.
+// ListAlerts and ListGradeDiscrepancies pages: entries of about 150 bytes
+// stay well under 4 MiB.
 inline constexpr int kDefaultAlertPageSize = 1000;
 inline constexpr int kMaxAlertPageSize = 10000;
 

@@ -177,5 +177,50 @@ TEST_F(AuditServerTest, ListAlertsComesInPages) {
               HasCode(grpc::StatusCode::INVALID_ARGUMENT));
 }
 
+// The grade listing in pages, in the listing's (pinyin) order; together
+// the pages are the whole listing.
+TEST_F(AuditServerTest, ListGradeDiscrepanciesComesInPages) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  v1::ListGradeDiscrepanciesRequest request;
+  request.set_term(kTerm);
+  request.set_county(kCounty);
+  v1::ListGradeDiscrepanciesResponse whole;
+  ASSERT_THAT(audit_stub_->ListGradeDiscrepancies(Context().get(), request,
+                                                  &whole),
+              GrpcOk());
+  ASSERT_EQ(whole.grades_size(), 578);  // the fixture's rows
+  EXPECT_TRUE(whole.next_page_token().empty());
+
+  request.set_page_size(100);
+  std::vector<std::string> paged;
+  int pages = 0;
+  while (true) {
+    v1::ListGradeDiscrepanciesResponse page;
+    ASSERT_THAT(audit_stub_->ListGradeDiscrepancies(Context().get(), request,
+                                                    &page),
+                GrpcOk());
+    ASSERT_LE(page.grades_size(), 100);
+    for (const auto& g : page.grades()) {
+      paged.push_back(absl::StrCat(g.district(), "/", g.school(), "/", g.grade()));
+    }
+    ++pages;
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  std::vector<std::string> all;
+  for (const auto& g : whole.grades()) {
+    all.push_back(absl::StrCat(g.district(), "/", g.school(), "/", g.grade()));
+  }
+  EXPECT_EQ(paged, all);
+  EXPECT_EQ(pages, 6);
+
+  request.set_page_token("garbage");
+  v1::ListGradeDiscrepanciesResponse page;
+  EXPECT_THAT(audit_stub_->ListGradeDiscrepancies(Context().get(), request,
+                                                  &page),
+              HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+}
+
 }  // namespace
 }  // namespace headcount::audit
