@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
       kNotReady,
       ValidateGetCountyReportRequest,
       [](AuditReader& store, const v1::GetCountyReportRequest& r,
-         const Caller& caller) {
+         const Caller&) {
         return store.GetCountyReport(r.term(), r.county());
       });
 }
@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
       kNotReady,
       ValidateGetDistrictReportRequest,
       [](AuditReader& store, const v1::GetDistrictReportRequest& r,
-         const Caller& caller) {
+         const Caller&) {
         return store.GetDistrictReport(r.term(), r.county(), r.district());
       });
 }
@@ -77,7 +77,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
       kNotReady,
       ValidateListGradeDiscrepanciesRequest,
       [](AuditReader& store, const v1::ListGradeDiscrepanciesRequest& r,
-         const Caller& caller) {
+         const Caller&) {
         return store.ListGradeDiscrepancies(r);
       });
 }
@@ -99,7 +99,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
         int64_t after = 0;
         if (!r.page_token().empty()) absl::SimpleAtoi(r.page_token(), &after);
         const int page_size =
-            r.page_size() == 0 ? kDefaultAlertPageSize : r.page_size();
+            r.page_size() == 0 ? kDefaultListPageSize : r.page_size();
         auto* alerts = answer->mutable_alerts();
         alerts->erase(
             std::remove_if(alerts->begin(), alerts->end(),
@@ -139,14 +139,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditServiceImpl::WatchAlerts(
     epoch = store->epoch();
     const int64_t newest = store->last_alert_id();
     if (!request.epoch().empty() && request.epoch() != epoch) {
-      return RefuseStream<AlertStream>(grpc::Status(
-          grpc::StatusCode::FAILED_PRECONDITION,
-          absl::StrCat("alert epoch ", request.epoch(),
-                       " ended: the audit started over on another ingest "
-                       "history (epoch ",
-                       epoch, ", newest alert id ", newest,
-                       "); list the open alerts again and watch after that "
-                       "list's last_alert_id")));
+      return RefuseStream<AlertStream>(
+          ToGrpcStatus(AlertEpochEnded(request.epoch(), epoch, newest)));
     }
     if (request.after_alert_id() > newest) {
       return RefuseStream<AlertStream>(grpc::Status(

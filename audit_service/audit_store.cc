@@ -382,7 +382,7 @@ AuditStore::ListGradeDiscrepancies(
                               });
     grades->DeleteSubrange(0, static_cast<int>(first - grades->begin()));
   }
-  const int page_size = request.page_size() == 0 ? kDefaultAlertPageSize
+  const int page_size = request.page_size() == 0 ? kDefaultListPageSize
                                                  : request.page_size();
   if (grades->size() > page_size) {
     grades->DeleteSubrange(page_size, grades->size() - page_size);

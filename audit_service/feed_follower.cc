@@ -125,22 +125,23 @@ absl::Status FeedFollower::FollowOnce() {
   int64_t target = -1;  // ingest revision when this stream started
   std::vector<v1::SchoolRecord> pending;
   int64_t pending_revision = 0;
+  // Ends the stream early with `status` (the stream's own is dropped).
+  auto abandon = [&](absl::Status status) {
+    context.TryCancel();
+    reader->Finish();
+    return status;
+  };
   v1::WatchResponse response;
   while (reader->Read(&response)) {
     if (target < 0) {
       absl::Status history = CheckHistory(response.history_id());
-      if (!history.ok()) {
-        context.TryCancel();
-        reader->Finish();
-        return history;
-      }
+      if (!history.ok()) return abandon(history);
       target = response.header_revision();
     }
     if (!response.progress()) {
       if (pending_revision != 0 && pending_revision != response.revision()) {
-        context.TryCancel();
-        reader->Finish();
-        return absl::DataLossError("a revision's fragments were interleaved");
+        return abandon(
+            absl::DataLossError("a revision's fragments were interleaved"));
       }
       pending_revision = response.revision();
       for (v1::Event& event : *response.mutable_events()) {
@@ -150,18 +151,12 @@ absl::Status FeedFollower::FollowOnce() {
       if (absl::Status check =
               CheckFeed(FeedSource::kWatch, pending_revision, pending);
           !check.ok()) {
-        context.TryCancel();
-        reader->Finish();
-        return check;
+        return abandon(check);
       }
       absl::StatusOr<int> applied = sink_->Apply(pending_revision, pending);
       pending.clear();
       pending_revision = 0;
-      if (!applied.ok()) {
-        context.TryCancel();
-        reader->Finish();
-        return applied.status();
-      }
+      if (!applied.ok()) return abandon(applied.status());
       on_applied_();
     }
     // A refused revision exists: not caught up before it is applied, even
@@ -187,8 +182,8 @@ absl::Status FeedFollower::Rebuild() {
     v1::ListSchoolsResponse page;
     RETURN_IF_ERROR(
         FromGrpcStatus(stub_->ListSchools(&context, request, &page)));
-    // Watching from the first page's revision replays whatever later pages
-    // already hold; a replayed record replaces itself, so that is harmless.
+    // Every page shows the first page's revision; watching from it
+    // follows on without a gap.
     if (revision < 0) {
       absl::Status history = CheckHistory(page.history_id());
       // The sink starting over is what a rebuild wants anyway.

@@ -10,6 +10,16 @@ namespace {
 constexpr int kEventsPerRead = 128;
 }  // namespace
 
+absl::Status AlertEpochEnded(absl::string_view ended,
+                             absl::string_view current, int64_t newest) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "alert epoch ", ended,
+      " ended: the audit started over on another ingest history (epoch ",
+      current, ", newest alert id ", newest,
+      "); list the open alerts again and watch after that list's "
+      "last_alert_id"));
+}
+
 WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
                                        StreamWaker* waker,
                                        grpc::CallbackServerContext* context,
@@ -34,12 +44,7 @@ absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
   auto store = store_->Borrow();
   if (!store) return absl::UnavailableError(limits().closing_message);
   auto epoch_ended = [&] {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "alert epoch ", epoch_, " ended: the audit started over on another "
-        "ingest history (epoch ", store->epoch(), ", newest alert id ",
-        store->last_alert_id(),
-        "); list the open alerts again and watch after that list's "
-        "last_alert_id"));
+    return AlertEpochEnded(epoch_, store->epoch(), store->last_alert_id());
   };
   if (store->epoch() != epoch_) return epoch_ended();
   while (pending_.empty() && cursor_ < store->last_alert_id()) {

@@ -14,6 +14,11 @@
 
 namespace headcount::audit {
 
+// FAILED_PRECONDITION for a consumer of alert epoch `ended`: the audit now
+// serves `current` up to alert id `newest`; what to do about it.
+absl::Status AlertEpochEnded(absl::string_view ended,
+                             absl::string_view current, int64_t newest);
+
 // Reads at most a page of events at a time from the store, so a slow client
 // costs no growing buffer.
 class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {

@@ -1,14 +1,12 @@
 #include "common/auth/access_policy.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/domain/json_reader.h"
+#include "common/domain/status_util.h"
+#include "common/domain/text_file.h"
 #include "common/domain/validation.h"
 
 namespace headcount {
@@ -245,17 +243,8 @@ absl::StatusOr<AccessPolicy> ParseAccessPolicy(absl::string_view text,
 }
 
 absl::StatusOr<AccessPolicy> LoadAccessPolicy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    const std::string message =
-        absl::StrCat("cannot read policy file ", path, ": ", std::strerror(error));
-    return error == EACCES ? absl::PermissionDeniedError(message)
-                           : absl::NotFoundError(message);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseAccessPolicy(text.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return ParseAccessPolicy(text, path);
 }
 
 }  // namespace headcount

@@ -194,6 +194,15 @@ std::vector<FieldViolation> ValidateSchoolRecord(
 
 namespace {
 
+// page_size of ListAlerts and ListGradeDiscrepancies (0: the default).
+void CheckPageSize(int32_t page_size, std::vector<FieldViolation>& violations) {
+  if (page_size < 0 || page_size > kMaxListPageSize) {
+    violations.push_back(
+        {"page_size", absl::StrCat("must be in 0..", kMaxListPageSize, " (0: ",
+                                   kDefaultListPageSize, ")")});
+  }
+}
+
 void CheckAlertFilter(const v1::AlertFilter& filter,
                       std::vector<FieldViolation>& violations) {
   CheckScopeFilter("filter.", filter.term(), filter.county(), filter.district(),
@@ -270,11 +279,7 @@ std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(
   if (!request.district().empty()) {
     CheckName("district", request.district(), violations);
   }
-  if (request.page_size() < 0 || request.page_size() > kMaxAlertPageSize) {
-    violations.push_back(
-        {"page_size", absl::StrCat("must be in 0..", kMaxAlertPageSize,
-                                   " (0: ", kDefaultAlertPageSize, ")")});
-  }
+  CheckPageSize(request.page_size(), violations);
   return violations;
 }
 
@@ -282,11 +287,7 @@ std::vector<FieldViolation> ValidateListAlertsRequest(
     const v1::ListAlertsRequest& request) {
   std::vector<FieldViolation> violations;
   CheckAlertFilter(request.filter(), violations);
-  if (request.page_size() < 0 || request.page_size() > kMaxAlertPageSize) {
-    violations.push_back(
-        {"page_size", absl::StrCat("must be in 0..", kMaxAlertPageSize,
-                                   " (0: ", kDefaultAlertPageSize, ")")});
-  }
+  CheckPageSize(request.page_size(), violations);
   int64_t after = 0;
   if (!request.page_token().empty() &&
       (!absl::SimpleAtoi(request.page_token(), &after) || after < 0)) {

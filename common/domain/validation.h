@@ -24,8 +24,8 @@ inline constexpr size_t kMaxNameBytes = 256;
 inline constexpr size_t kMaxSubmissionIdBytes = 128;
 // ListAlerts and ListGradeDiscrepancies pages: entries of about 150 bytes
 // stay well under 4 MiB.
-inline constexpr int kDefaultAlertPageSize = 1000;
-inline constexpr int kMaxAlertPageSize = 10000;
+inline constexpr int kDefaultListPageSize = 1000;
+inline constexpr int kMaxListPageSize = 10000;
 
 // True when `text` is well-formed UTF-8 (no overlong forms, no surrogates,
 // nothing above U+10FFFF).

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/security/tls_certificate_provider.h"
 
 namespace headcount {
 
@@ -32,6 +33,13 @@ struct TlsFiles {
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     const TlsFiles& files, absl::string_view flag_prefix,
     absl::Duration reload_interval = kDefaultReloadInterval);
+
+// A provider that re-reads the PEM files every `reload_interval` (at least
+// 1 s): the root bundle `ca` and, when `key` is not empty, the identity
+// `key` + `cert`. Both ends build their credentials on it.
+std::shared_ptr<grpc::experimental::CertificateProviderInterface>
+WatchPemFiles(const std::string& key, const std::string& cert,
+              const std::string& ca, absl::Duration reload_interval);
 
 // INVALID_ARGUMENT "FLAG: PATH: why" unless `path` can be read and holds a
 // PEM block (`-----BEGIN`).

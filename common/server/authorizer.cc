@@ -1,25 +1,12 @@
 #include "common/server/authorizer.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "common/domain/mutex.h"
+#include "common/domain/text_file.h"
 #include "common/server/log.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace headcount {
-namespace {
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 std::string PeerPrincipal(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
@@ -32,7 +19,7 @@ std::string PeerPrincipal(const grpc::ServerContextBase& context) {
 
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::WatchPolicyFile(
     std::string path, absl::Duration reload_interval) {
-  absl::StatusOr<std::string> text = ReadWholeFile(path);
+  absl::StatusOr<std::string> text = ReadTextFile(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<AccessPolicy> policy = ParseAccessPolicy(*text, path);
   if (!policy.ok()) return policy.status();
@@ -76,7 +63,7 @@ void Authorizer::Watch() {
 
 absl::Status Authorizer::ReloadNow() {
   if (!has_policy()) return absl::OkStatus();
-  absl::StatusOr<std::string> text = ReadWholeFile(path_);
+  absl::StatusOr<std::string> text = ReadTextFile(path_);
   if (!text.ok()) return text.status();
   {
     MutexLock lock(&mu_);

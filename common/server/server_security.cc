@@ -71,12 +71,9 @@ absl::StatusOr<ServerSecurity> MakeServerSecurity(const SecurityFlags& flags,
     return absl::InvalidArgumentError(
         absl::StrCat("--policy: ", authorizer.status().message()));
   }
-  const auto seconds = static_cast<unsigned int>(
-      std::max<int64_t>(1, absl::ToInt64Seconds(flags.reload_interval)));
-  auto provider =
-      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-          flags.tls_key, flags.tls_cert, flags.tls_client_ca, seconds);
-  grpc::experimental::TlsServerCredentialsOptions options(std::move(provider));
+  grpc::experimental::TlsServerCredentialsOptions options(
+      WatchPemFiles(flags.tls_key, flags.tls_cert, flags.tls_client_ca,
+                    flags.reload_interval));
   options.watch_root_certs();
   options.watch_identity_key_cert_pairs();
   options.set_cert_request_type(
