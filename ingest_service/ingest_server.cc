@@ -9,7 +9,8 @@ IngestServer::IngestServer(const Options& options)
       host_({options.listen, options.security.credentials,
              options.shutdown_grace}),
       service_(options.security.authorizer, &host_.waker(),
-               options.watch_stall_limit, options.clock) {}
+               options.watch_stall_limit, options.watch_cache_bytes,
+               options.clock) {}
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::StartListening(
     const Options& options) {

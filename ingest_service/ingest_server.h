@@ -27,6 +27,8 @@ class IngestServer final : private HostedService {
     // A Watch client that reads nothing for this long while revisions are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;
+    // Serialized revisions kept for all Watch streams together.
+    size_t watch_cache_bytes = kDefaultFragmentCacheBytes;
     // Where the server and its store read the time (stream stalls and
     // progress, commit or alert times); it replaces store.clock. Not owned.
     const Clock* clock = RealClock();

@@ -8,6 +8,7 @@
 #include "common/domain/validation.h"
 #include "common/rpc/grpc_status.h"
 #include "common/server/mutation_log.h"
+#include "common/server/request_parser.h"
 #include "common/server/unary_handler.h"
 #include "ingest_service/submit_batch_reactor.h"
 #include "ingest_service/watch_reactor.h"
@@ -109,15 +110,19 @@ grpc::ServerUnaryReactor* IngestServiceImpl::ListSchools(
       });
 }
 
-grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
-    grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
-  using WatchStream = grpc::ServerWriteReactor<v1::WatchResponse>;
+grpc::ServerWriteReactor<grpc::ByteBuffer>* IngestServiceImpl::Watch(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  using WatchStream = grpc::ServerWriteReactor<grpc::ByteBuffer>;
   absl::StatusOr<Caller> caller =
       authorizer_->Authorize(*context, Method::kWatch);
   if (!caller.ok()) {
     return RefuseStream<WatchStream>(ToGrpcStatus(caller.status()));
   }
-  std::vector<FieldViolation> violations = ValidateWatchRequest(*request);
+  v1::WatchRequest request;
+  if (absl::Status parsed = ParseRequest(*raw_request, request); !parsed.ok()) {
+    return RefuseStream<WatchStream>(ToGrpcStatus(parsed));
+  }
+  std::vector<FieldViolation> violations = ValidateWatchRequest(request);
   if (!violations.empty()) {
     return RefuseStream<WatchStream>(ToGrpcStatus(InvalidArgument(violations)));
   }
@@ -125,19 +130,19 @@ grpc::ServerWriteReactor<v1::WatchResponse>* IngestServiceImpl::Watch(
     // Released before the reactor borrows the store for itself.
     auto store = store_.Borrow();
     if (!store) return RefuseStream<WatchStream>(kNotReady);
-    if (request->after_revision() > store->revision()) {
+    if (request.after_revision() > store->revision()) {
       // A position this history never reached: the client follows another
       // history, or its own state is ahead of ours.
       return RefuseStream<WatchStream>(grpc::Status(
           grpc::StatusCode::OUT_OF_RANGE,
-          absl::StrCat("after_revision ", request->after_revision(),
+          absl::StrCat("after_revision ", request.after_revision(),
                        " is beyond the newest revision ", store->revision(),
                        " of history ", store->history_id(),
                        "; watch from at most that revision")));
     }
   }
-  return new WatchReactor(&store_, waker_, context, watch_stall_limit_, clock_,
-                          *request);
+  return new WatchReactor(&store_, &fragments_, waker_, context,
+                          watch_stall_limit_, clock_, request);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Compact(

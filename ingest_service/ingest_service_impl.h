@@ -13,17 +13,19 @@
 #include "common/server/authorizer.h"
 #include "common/server/stream_waker.h"
 #include "headcount/v1/ingest.grpc.pb.h"
+#include "ingest_service/fragment_cache.h"
 #include "ingest_service/submission_store.h"
 
 namespace headcount::ingest {
 
-// Every method reads raw bytes (common/server/request_parser.h) but Watch,
-// whose request holds no strings.
+// Every method reads raw bytes (common/server/request_parser.h); Watch also
+// writes them, its messages serialized once for all watchers
+// (ingest_service/fragment_cache.h).
 using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
     v1::IngestService::WithRawCallbackMethod_SubmitBatch<
         v1::IngestService::WithRawCallbackMethod_GetSchool<
             v1::IngestService::WithRawCallbackMethod_ListSchools<
-                v1::IngestService::WithCallbackMethod_Watch<
+                v1::IngestService::WithRawCallbackMethod_Watch<
                     v1::IngestService::WithRawCallbackMethod_Compact<
                         v1::IngestService::Service>>>>>>;
 
@@ -35,12 +37,15 @@ class IngestServiceImpl final : public IngestServiceBase {
   // while revisions are due is cancelled with RESOURCE_EXHAUSTED (zero:
   // never).
   // `authorizer` decides who may call what (common/server/authorizer.h).
+  // Watch keeps up to `watch_cache_bytes` of serialized revisions for all
+  // its streams.
   IngestServiceImpl(std::shared_ptr<const Authorizer> authorizer,
                     StreamWaker* waker, absl::Duration watch_stall_limit,
-                    const Clock* clock)
+                    size_t watch_cache_bytes, const Clock* clock)
       : authorizer_(std::move(authorizer)),
         waker_(waker),
         watch_stall_limit_(watch_stall_limit),
+        fragments_(watch_cache_bytes),
         clock_(clock) {}
 
   // `store` is not owned; null detaches it, waiting for the calls using it.
@@ -61,9 +66,10 @@ class IngestServiceImpl final : public IngestServiceBase {
   grpc::ServerUnaryReactor* ListSchools(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;
-  grpc::ServerWriteReactor<v1::WatchResponse>* Watch(
+  // WatchRequest -> stream WatchResponse.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Watch(
       grpc::CallbackServerContext* context,
-      const v1::WatchRequest* request) override;
+      const grpc::ByteBuffer* request) override;
   // CompactRequest -> CompactResponse.
   grpc::ServerUnaryReactor* Compact(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
@@ -73,6 +79,7 @@ class IngestServiceImpl final : public IngestServiceBase {
   const std::shared_ptr<const Authorizer> authorizer_;
   StreamWaker* const waker_;
   const absl::Duration watch_stall_limit_;
+  FragmentCache fragments_;
   const Clock* const clock_;
   AttachedStore<SubmissionStore> store_;
 };

@@ -1,14 +1,15 @@
 #include "ingest_service/watch_reactor.h"
 
+#include <memory>
 #include <utility>
 
-#include "common/domain/mutex.h"
 #include "common/domain/status_util.h"
+#include "common/server/request_parser.h"
 
 namespace headcount::ingest {
 
 WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
-                           StreamWaker* waker,
+                           FragmentCache* fragments, StreamWaker* waker,
                            grpc::CallbackServerContext* context,
                            absl::Duration stall_limit, const Clock* clock,
                            const v1::WatchRequest& request)
@@ -18,46 +19,36 @@ WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
                                       "revision", stall_limit),
           clock),
       store_(store),
+      fragments_(fragments),
       progress_interval_(absl::Milliseconds(request.progress_interval_ms())),
       cursor_(request.after_revision()),
       last_sent_(clock->Now()) {
   Begin();
 }
 
-absl::StatusOr<bool> WatchReactor::Next(v1::WatchResponse& next) {
+absl::StatusOr<bool> WatchReactor::Next(grpc::ByteBuffer& next) {
   auto store = store_->Borrow();
   if (!store) return absl::UnavailableError(limits().closing_message);
-  if (pending_.empty() && cursor_ < store->revision()) {
-    ASSIGN_OR_RETURN(std::vector<storage::RevisionEntry> entries,
-                     store->ReadLog(cursor_, 1));
-    for (storage::RevisionEntry& entry : entries) {
-      const int events = entry.events_size();
-      for (int begin = 0; begin < events; begin += kMaxEventsPerMessage) {
-        v1::WatchResponse& message = pending_.emplace_back();
-        message.set_revision(entry.revision());
-        const int end = std::min(events, begin + kMaxEventsPerMessage);
-        for (int i = begin; i < end; ++i) {
-          *message.add_events() = std::move(*entry.mutable_events(i));
-        }
-        message.set_fragment(end < events);
-      }
-      cursor_ = entry.revision();
-    }
-  }
   const absl::Time now = clock().Now();
-  if (!pending_.empty()) {
-    next = std::move(pending_.front());
-    pending_.pop_front();
-    next.set_history_id(store->history_id());
-    next.set_header_revision(store->revision());
+  const int64_t newest = store->revision();
+  if (cursor_ < newest) {
+    // Looked up per fragment, so that between writes this stream holds no
+    // reference to the revision (the cache keeps it for everyone).
+    ASSIGN_OR_RETURN(std::shared_ptr<const SerializedRevision> revision,
+                     fragments_->Get(*store.get(), cursor_ + 1));
+    next = FragmentCache::Message(*revision, next_fragment_, newest);
+    if (++next_fragment_ == revision->fragments.size()) {
+      cursor_ = revision->revision;
+      next_fragment_ = 0;
+    }
   } else if (progress_interval_ > absl::ZeroDuration() &&
-             now - last_sent_ >= progress_interval_ &&
-             cursor_ >= store->revision()) {
+             now - last_sent_ >= progress_interval_) {
     // Everything up to cursor_ has been handed to the stream.
-    next.Clear();
-    next.set_history_id(store->history_id());
-    next.set_progress(true);
-    next.set_header_revision(cursor_);
+    v1::WatchResponse progress;
+    progress.set_history_id(store->history_id());
+    progress.set_progress(true);
+    progress.set_header_revision(cursor_);
+    SerializeResponse(progress, next);
   } else {
     return false;
   }

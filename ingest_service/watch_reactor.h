@@ -3,41 +3,46 @@
 #ifndef HEADCOUNT_INGEST_SERVICE_WATCH_REACTOR_H_
 #define HEADCOUNT_INGEST_SERVICE_WATCH_REACTOR_H_
 
-#include <deque>
+#include <cstddef>
+#include <cstdint>
 
 #include "absl/time/time.h"
 #include "common/domain/clock.h"
 #include "common/server/attached_store.h"
 #include "common/server/feed_stream_reactor.h"
 #include "headcount/v1/ingest.pb.h"
+#include "ingest_service/fragment_cache.h"
 #include "ingest_service/submission_store.h"
 
 namespace headcount::ingest {
 
-// Most events in one WatchResponse; a larger revision travels as fragments.
-inline constexpr int kMaxEventsPerMessage = 256;
-
-// Reads the log itself, one revision at a time and with one write in flight,
-// so a slow reader holds at most one revision in memory and never makes the
-// server buffer.
-class WatchReactor final : public FeedStreamReactor<v1::WatchResponse> {
+// Sends serialized WatchResponse messages (the method is raw): a revision's
+// fragments come from the shared FragmentCache, one write in flight, so a
+// client that stops reading holds one fragment of the server's memory and
+// never makes the server buffer more.
+class WatchReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
  public:
-  // `store`, `waker` and `clock` are not owned and outlive every stream; a
-  // detached store ends the stream with UNAVAILABLE. A stream whose client
-  // stops reading for `stall_limit` while revisions are due is cancelled
-  // with RESOURCE_EXHAUSTED (zero: never). `request` has been validated.
-  WatchReactor(const AttachedStore<SubmissionStore>* store, StreamWaker* waker,
+  // `store`, `fragments`, `waker` and `clock` are not owned and outlive
+  // every stream; a detached store ends the stream with UNAVAILABLE. A
+  // stream whose client stops reading for `stall_limit` while revisions are
+  // due is cancelled with RESOURCE_EXHAUSTED (zero: never). `request` has
+  // been validated.
+  WatchReactor(const AttachedStore<SubmissionStore>* store,
+               FragmentCache* fragments, StreamWaker* waker,
                grpc::CallbackServerContext* context, absl::Duration stall_limit,
                const Clock* clock, const v1::WatchRequest& request);
 
  private:
-  absl::StatusOr<bool> Next(v1::WatchResponse& next) override
+  absl::StatusOr<bool> Next(grpc::ByteBuffer& next) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const AttachedStore<SubmissionStore>* const store_;
+  FragmentCache* const fragments_;
   const absl::Duration progress_interval_;
-  int64_t cursor_ ABSL_GUARDED_BY(mu_);  // newest revision queued for sending
-  std::deque<v1::WatchResponse> pending_ ABSL_GUARDED_BY(mu_);
+  // Every revision up to cursor_ has been handed to the stream whole.
+  int64_t cursor_ ABSL_GUARDED_BY(mu_);
+  // The next fragment of revision cursor_ + 1 to send (0: none sent yet).
+  size_t next_fragment_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
 };
 

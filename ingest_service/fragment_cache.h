@@ -1,0 +1,83 @@
+// The Watch stream's messages, serialized once per revision and shared by
+// every watcher: a revision's events are cut into fragments (at most
+// kMaxEventsPerMessage events and about kFragmentBytes each), each kept as
+// one reference-counted slice. A watcher sends a fragment by reference and
+// adds only its own header_revision, so a thousand watchers of a revision
+// cost one serialization, and a watcher that stops reading holds one
+// fragment, not the revision.
+#ifndef HEADCOUNT_INGEST_SERVICE_FRAGMENT_CACHE_H_
+#define HEADCOUNT_INGEST_SERVICE_FRAGMENT_CACHE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "ingest_service/submission_store.h"
+
+namespace headcount::ingest {
+
+// Most events in one WatchResponse.
+inline constexpr int kMaxEventsPerMessage = 256;
+// A fragment ends at the first event that takes it past this many bytes
+// (so a fragment is at most this plus one event).
+inline constexpr size_t kFragmentBytes = 64 * 1024;
+// The default of --watch_cache_mib.
+inline constexpr size_t kDefaultFragmentCacheBytes = size_t{64} << 20;
+
+// One revision's WatchResponse messages without header_revision, each
+// serialized into one slice.
+struct SerializedRevision {
+  std::string history_id;
+  int64_t revision = 0;
+  std::vector<grpc::Slice> fragments;
+  size_t bytes = 0;
+};
+
+// Thread-safe. Keeps the most recently used revisions up to a byte budget;
+// a revision read again after eviction is serialized again.
+class FragmentCache {
+ public:
+  explicit FragmentCache(size_t capacity_bytes = kDefaultFragmentCacheBytes)
+      : capacity_bytes_(capacity_bytes) {}
+
+  // The fragments of revision `revision` of `store`'s history (1 <= revision
+  // <= store.revision()); OUT_OF_RANGE when it was compacted away, and the
+  // store's other errors.
+  absl::StatusOr<std::shared_ptr<const SerializedRevision>> Get(
+      SubmissionStore& store, int64_t revision) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Fragment `index` of `serialized` as a WatchResponse with
+  // header_revision `header_revision`: the shared slice plus a few bytes.
+  static grpc::ByteBuffer Message(const SerializedRevision& serialized,
+                                  size_t index, int64_t header_revision);
+
+  // Bytes of the revisions held now.
+  size_t bytes() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  using Entry = std::shared_ptr<const SerializedRevision>;
+
+  const size_t capacity_bytes_;
+  mutable absl::Mutex mu_;
+  // Most recently used first.
+  std::list<Entry> recent_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<int64_t, std::list<Entry>::iterator> by_revision_
+      ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// `entry` cut into fragments and serialized (the cache's miss path).
+SerializedRevision SerializeRevision(storage::RevisionEntry entry,
+                                     const std::string& history_id);
+
+}  // namespace headcount::ingest
+
+#endif  // HEADCOUNT_INGEST_SERVICE_FRAGMENT_CACHE_H_
