@@ -7,7 +7,7 @@ namespace headcount::audit {
 AuditServer::AuditServer(const Options& options)
     : options_(options),
       host_({options.listen, options.security.credentials,
-             options.shutdown_grace}),
+             options.shutdown_grace, options.limits}),
       service_(options.security.authorizer, &host_.waker(),
                options.watch_stall_limit, options.clock) {}
 

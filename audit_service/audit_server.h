@@ -24,6 +24,9 @@ class AuditServer final : private HostedService {
     AuditStore::Options store;
     FeedFollower::Options follower;
     absl::Duration shutdown_grace = absl::Seconds(10);
+    // Streams per connection, idle connections, pings, gRPC's memory
+    // (common/server/resource_limits.h).
+    ResourceLimits limits;
     // A WatchAlerts client that reads nothing for this long while events are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;

@@ -12,6 +12,7 @@
 #include "common/server/feed_stream_reactor.h"
 #include "common/rpc/tls_files.h"
 #include "common/server/grpc_server.h"
+#include "common/server/limit_flags.h"
 #include "common/server/security_flags.h"
 #include "common/server/service_host.h"
 
@@ -87,6 +88,11 @@ int main(int argc, char** argv) {
     return Fail(std::string(ingest_credentials.status().message()));
   }
   options.follower.credentials = *std::move(ingest_credentials);
+  std::string limits_description;
+  auto limits = headcount::ResourceLimitsFromFlags(limits_description);
+  if (!limits.ok()) return Fail(std::string(limits.status().message()));
+  options.limits = *limits;
+  std::fprintf(stderr, "headcount-audit: %s\n", limits_description.c_str());
   std::fprintf(stderr, "headcount-audit: %s; to the ingest: %s\n",
                options.security.description.c_str(),
                absl::GetFlag(FLAGS_ingest_ca).empty()

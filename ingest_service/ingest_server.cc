@@ -7,9 +7,10 @@ namespace headcount::ingest {
 IngestServer::IngestServer(const Options& options)
     : options_(options),
       host_({options.listen, options.security.credentials,
-             options.shutdown_grace}),
+             options.shutdown_grace, options.limits}),
       service_(options.security.authorizer, &host_.waker(),
-               options.watch_stall_limit, options.watch_cache_bytes,
+               {options.watch_stall_limit, options.watch_cache_bytes,
+                options.batch_limits},
                options.clock) {}
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::StartListening(

@@ -24,11 +24,16 @@ class IngestServer final : private HostedService {
     RocksDbSubmissionStore::Options store;
     // How long a drain waits for calls in flight.
     absl::Duration shutdown_grace = absl::Seconds(10);
+    // Streams per connection, idle connections, pings, gRPC's memory
+    // (common/server/resource_limits.h).
+    ResourceLimits limits;
     // A Watch client that reads nothing for this long while revisions are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;
     // Serialized revisions kept for all Watch streams together.
     size_t watch_cache_bytes = kDefaultFragmentCacheBytes;
+    // Rows and bytes per SubmitBatch, memory of all batches in progress.
+    BatchLimits batch_limits;
     // Where the server and its store read the time (stream stalls and
     // progress, commit or alert times); it replaces store.clock. Not owned.
     const Clock* clock = RealClock();

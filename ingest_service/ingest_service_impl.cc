@@ -80,8 +80,8 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* IngestServiceImpl::SubmitBatch(
     return RefuseStream<BatchStream>(ToGrpcStatus(caller.status()));
   }
   if (!store_.Borrow()) return RefuseStream<BatchStream>(kNotReady);
-  return NewSubmitBatchReactor(&store_, kNotReady, *std::move(caller), context,
-                               summary);
+  return NewSubmitBatchReactor(&store_, kNotReady, *std::move(caller),
+                               limits_.batch, &batch_budget_, context, summary);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
@@ -142,7 +142,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* IngestServiceImpl::Watch(
     }
   }
   return new WatchReactor(&store_, &fragments_, waker_, context,
-                          watch_stall_limit_, clock_, request);
+                          limits_.watch_stall_limit, clock_, request);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Compact(

@@ -13,6 +13,8 @@
 #include "common/server/authorizer.h"
 #include "common/server/stream_waker.h"
 #include "headcount/v1/ingest.grpc.pb.h"
+#include "common/server/feed_stream_reactor.h"
+#include "ingest_service/batch_budget.h"
 #include "ingest_service/fragment_cache.h"
 #include "ingest_service/submission_store.h"
 
@@ -31,21 +33,29 @@ using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
 
 class IngestServiceImpl final : public IngestServiceBase {
  public:
+  // What the streams and batches may hold.
+  struct Limits {
+    // A Watch client that stops reading for this long while revisions are
+    // due is cancelled with RESOURCE_EXHAUSTED (zero: never).
+    absl::Duration watch_stall_limit = kDefaultStallLimit;
+    // Serialized revisions kept for all Watch streams together.
+    size_t watch_cache_bytes = kDefaultFragmentCacheBytes;
+    // Rows and bytes per batch, memory of all batches in progress.
+    BatchLimits batch;
+  };
+
   // `waker` and `clock` are not owned and outlive the service. Until
   // AttachStore, every call fails with UNAVAILABLE (the store is still
-  // recovering). A Watch client that stops reading for `watch_stall_limit`
-  // while revisions are due is cancelled with RESOURCE_EXHAUSTED (zero:
-  // never).
-  // `authorizer` decides who may call what (common/server/authorizer.h).
-  // Watch keeps up to `watch_cache_bytes` of serialized revisions for all
-  // its streams.
+  // recovering). `authorizer` decides who may call what
+  // (common/server/authorizer.h).
   IngestServiceImpl(std::shared_ptr<const Authorizer> authorizer,
-                    StreamWaker* waker, absl::Duration watch_stall_limit,
-                    size_t watch_cache_bytes, const Clock* clock)
+                    StreamWaker* waker, const Limits& limits,
+                    const Clock* clock)
       : authorizer_(std::move(authorizer)),
         waker_(waker),
-        watch_stall_limit_(watch_stall_limit),
-        fragments_(watch_cache_bytes),
+        limits_(limits),
+        fragments_(limits.watch_cache_bytes),
+        batch_budget_(limits.batch.memory_bytes),
         clock_(clock) {}
 
   // `store` is not owned; null detaches it, waiting for the calls using it.
@@ -78,8 +88,9 @@ class IngestServiceImpl final : public IngestServiceBase {
  private:
   const std::shared_ptr<const Authorizer> authorizer_;
   StreamWaker* const waker_;
-  const absl::Duration watch_stall_limit_;
+  const Limits limits_;
   FragmentCache fragments_;
+  BatchBudget batch_budget_;
   const Clock* const clock_;
   AttachedStore<SubmissionStore> store_;
 };

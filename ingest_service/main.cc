@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/grpc_server.h"
+#include "common/server/limit_flags.h"
 #include "common/server/security_flags.h"
 #include "common/server/service_host.h"
 #include "ingest_service/ingest_server.h"
@@ -20,6 +21,22 @@ ABSL_FLAG(std::string, data_dir, "",
 ABSL_FLAG(absl::Duration, watch_stall_limit, headcount::kDefaultStallLimit,
           "cancel a Watch stream (RESOURCE_EXHAUSTED) whose client reads "
           "nothing for this long while revisions are due; 0: never");
+
+namespace {
+const headcount::ingest::BatchLimits kBatchDefaults;
+}  // namespace
+
+ABSL_FLAG(int, max_batch_rows, kBatchDefaults.max_rows,
+          "rows one SubmitBatch may carry (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int, max_batch_mib, static_cast<int>(kBatchDefaults.max_bytes >> 20),
+          "MiB one SubmitBatch may carry, as sent (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int, batch_memory_mib,
+          static_cast<int>(kBatchDefaults.memory_bytes >> 20),
+          "MiB the rows of all SubmitBatch calls in progress may hold "
+          "together; a batch that would pass it gets RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, watch_cache_mib,
+          static_cast<int>(headcount::ingest::kDefaultFragmentCacheBytes >> 20),
+          "MiB of serialized revisions kept for all Watch streams together");
 
 int main(int argc, char** argv) {
   headcount::BlockTerminationSignals();
@@ -37,6 +54,23 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
+  const int batch_rows = absl::GetFlag(FLAGS_max_batch_rows);
+  const int batch_mib = absl::GetFlag(FLAGS_max_batch_mib);
+  const int batch_memory_mib = absl::GetFlag(FLAGS_batch_memory_mib);
+  const int watch_cache_mib = absl::GetFlag(FLAGS_watch_cache_mib);
+  if (batch_rows < 1 || batch_mib < 1 || batch_memory_mib < 1 ||
+      watch_cache_mib < 1) {
+    std::fprintf(stderr,
+                 "headcount-ingest: --max_batch_rows, --max_batch_mib, "
+                 "--batch_memory_mib and --watch_cache_mib must be at least "
+                 "1\n");
+    return 2;
+  }
+  options.batch_limits.max_rows = batch_rows;
+  options.batch_limits.max_bytes = static_cast<size_t>(batch_mib) << 20;
+  options.batch_limits.memory_bytes = static_cast<size_t>(batch_memory_mib)
+                                      << 20;
+  options.watch_cache_bytes = static_cast<size_t>(watch_cache_mib) << 20;
   auto security = headcount::ServerSecurityFromFlags(options.listen);
   if (!security.ok()) {
     std::fprintf(stderr, "headcount-ingest: %s\n",
@@ -44,6 +78,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.security = *std::move(security);
+  std::string limits_description;
+  auto limits = headcount::ResourceLimitsFromFlags(limits_description);
+  if (!limits.ok()) {
+    std::fprintf(stderr, "headcount-ingest: %s\n",
+                 std::string(limits.status().message()).c_str());
+    return 2;
+  }
+  options.limits = *limits;
+  std::fprintf(stderr, "headcount-ingest: %s\n", limits_description.c_str());
   std::fprintf(stderr, "headcount-ingest: %s\n",
                options.security.description.c_str());
 

@@ -9,6 +9,7 @@
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
 #include "common/rpc/grpc_status.h"
+#include "common/server/memory_return.h"
 #include "common/server/mutation_log.h"
 #include "common/server/request_parser.h"
 #include "google/rpc/error_details.pb.h"
@@ -19,18 +20,23 @@ namespace {
 
 // Rejected rows listed in a summary; `rejected` counts them all.
 constexpr int kMaxListedRejections = 20;
+// A batch that held more than this returns freed memory to the system.
+constexpr size_t kReturnMemoryAfterBytes = size_t{4} << 20;
 
 class SubmitBatchReactor final
     : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   SubmitBatchReactor(const AttachedStore<SubmissionStore>* store,
                      const grpc::Status& not_ready, Caller caller,
+                     const BatchLimits& limits, BatchBudget* budget,
                      grpc::CallbackServerContext* context,
                      grpc::ByteBuffer* response)
       : context_(context),
         store_(store),
         not_ready_(not_ready),
         caller_(std::move(caller)),
+        limits_(limits),
+        budget_(budget),
         response_(response) {
     StartRead(&raw_row_);
   }
@@ -48,10 +54,16 @@ class SubmitBatchReactor final
       return Commit();
     }
     const int index = row_count_++;
-    if (row_count_ > kMaxBatchRows) {
-      return End(ToGrpcStatus(InvalidArgument(
-          {{"rows", absl::StrCat("a batch holds at most ", kMaxBatchRows,
-                                 " rows; split the import")}})));
+    bytes_read_ += raw_row_.Length();
+    if (row_count_ > limits_.max_rows) {
+      return End(Exhausted(absl::StrCat(
+          "a batch holds at most ", limits_.max_rows,
+          " rows (--max_batch_rows); split the import; nothing stored")));
+    }
+    if (bytes_read_ > limits_.max_bytes) {
+      return End(Exhausted(absl::StrCat(
+          "a batch holds at most ", limits_.max_bytes >> 20,
+          " MiB (--max_batch_mib); split the import; nothing stored")));
     }
     absl::Status parsed = ParseRequest(raw_row_, row_);
     google::rpc::BadRequest bad_names;
@@ -87,14 +99,32 @@ class SubmitBatchReactor final
       }
     }
     if (violations.empty() && rejected_count_ == 0) {
+      const size_t held = row_.SpaceUsedLong();
+      if (!budget_->TryTake(held)) {
+        return End(Exhausted(absl::StrCat(
+            "batches in progress hold ", budget_->used() >> 20,
+            " MiB, the --batch_memory_mib limit of ",
+            budget_->capacity() >> 20,
+            " MiB; retry when they have finished; nothing stored")));
+      }
+      taken_ += held;
       rows_.push_back(std::move(row_));
     }
     StartRead(&raw_row_);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    budget_->Give(taken_);
+    // A large batch leaves freed pages behind; hand them back.
+    if (taken_ > kReturnMemoryAfterBytes) ReturnFreedMemorySoon();
+    delete this;
+  }
 
  private:
+  static grpc::Status Exhausted(const std::string& message) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
+  }
+
   // Ends the call, logging it as every mutating call is logged.
   void End(const grpc::Status& status) {
     LogMutation("SubmitBatch", caller_.LogName(), row_count_,
@@ -200,6 +230,8 @@ class SubmitBatchReactor final
   const AttachedStore<SubmissionStore>* const store_;
   const grpc::Status not_ready_;
   const Caller caller_;
+  const BatchLimits limits_;
+  BatchBudget* const budget_;
   grpc::ByteBuffer* const response_;
   v1::ImportSummary summary_storage_;
   v1::ImportSummary* const summary_ = &summary_storage_;
@@ -207,6 +239,8 @@ class SubmitBatchReactor final
   v1::SubmitRequest row_;
   std::vector<v1::SubmitRequest> rows_;
   int row_count_ = 0;
+  size_t bytes_read_ = 0;
+  size_t taken_ = 0;  // from budget_
   int rejected_count_ = 0;
   int last_rejected_index_ = -1;
   bool dry_run_ = false;
@@ -216,10 +250,10 @@ class SubmitBatchReactor final
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
     const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
-    Caller caller, grpc::CallbackServerContext* context,
-    grpc::ByteBuffer* summary) {
-  return new SubmitBatchReactor(store, not_ready, std::move(caller), context,
-                                summary);
+    Caller caller, const BatchLimits& limits, BatchBudget* budget,
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) {
+  return new SubmitBatchReactor(store, not_ready, std::move(caller), limits,
+                                budget, context, summary);
 }
 
 }  // namespace headcount::ingest

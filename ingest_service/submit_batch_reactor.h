@@ -8,13 +8,11 @@
 
 #include "common/auth/caller.h"
 #include "common/server/attached_store.h"
+#include "ingest_service/batch_budget.h"
 #include "grpcpp/grpcpp.h"
 #include "ingest_service/submission_store.h"
 
 namespace headcount::ingest {
-
-// Most rows one SubmitBatch may carry (a province's schools fit many times).
-inline constexpr int kMaxBatchRows = 100'000;
 
 // The reactor of one call; it deletes itself when the call is done.
 // `store` is not owned and outlives the call; while none is attached the
@@ -23,11 +21,14 @@ inline constexpr int kMaxBatchRows = 100'000;
 // stored. A call that breaks off before the client's end of stream
 // (cancelled, deadline, connection lost) stores nothing. `summary` is the
 // call's raw response. The call is logged
-// (LogMutation) when it ends.
+// (LogMutation) when it ends. A batch past `limits` (rows, bytes) or whose
+// rows would take `budget` (not owned, shared by concurrent batches) past
+// its capacity ends with RESOURCE_EXHAUSTED naming the limit, nothing
+// stored; what it took returns to the budget when the call is done.
 grpc::ServerReadReactor<grpc::ByteBuffer>* NewSubmitBatchReactor(
     const AttachedStore<SubmissionStore>* store, const grpc::Status& not_ready,
-    Caller caller, grpc::CallbackServerContext* context,
-    grpc::ByteBuffer* summary);
+    Caller caller, const BatchLimits& limits, BatchBudget* budget,
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* summary);
 
 }  // namespace headcount::ingest
 

@@ -19,6 +19,7 @@
 #include "common/domain/mutex.h"
 #include "common/domain/status_util.h"
 #include "common/rpc/grpc_status.h"
+#include "common/server/memory_return.h"
 #include "common/server/stream_waker.h"
 #include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
@@ -95,6 +96,8 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
   void OnDone() override {
     waker_->Remove(this);
     delete this;
+    // Many streams ending together (clients gone) leave freed pages.
+    ReturnFreedMemorySoon();
   }
   void Wake() override { Pump(); }
   void Close() override {

@@ -1,17 +1,21 @@
 #include "common/server/grpc_server.h"
 
+#include <climits>
 #include <csignal>
+#include <algorithm>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 
 namespace headcount {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const std::string& listen, const std::vector<NamedService>& services,
-    std::shared_ptr<grpc::ServerCredentials> credentials) {
+    std::shared_ptr<grpc::ServerCredentials> credentials,
+    const ResourceLimits& limits) {
   const size_t colon = listen.rfind(':');
   int requested_port = -1;
   if (colon == std::string::npos ||
@@ -28,11 +32,22 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddListeningPort(listen, std::move(credentials), &port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   // Let watchers keep idle streams alive with pings (the audit service pings
-  // every 10 s to notice a dead connection).
+  // every 10 s to notice a dead connection), but no more often than
+  // min_ping_interval: the third ping too early ends the connection.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(
-      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.min_ping_interval)));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             limits.max_concurrent_streams);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+      static_cast<int>(std::min<int64_t>(
+          absl::ToInt64Milliseconds(limits.max_connection_idle), INT_MAX)));
+  grpc::ResourceQuota quota("headcount-server");
+  quota.Resize(limits.grpc_memory_bytes);
+  builder.SetResourceQuota(quota);
   std::vector<std::string> names;
   for (const auto& [name, service] : services) {
     builder.RegisterService(service);

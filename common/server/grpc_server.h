@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/server/resource_limits.h"
 #include "grpcpp/grpcpp.h"
 
 namespace headcount {
@@ -26,11 +27,14 @@ class GrpcServer {
   // Binds `listen` ("HOST:PORT", port 0 picks a free one) with
   // `credentials`, registers the services, health checking (NOT_SERVING
   // for "" and every service name until SetServing(true)) and reflection,
-  // and starts serving. UNAVAILABLE when the address cannot be bound.
+  // and starts serving within `limits` (streams per connection, idle
+  // connections, ping enforcement, the memory quota; the process-wide ones
+  // are ApplyProcessLimits'). UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const std::string& listen, const std::vector<NamedService>& services,
       std::shared_ptr<grpc::ServerCredentials> credentials =
-          grpc::InsecureServerCredentials());
+          grpc::InsecureServerCredentials(),
+      const ResourceLimits& limits = ResourceLimits());
 
   // Drains if Shutdown was not called.
   ~GrpcServer();

@@ -14,7 +14,7 @@ absl::Status ServiceHost::Listen(const std::string& service_name,
   hosted_ = hosted;
   ASSIGN_OR_RETURN(grpc_server_,
                    GrpcServer::Start(options_.listen, {{service_name, service}},
-                                     options_.credentials));
+                                     options_.credentials, options_.limits));
   address_ = grpc_server_->address();
   return absl::OkStatus();
 }

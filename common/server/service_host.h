@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/server/grpc_server.h"
+#include "common/server/resource_limits.h"
 #include "common/server/stream_waker.h"
 #include "grpcpp/grpcpp.h"
 
@@ -43,6 +44,8 @@ class ServiceHost {
         grpc::InsecureServerCredentials();
     // How long a drain waits for calls in flight before cancelling them.
     absl::Duration shutdown_grace = absl::Seconds(10);
+    // Streams, idle connections, pings, gRPC's memory.
+    ResourceLimits limits;
   };
 
   explicit ServiceHost(Options options) : options_(std::move(options)) {}
