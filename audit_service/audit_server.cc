@@ -1,13 +1,16 @@
 #include "audit_service/audit_server.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
+#include "common/server/log.h"
 
 namespace headcount::audit {
 
 AuditServer::AuditServer(const Options& options)
     : options_(options),
       host_({options.listen, options.security.credentials,
-             options.shutdown_grace, options.limits}),
+             options.shutdown_grace, options.limits, options.store.data_dir,
+             options.disk_floor_bytes}),
       service_(options.security.authorizer, &host_.waker(),
                options.watch_stall_limit, options.clock) {}
 
@@ -32,6 +35,7 @@ AuditServer::~AuditServer() { Shutdown(); }
 absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
   AuditStore::Options store_options = options_.store;
   store_options.clock = options_.clock;
+  store_options.disk_floor = &host.disk_floor();
   ASSIGN_OR_RETURN(store_, AuditStore::Open(store_options));
   service_.AttachStore(store_.get());
   follower_ = std::make_unique<FeedFollower>(
@@ -55,6 +59,14 @@ void AuditServer::DetachAndClose() {
   service_.AttachStore(nullptr);
   follower_.reset();
   store_.reset();
+}
+
+void AuditServer::AfterDiskSpaceReturned() {
+  if (store_ == nullptr) return;
+  if (absl::Status resumed = store_->Resume(); !resumed.ok()) {
+    Log(absl::StrCat("the store did not resume after the full disk: ",
+                     resumed.ToString(), "; restart the service"));
+  }
 }
 
 }  // namespace headcount::audit

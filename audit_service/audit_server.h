@@ -27,6 +27,10 @@ class AuditServer final : private HostedService {
     // Streams per connection, idle connections, pings, gRPC's memory
     // (common/server/resource_limits.h).
     ResourceLimits limits;
+    // Free space kept under the store's directory (--disk_floor_mib): below
+    // it writes get RESOURCE_EXHAUSTED and health NOT_SERVING until space
+    // returns; 0: no floor.
+    uint64_t disk_floor_bytes = 0;
     // A WatchAlerts client that reads nothing for this long while events are
     // due is cancelled with RESOURCE_EXHAUSTED; zero: never.
     absl::Duration watch_stall_limit = kDefaultStallLimit;
@@ -67,6 +71,7 @@ class AuditServer final : private HostedService {
   absl::Status OpenAndAttach(ServiceHost& host) override;
   void StopBackground() override;
   void DetachAndClose() override;
+  void AfterDiskSpaceReturned() override;
 
   const Options options_;
   ServiceHost host_;

@@ -171,6 +171,9 @@ absl::StatusOr<bool> AuditStore::EnterHistory(const std::string& history_id) {
   RETURN_IF_ERROR(FromRocksDb(batch.Put(kHistoryKey, history_id), "batch"));
   // Readers that take epoch() before and after a read know that what they
   // read belongs to one epoch when both agree.
+  if (options_.disk_floor != nullptr) {
+    RETURN_IF_ERROR(options_.disk_floor->Check());
+  }
   MutexLock lock(&ids_mu_);
   RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, &batch),
                               "record the ingest history"));
@@ -278,6 +281,9 @@ absl::StatusOr<int> AuditStore::Apply(
   RETURN_IF_ERROR(BatchPut(batch, kAppliedKey, EncodeCounter(revision)));
   RETURN_IF_ERROR(
       BatchPut(batch, kLastAlertKey, EncodeCounter(next_alert_id - 1)));
+  if (options_.disk_floor != nullptr) {
+    RETURN_IF_ERROR(options_.disk_floor->Check());
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, batch.GetWriteBatch()),
@@ -431,6 +437,10 @@ absl::StatusOr<std::vector<v1::AlertEvent>> AuditStore::ReadAlerts(
         return static_cast<int>(events.size()) < max_events;
       }));
   return events;
+}
+
+absl::Status AuditStore::Resume() {
+  return FromRocksDb(db_->Resume(), "resume writing");
 }
 
 }  // namespace headcount::audit

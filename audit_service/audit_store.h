@@ -21,6 +21,7 @@
 #include "audit_service/pinyin_order.h"
 #include "audit_service/report_builder.h"
 #include "common/domain/clock.h"
+#include "common/storage/disk_floor.h"
 #include "common/domain/discrepancy.h"
 #include "common/storage/rocksdb_reader.h"
 #include "headcount/v1/audit.pb.h"
@@ -63,12 +64,19 @@ class AuditStore final : public RevisionSink, public AuditReader {
     bool sync = true;
     rocksdb::Env* env = nullptr;       // not owned; null: the default
     const Clock* clock = RealClock();  // stamps alert events; not owned
+    // Checked before every write (RESOURCE_EXHAUSTED under it). Not
+    // owned; null: no floor.
+    const DiskFloor* disk_floor = nullptr;
   };
 
   // Opens (creating if missing). DATA_LOSS on corruption.
   static absl::StatusOr<std::unique_ptr<AuditStore>> Open(
       const Options& options);
   ~AuditStore() override;
+
+  // Lets RocksDB write again after a write failed on a full disk (it stops
+  // writing until resumed); OK when it had not stopped.
+  absl::Status Resume();
 
   int64_t applied_revision() const override { return applied_revision_.load(); }
   absl::StatusOr<int> Apply(

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   auto limits = headcount::ResourceLimitsFromFlags(limits_description);
   if (!limits.ok()) return Fail(std::string(limits.status().message()));
   options.limits = *limits;
+  options.disk_floor_bytes = headcount::DiskFloorBytesFlag();
   std::fprintf(stderr, "headcount-audit: %s\n", limits_description.c_str());
   std::fprintf(stderr, "headcount-audit: %s; to the ingest: %s\n",
                options.security.description.c_str(),

@@ -1,13 +1,16 @@
 #include "ingest_service/ingest_server.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
+#include "common/server/log.h"
 
 namespace headcount::ingest {
 
 IngestServer::IngestServer(const Options& options)
     : options_(options),
       host_({options.listen, options.security.credentials,
-             options.shutdown_grace, options.limits}),
+             options.shutdown_grace, options.limits, options.store.data_dir,
+             options.disk_floor_bytes}),
       service_(options.security.authorizer, &host_.waker(),
                {options.watch_stall_limit, options.watch_cache_bytes,
                 options.batch_limits},
@@ -34,6 +37,7 @@ IngestServer::~IngestServer() { Shutdown(); }
 absl::Status IngestServer::OpenAndAttach(ServiceHost& host) {
   RocksDbSubmissionStore::Options store_options = options_.store;
   store_options.clock = options_.clock;
+  store_options.disk_floor = &host.disk_floor();
   ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(store_options));
   store_->SetCommitListener([&host](int64_t) { host.waker().Notify(); });
   service_.AttachStore(store_.get());
@@ -44,6 +48,14 @@ absl::Status IngestServer::OpenAndAttach(ServiceHost& host) {
 void IngestServer::DetachAndClose() {
   service_.AttachStore(nullptr);
   store_.reset();
+}
+
+void IngestServer::AfterDiskSpaceReturned() {
+  if (store_ == nullptr) return;
+  if (absl::Status resumed = store_->Resume(); !resumed.ok()) {
+    Log(absl::StrCat("the store did not resume after the full disk: ",
+                     resumed.ToString(), "; restart the service"));
+  }
 }
 
 }  // namespace headcount::ingest

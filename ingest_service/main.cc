@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.limits = *limits;
+  options.disk_floor_bytes = headcount::DiskFloorBytesFlag();
   std::fprintf(stderr, "headcount-ingest: %s\n", limits_description.c_str());
   std::fprintf(stderr, "headcount-ingest: %s\n",
                options.security.description.c_str());

@@ -166,6 +166,10 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
     }
     results.push_back(std::move(plan->result));
   }
+  if (write_status.ok() && batch.GetWriteBatch()->Count() > 0 &&
+      options_.disk_floor != nullptr) {
+    write_status = options_.disk_floor->Check();
+  }
   if (write_status.ok() && batch.GetWriteBatch()->Count() > 0) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
@@ -362,6 +366,10 @@ absl::StatusOr<int64_t> RocksDbSubmissionStore::Compact(int64_t revision) {
   RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, &batch), "compact"));
   oldest_revision_.store(revision);
   return revision;
+}
+
+absl::Status RocksDbSubmissionStore::Resume() {
+  return FromRocksDb(db_->Resume(), "resume writing");
 }
 
 }  // namespace headcount::ingest

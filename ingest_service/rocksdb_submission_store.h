@@ -11,6 +11,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/domain/clock.h"
+#include "common/storage/disk_floor.h"
 #include "ingest_service/group_committer.h"
 #include "ingest_service/submission_store.h"
 #include "rocksdb/db.h"
@@ -28,6 +29,9 @@ class RocksDbSubmissionStore final : public SubmissionStore {
     rocksdb::Env* env = nullptr;
     // Stamps each revision's commit time. Not owned.
     const Clock* clock = RealClock();
+    // Checked before every write (RESOURCE_EXHAUSTED under it). Not
+    // owned; null: no floor.
+    const DiskFloor* disk_floor = nullptr;
   };
 
   // Opens (creating if missing) and recovers the store: DATA_LOSS when
@@ -37,6 +41,10 @@ class RocksDbSubmissionStore final : public SubmissionStore {
 
   // Answers the commits already queued, then closes RocksDB.
   ~RocksDbSubmissionStore() override;
+
+  // Lets RocksDB write again after a write failed on a full disk (it stops
+  // writing until resumed); OK when it had not stopped.
+  absl::Status Resume();
 
   void Commit(std::vector<v1::SubmitRequest> rows, CommitOptions options,
               CommitCallback done) override;

@@ -2,7 +2,10 @@
 
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
+#include "common/domain/mutex.h"
 #include "common/domain/status_util.h"
+#include "common/server/log.h"
 
 namespace headcount {
 
@@ -16,18 +19,95 @@ absl::Status ServiceHost::Listen(const std::string& service_name,
                    GrpcServer::Start(options_.listen, {{service_name, service}},
                                      options_.credentials, options_.limits));
   address_ = grpc_server_->address();
+  if (options_.disk_floor_bytes > 0) {
+    disk_watch_ = std::thread([this] { WatchDisk(); });
+  }
   return absl::OkStatus();
 }
 
-absl::Status ServiceHost::Open() { return hosted_->OpenAndAttach(*this); }
+absl::Status ServiceHost::Open() {
+  if (absl::Status space = disk_floor_.Check(); !space.ok()) {
+    // RocksDB cannot open a full disk safely (it writes a new manifest and
+    // log first); wait for space instead.
+    MutexLock lock(&mu_);
+    open_deferred_ = true;
+    disk_full_ = true;
+    return space;
+  }
+  // Not under mu_: OpenAndAttach reports its health through SetServing.
+  RETURN_IF_ERROR(hosted_->OpenAndAttach(*this));
+  MutexLock lock(&mu_);
+  opened_ = true;
+  return absl::OkStatus();
+}
+
+bool ServiceHost::opened() const {
+  MutexLock lock(&mu_);
+  return opened_;
+}
 
 void ServiceHost::SetServing(bool serving) {
-  if (grpc_server_ != nullptr) grpc_server_->SetServing(serving);
+  MutexLock lock(&mu_);
+  service_serving_ = serving;
+  ApplyHealth();
+}
+
+void ServiceHost::ApplyHealth() {
+  if (grpc_server_ != nullptr && !stopping_) {
+    grpc_server_->SetServing(service_serving_ && !disk_full_);
+  }
+}
+
+void ServiceHost::WatchDisk() {
+  while (true) {
+    bool open_now = false;
+    bool resume_now = false;
+    {
+      MutexLock lock(&mu_);
+      if (AwaitWithTimeout(&mu_, absl::Condition(&stopping_),
+                           options_.disk_check_interval)) {
+        return;
+      }
+      const absl::Status space = disk_floor_.Check();
+      if (!space.ok() && space.code() != absl::StatusCode::kResourceExhausted) {
+        continue;  // cannot tell; keep the last state
+      }
+      if (!space.ok() && !disk_full_) {
+        disk_full_ = true;
+        Log(absl::StrCat("NOT SERVING: ", space.message()));
+      } else if (space.ok() && disk_full_) {
+        disk_full_ = false;
+        Log("disk space is above the floor again; writes resume");
+        open_now = open_deferred_;
+        open_deferred_ = false;
+        resume_now = opened_;
+      }
+      ApplyHealth();
+    }
+    // Outside the lock: both call back into the host.
+    if (resume_now) hosted_->AfterDiskSpaceReturned();
+    if (open_now) {
+      const absl::Status opened = hosted_->OpenAndAttach(*this);
+      MutexLock lock(&mu_);
+      if (opened.ok()) {
+        opened_ = true;
+        Log("store opened");
+      } else {
+        Log(absl::StrCat("NOT SERVING: cannot open the store: ",
+                         opened.ToString()));
+      }
+    }
+  }
 }
 
 void ServiceHost::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (disk_watch_.joinable()) disk_watch_.join();
   if (hosted_ != nullptr) hosted_->StopBackground();  // no SERVING after this
   if (grpc_server_ != nullptr) {
     grpc_server_->SetServing(false);
@@ -62,7 +142,7 @@ int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
                signal_number);
   host.Shutdown();
   std::fprintf(stderr, "%s: stopped\n", name.c_str());
-  return opened.ok() ? 0 : 1;
+  return host.opened() ? 0 : 1;
 }
 
 }  // namespace headcount

@@ -5,12 +5,17 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/server/grpc_server.h"
+#include "common/storage/disk_floor.h"
 #include "common/server/resource_limits.h"
 #include "common/server/stream_waker.h"
 #include "grpcpp/grpcpp.h"
@@ -27,6 +32,9 @@ class HostedService {
   // work; reports readiness with host.SetServing(true), now or later (from
   // any thread). Called once. On error nothing may stay attached.
   virtual absl::Status OpenAndAttach(ServiceHost& host) = 0;
+  // Space came back above the disk floor: let the store write again if it
+  // had stopped on an error (RocksDB's Resume). Any thread.
+  virtual void AfterDiskSpaceReturned() {}
   // Stops background work (nothing reports SERVING after it returns).
   // Called once, first thing in the drain, also when OpenAndAttach failed.
   virtual void StopBackground() {}
@@ -46,9 +54,18 @@ class ServiceHost {
     absl::Duration shutdown_grace = absl::Seconds(10);
     // Streams, idle connections, pings, gRPC's memory.
     ResourceLimits limits;
+    // The store's directory and the free space kept under it: below the
+    // floor the host reports NOT_SERVING, the store refuses writes, and a
+    // store not yet open waits for space (0: no floor).
+    std::string data_dir;
+    uint64_t disk_floor_bytes = 0;
+    // How often the host looks at the free space.
+    absl::Duration disk_check_interval = absl::Seconds(1);
   };
 
-  explicit ServiceHost(Options options) : options_(std::move(options)) {}
+  explicit ServiceHost(Options options)
+      : options_(std::move(options)),
+        disk_floor_(options_.data_dir, options_.disk_floor_bytes) {}
   // Shuts down if Shutdown was not called.
   ~ServiceHost();
 
@@ -63,10 +80,19 @@ class ServiceHost {
   // Opens the hosted store. When that fails, the one behaviour of both
   // services: the host keeps listening, NOT_SERVING, so that health checks
   // and the operator see the state, and the error is returned to be logged.
+  // Under the disk floor the store is not opened (RESOURCE_EXHAUSTED) but
+  // opened by the host as soon as space returns.
   absl::Status Open();
 
-  // Health of "" and the service.
+  // Whether the store has been opened (now or later, after a full disk).
+  bool opened() const;
+
+  // What the hosted service says of its health: SERVING when true and the
+  // disk is above its floor; NOT_SERVING otherwise.
   void SetServing(bool serving);
+
+  // The floor the hosted store checks before each write.
+  const DiskFloor& disk_floor() const { return disk_floor_; }
 
   // Streams register here to be woken on commits and closed by the drain.
   StreamWaker& waker() { return waker_; }
@@ -80,12 +106,25 @@ class ServiceHost {
   void Shutdown();
 
  private:
+  // Watches the free space: health, a deferred open, resuming the store.
+  void WatchDisk();
+  void ApplyHealth() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const Options options_;
+  const DiskFloor disk_floor_;
   StreamWaker waker_;
   HostedService* hosted_ = nullptr;
   std::unique_ptr<GrpcServer> grpc_server_;
   std::string address_;
   bool shut_down_ = false;
+
+  mutable absl::Mutex mu_;
+  bool service_serving_ ABSL_GUARDED_BY(mu_) = false;
+  bool disk_full_ ABSL_GUARDED_BY(mu_) = false;
+  bool opened_ ABSL_GUARDED_BY(mu_) = false;
+  bool open_deferred_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread disk_watch_;
 };
 
 // main() of both binaries after their flags, on `host` (already
