@@ -89,15 +89,20 @@ absl::StatusOr<std::shared_ptr<const SerializedRevision>> FragmentCache::Get(
 grpc::ByteBuffer FragmentCache::Message(const SerializedRevision& serialized,
                                         size_t index,
                                         int64_t header_revision) {
+  return Combined({serialized.fragments[index]}, header_revision);
+}
+
+grpc::ByteBuffer FragmentCache::Combined(std::vector<grpc::Slice> revisions,
+                                         int64_t header_revision) {
   uint8_t header[1 + 10];
   header[0] = kHeaderRevisionTag;
   uint8_t* end = google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(
       static_cast<uint64_t>(header_revision), header + 1);
-  // A field appended to a serialized message is parsed as if set in it.
-  const grpc::Slice slices[2] = {
-      serialized.fragments[index],
-      grpc::Slice(header, static_cast<size_t>(end - header))};
-  return grpc::ByteBuffer(slices, 2);
+  // A field appended to a serialized message is parsed as if set in it;
+  // messages one after the other merge (repeated fields concatenate, the
+  // last scalar wins).
+  revisions.emplace_back(header, static_cast<size_t>(end - header));
+  return grpc::ByteBuffer(revisions.data(), revisions.size());
 }
 
 size_t FragmentCache::bytes() const {

@@ -59,6 +59,13 @@ class FragmentCache {
   static grpc::ByteBuffer Message(const SerializedRevision& serialized,
                                   size_t index, int64_t header_revision);
 
+  // Whole revisions (each of one fragment, oldest first) as one
+  // WatchResponse: their slices one after the other, which protobuf reads
+  // as one message with every event and the last revision, plus
+  // header_revision.
+  static grpc::ByteBuffer Combined(std::vector<grpc::Slice> revisions,
+                                   int64_t header_revision);
+
   // Bytes of the revisions held now.
   size_t bytes() const ABSL_LOCKS_EXCLUDED(mu_);
 

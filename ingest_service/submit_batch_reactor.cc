@@ -23,6 +23,12 @@ constexpr int kMaxListedRejections = 20;
 // A batch that held more than this returns freed memory to the system.
 constexpr size_t kReturnMemoryAfterBytes = size_t{4} << 20;
 
+// "64 MiB", or "1000 bytes" below a MiB.
+std::string Size(size_t bytes) {
+  if (bytes >= (size_t{1} << 20)) return absl::StrCat(bytes >> 20, " MiB");
+  return absl::StrCat(bytes, " bytes");
+}
+
 class SubmitBatchReactor final
     : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
@@ -62,8 +68,8 @@ class SubmitBatchReactor final
     }
     if (bytes_read_ > limits_.max_bytes) {
       return End(Exhausted(absl::StrCat(
-          "a batch holds at most ", limits_.max_bytes >> 20,
-          " MiB (--max_batch_mib); split the import; nothing stored")));
+          "a batch holds at most ", Size(limits_.max_bytes),
+          " (--max_batch_mib); split the import; nothing stored")));
     }
     absl::Status parsed = ParseRequest(raw_row_, row_);
     google::rpc::BadRequest bad_names;
@@ -102,10 +108,10 @@ class SubmitBatchReactor final
       const size_t held = row_.SpaceUsedLong();
       if (!budget_->TryTake(held)) {
         return End(Exhausted(absl::StrCat(
-            "batches in progress hold ", budget_->used() >> 20,
-            " MiB, the --batch_memory_mib limit of ",
-            budget_->capacity() >> 20,
-            " MiB; retry when they have finished; nothing stored")));
+            "batches in progress hold ", Size(budget_->used()),
+            " of the ", Size(budget_->capacity()),
+            " all batches may hold together (--batch_memory_mib); retry "
+            "when they have finished; nothing stored")));
       }
       taken_ += held;
       rows_.push_back(std::move(row_));

@@ -1,5 +1,6 @@
 #include "ingest_service/watch_reactor.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -21,6 +22,8 @@ WatchReactor::WatchReactor(const AttachedStore<SubmissionStore>* store,
       store_(store),
       fragments_(fragments),
       progress_interval_(absl::Milliseconds(request.progress_interval_ms())),
+      max_revisions_per_message_(
+          std::max(1, request.max_revisions_per_message())),
       cursor_(request.after_revision()),
       last_sent_(clock->Now()) {
   Begin();
@@ -36,10 +39,30 @@ absl::StatusOr<bool> WatchReactor::Next(grpc::ByteBuffer& next) {
     // reference to the revision (the cache keeps it for everyone).
     ASSIGN_OR_RETURN(std::shared_ptr<const SerializedRevision> revision,
                      fragments_->Get(*store.get(), cursor_ + 1));
-    next = FragmentCache::Message(*revision, next_fragment_, newest);
-    if (++next_fragment_ == revision->fragments.size()) {
+    if (next_fragment_ > 0 || revision->fragments.size() > 1 ||
+        max_revisions_per_message_ == 1) {
+      next = FragmentCache::Message(*revision, next_fragment_, newest);
+      if (++next_fragment_ == revision->fragments.size()) {
+        cursor_ = revision->revision;
+        next_fragment_ = 0;
+      }
+    } else {
+      // Whole small revisions due now, together up to the limits.
+      std::vector<grpc::Slice> combined = {revision->fragments[0]};
+      size_t bytes = revision->bytes;
       cursor_ = revision->revision;
-      next_fragment_ = 0;
+      while (cursor_ < newest &&
+             static_cast<int>(combined.size()) < max_revisions_per_message_) {
+        ASSIGN_OR_RETURN(revision, fragments_->Get(*store.get(), cursor_ + 1));
+        if (revision->fragments.size() > 1 ||
+            bytes + revision->bytes > kFragmentBytes) {
+          break;
+        }
+        combined.push_back(revision->fragments[0]);
+        bytes += revision->bytes;
+        cursor_ = revision->revision;
+      }
+      next = FragmentCache::Combined(std::move(combined), newest);
     }
   } else if (progress_interval_ > absl::ZeroDuration() &&
              now - last_sent_ >= progress_interval_) {

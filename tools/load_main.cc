@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/rpc/tls_files.h"
 #include "grpcpp/grpcpp.h"
@@ -26,6 +28,11 @@ ABSL_FLAG(std::string, ca, "", "PEM CA of the services: connect with TLS");
 ABSL_FLAG(std::string, cert, "",
           "PEM client certificate (a county office of the load's county)");
 ABSL_FLAG(std::string, key, "", "PEM private key of --cert");
+ABSL_FLAG(int, watchers, 0,
+          "Watch streams kept reading the ingest's feed during the load "
+          "(100 per connection)");
+ABSL_FLAG(int, watch_revisions_per_message, 0,
+          "the watchers' WatchRequest.max_revisions_per_message");
 
 namespace {
 
@@ -46,6 +53,44 @@ headcount::v1::SubmitRequest School(const std::string& run, int n, int onsite,
   return request;
 }
 
+// A Watch stream that reads everything and counts the events it received
+// (one per submission of this load).
+class Watcher final
+    : public grpc::ClientReadReactor<headcount::v1::WatchResponse> {
+ public:
+  Watcher(headcount::v1::IngestService::Stub* stub, int64_t after_revision,
+          int revisions_per_message, std::atomic<int64_t>* events_seen)
+      : events_seen_(events_seen) {
+    headcount::v1::WatchRequest request;
+    request.set_after_revision(after_revision);
+    request.set_max_revisions_per_message(revisions_per_message);
+    stub->async()->Watch(&context_, &request, this);
+    StartRead(&response_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    *events_seen_ += response_.events_size();
+    StartRead(&response_);
+  }
+  void OnDone(const grpc::Status&) override {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
+  void Stop() {
+    context_.TryCancel();
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&done_));
+  }
+
+ private:
+  grpc::ClientContext context_;
+  headcount::v1::WatchResponse response_;
+  std::atomic<int64_t>* const events_seen_;
+  absl::Mutex mu_;
+  bool done_ = false;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,6 +110,36 @@ int main(int argc, char** argv) {
   auto stub = headcount::v1::IngestService::NewStub(channel);
   const int clients = absl::GetFlag(FLAGS_clients);
   const int total = absl::GetFlag(FLAGS_submissions);
+  const int watcher_count = absl::GetFlag(FLAGS_watchers);
+  std::vector<std::unique_ptr<headcount::v1::IngestService::Stub>> watch_stubs;
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::atomic<int64_t> events_seen{0};
+  int64_t first_revision = 0;
+  if (watcher_count > 0) {
+    // Watchers follow from the revision of this first submission on.
+    grpc::ClientContext context;
+    headcount::v1::SubmitResponse response;
+    grpc::Status status =
+        stub->Submit(&context, School(run, -1, 99), &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "headcount-load: %s\n",
+                   status.error_message().c_str());
+      return 1;
+    }
+    first_revision = response.school().mod_revision();
+    for (int w = 0; w < watcher_count; ++w) {
+      if (w % 100 == 0) {
+        grpc::ChannelArguments args;
+        args.SetInt("headcount.load.connection", w / 100);  // its own
+        watch_stubs.push_back(headcount::v1::IngestService::NewStub(
+            grpc::CreateCustomChannel(absl::GetFlag(FLAGS_ingest),
+                                      *credentials, args)));
+      }
+      watchers.push_back(std::make_unique<Watcher>(
+          watch_stubs.back().get(), first_revision,
+          absl::GetFlag(FLAGS_watch_revisions_per_message), &events_seen));
+    }
+  }
   std::atomic<int> next{0}, failed{0};
   const absl::Time start = absl::Now();
   std::vector<std::thread> threads;
@@ -82,6 +157,23 @@ int main(int argc, char** argv) {
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::printf("submit: %d submissions, %d clients, %.2f s, %.0f/s, %d failed\n",
               total, clients, seconds, total / seconds, failed.load());
+  if (watcher_count > 0) {
+    // Each accepted submission is one event every watcher must receive.
+    const int64_t due =
+        static_cast<int64_t>(watcher_count) * (total - failed.load());
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (events_seen.load() < due && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    std::printf(
+        "watchers: %d streams, %lld of %lld events delivered %.2f s after "
+        "the first submission\n",
+        watcher_count, static_cast<long long>(events_seen.load()),
+        static_cast<long long>(due),
+        absl::ToDoubleSeconds(absl::Now() - start));
+    for (auto& watcher : watchers) watcher->Stop();
+    if (events_seen.load() < due) return 1;
+  }
 
   if (absl::GetFlag(FLAGS_audit).empty()) return failed.load() == 0 ? 0 : 1;
   auto audit = headcount::v1::AuditService::NewStub(

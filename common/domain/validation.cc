@@ -244,6 +244,10 @@ std::vector<FieldViolation> ValidateWatchRequest(
     violations.push_back(
         {"progress_interval_ms", "must be in 0..3600000 (0: no progress)"});
   }
+  if (request.max_revisions_per_message() < 0 ||
+      request.max_revisions_per_message() > 10'000) {
+    violations.push_back({"max_revisions_per_message", "must be in 0..10000"});
+  }
   return violations;
 }
 

@@ -1,16 +1,18 @@
 #include "common/server/stream_waker.h"
 
+#include "absl/time/clock.h"
 #include "common/domain/mutex.h"
 
 namespace headcount {
 
-StreamWaker::StreamWaker(absl::Duration tick) : tick_(tick) {
+StreamWaker::StreamWaker(absl::Duration tick, absl::Duration min_pass_interval)
+    : tick_(tick), min_pass_interval_(min_pass_interval) {
   thread_ = std::thread([this] { Run(); });
 }
 
 StreamWaker::~StreamWaker() {
   {
-    MutexLock lock(&mu_);
+    MutexLock lock(&signal_mu_);
     stopping_ = true;
   }
   thread_.join();
@@ -28,7 +30,9 @@ void StreamWaker::Remove(Subscriber* subscriber) {
 }
 
 void StreamWaker::Notify() {
-  MutexLock lock(&mu_);
+  // Never waits for a pass over the subscribers: the committing thread
+  // calls this.
+  MutexLock lock(&signal_mu_);
   notified_ = true;
 }
 
@@ -39,19 +43,27 @@ void StreamWaker::CloseAll() {
 }
 
 void StreamWaker::Run() {
-  MutexLock lock(&mu_);
-  while (!stopping_) {
-    AwaitWithTimeout(
-        &mu_,
-        absl::Condition(
-            +[](StreamWaker* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-              return self->notified_ || self->stopping_;
-            },
-            this),
-        tick_);
-    notified_ = false;
-    if (closed_) continue;
-    for (Subscriber* subscriber : subscribers_) subscriber->Wake();
+  while (true) {
+    {
+      MutexLock lock(&signal_mu_);
+      AwaitWithTimeout(
+          &signal_mu_,
+          absl::Condition(
+              +[](StreamWaker* self)
+                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->signal_mu_) {
+                     return self->notified_ || self->stopping_;
+                   },
+              this),
+          tick_);
+      if (stopping_) return;
+      notified_ = false;
+    }
+    {
+      MutexLock lock(&mu_);
+      if (closed_) continue;
+      for (Subscriber* subscriber : subscribers_) subscriber->Wake();
+    }
+    absl::SleepFor(min_pass_interval_);
   }
 }
 

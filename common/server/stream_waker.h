@@ -28,7 +28,12 @@ class StreamWaker {
     virtual void Close() = 0;
   };
 
-  explicit StreamWaker(absl::Duration tick = absl::Milliseconds(50));
+  // Passes over the subscribers come at least every `tick` and at most
+  // every `min_pass_interval`: commits in between are woken for together,
+  // so that a busy feed costs one message per stream per pass rather than
+  // one per commit (streams that are writing go on by themselves).
+  explicit StreamWaker(absl::Duration tick = absl::Milliseconds(50),
+                       absl::Duration min_pass_interval = absl::Milliseconds(2));
   // Stops the thread. Subscribers must have been removed.
   ~StreamWaker();
 
@@ -46,11 +51,16 @@ class StreamWaker {
   void Run();
 
   const absl::Duration tick_;
+  const absl::Duration min_pass_interval_;
+  // Held for a whole pass over the subscribers (so that Remove waits for
+  // it).
   absl::Mutex mu_;
   std::set<Subscriber*> subscribers_ ABSL_GUARDED_BY(mu_);
-  bool notified_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Held only to signal: Notify never waits behind a pass.
+  absl::Mutex signal_mu_;
+  bool notified_ ABSL_GUARDED_BY(signal_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(signal_mu_) = false;
   std::thread thread_;
 };
 

@@ -206,3 +206,53 @@ TEST_F(IngestServerTest, StalledWatcherIsCancelledOnTheClock) {
 
 }  // namespace
 }  // namespace headcount::ingest
+
+namespace headcount::ingest {
+namespace {
+
+using ::headcount::testing::GrpcOk;
+using ::headcount::testing::School;
+using ::headcount::testing::WaitFor;
+using ::headcount::testing::WatchCollector;
+
+TEST_F(IngestServerTest, SmallRevisionsShareMessagesWhenAsked) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_THAT(Submit(School("城北", absl::StrCat("s", i), {{1, 1}})), GrpcOk());
+  }
+  std::vector<v1::SubmitRequest> large;
+  for (int i = 0; i < kMaxEventsPerMessage + 1; ++i) {
+    large.push_back(School("城关", absl::StrCat("l", i), {{1, 1}}));
+  }
+  v1::ImportSummary summary;
+  ASSERT_THAT(SubmitBatch(large, &summary), GrpcOk());  // revision 6
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_THAT(Submit(School("城北", absl::StrCat("t", i), {{1, 1}})), GrpcOk());
+  }
+  v1::WatchRequest request;
+  request.set_max_revisions_per_message(3);
+  WatchCollector watch(*stub_, request);
+  ASSERT_TRUE(WaitFor([&] { return watch.schools().size() == 5 + large.size() + 2; }));
+  std::vector<v1::WatchResponse> responses = watch.responses();
+  ASSERT_EQ(responses.size(), 5u);
+  // 1..3, then 4..5 (6 is sent alone, in fragments), then 7..8.
+  std::vector<std::vector<int64_t>> own_revisions;
+  for (const v1::WatchResponse& response : responses) {
+    std::vector<int64_t> revisions;
+    for (const v1::Event& event : response.events()) {
+      revisions.push_back(event.school().mod_revision());
+    }
+    own_revisions.push_back(revisions);
+    EXPECT_EQ(response.revision(), revisions.back());  // the newest
+    EXPECT_EQ(response.header_revision(), 8);
+  }
+  EXPECT_EQ(own_revisions[0], (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(own_revisions[1], (std::vector<int64_t>{4, 5}));
+  EXPECT_TRUE(responses[2].fragment());
+  EXPECT_EQ(responses[2].revision(), 6);
+  EXPECT_FALSE(responses[3].fragment());
+  EXPECT_EQ(responses[3].revision(), 6);
+  EXPECT_EQ(own_revisions[4], (std::vector<int64_t>{7, 8}));
+}
+
+}  // namespace
+}  // namespace headcount::ingest
