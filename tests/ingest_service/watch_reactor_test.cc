@@ -204,17 +204,6 @@ TEST_F(IngestServerTest, StalledWatcherIsCancelledOnTheClock) {
   EXPECT_LT(last, kRevisions);
 }
 
-}  // namespace
-}  // namespace headcount::ingest
-
-namespace headcount::ingest {
-namespace {
-
-using ::headcount::testing::GrpcOk;
-using ::headcount::testing::School;
-using ::headcount::testing::WaitFor;
-using ::headcount::testing::WatchCollector;
-
 TEST_F(IngestServerTest, SmallRevisionsShareMessagesWhenAsked) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_THAT(Submit(School("城北", absl::StrCat("s", i), {{1, 1}})), GrpcOk());
