@@ -107,28 +107,39 @@ int ServiceProcess::Stop(int signal) {
   return status;
 }
 
-long ServiceProcess::ResidentKib() const {
+long ServiceProcess::StatusKib(absl::string_view field) const {
   std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
   std::string line;
   while (std::getline(in, line)) {
-    if (absl::StartsWith(line, "VmRSS:")) {
+    if (absl::StartsWith(line, field) && line.size() > field.size() &&
+        line[field.size()] == ':') {
       long kib = -1;
-      std::string number(absl::StripAsciiWhitespace(
-          absl::StripSuffix(absl::StripPrefix(line, "VmRSS:"), "kB")));
+      std::string number(absl::StripAsciiWhitespace(absl::StripSuffix(
+          absl::string_view(line).substr(field.size() + 1), "kB")));
       return absl::SimpleAtoi(number, &kib) ? kib : -1;
     }
   }
   return -1;
 }
 
+long ServiceProcess::ResidentKib() const { return StatusKib("VmRSS"); }
+
+long ServiceProcess::PeakResidentKib() const { return StatusKib("VmHWM"); }
+
 bool ServiceProcess::WaitServing(absl::Duration timeout) const {
+  return WaitHealth(true, timeout);
+}
+
+bool ServiceProcess::WaitHealth(bool serving, absl::Duration timeout) const {
   auto health = grpc::health::v1::Health::NewStub(FastReconnectChannel(address_));
+  const auto wanted = serving ? grpc::health::v1::HealthCheckResponse::SERVING
+                              : grpc::health::v1::HealthCheckResponse::NOT_SERVING;
   return WaitFor(
       [&] {
         grpc::health::v1::HealthCheckRequest request;
         grpc::health::v1::HealthCheckResponse response;
         return health->Check(Context(absl::Seconds(1)).get(), request, &response).ok() &&
-               response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+               response.status() == wanted;
       },
       timeout);
 }

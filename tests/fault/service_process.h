@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace headcount::testing {
@@ -28,14 +29,20 @@ class ServiceProcess {
   pid_t pid() const { return pid_; }
   // Polls its health service until SERVING; false after `timeout`.
   bool WaitServing(absl::Duration timeout = absl::Seconds(30)) const;
+  // Polls its health service until SERVING (`serving`) or NOT_SERVING.
+  bool WaitHealth(bool serving, absl::Duration timeout) const;
   // Sends `signal` and reaps the process; its wait status.
   int Stop(int signal);
   // Resident memory in KiB, from /proc; -1 when unknown.
   long ResidentKib() const;
+  // The most resident memory so far (VmHWM), in KiB; -1 when unknown.
+  long PeakResidentKib() const;
   // What the process wrote to stderr so far.
   std::string Stderr() const;
 
  private:
+  long StatusKib(absl::string_view field) const;
+
   ServiceProcess(pid_t pid, std::string log_prefix)
       : pid_(pid), log_prefix_(std::move(log_prefix)) {}
   pid_t pid_;
