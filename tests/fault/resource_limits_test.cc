@@ -126,9 +126,9 @@ TEST(ResourceLimitsTest, ConnectionsBeyondTheLimitAreClosed) {
   EXPECT_THAT(ingest->Stderr(), HasSubstr("the --max_connections limit"));
 }
 
-// One revision of `count` schools of 12 grades.
-void SubmitLargeRevision(const std::string& address, int count,
-                         const std::string& prefix) {
+// One batch of `count` schools of 12 grades (one revision).
+grpc::Status SubmitLargeBatch(const std::string& address, int count,
+                              const std::string& prefix) {
   auto stub = v1::IngestService::NewStub(FastReconnectChannel(address));
   v1::ImportSummary summary;
   auto context = Context(absl::Seconds(120));
@@ -141,8 +141,7 @@ void SubmitLargeRevision(const std::string& address, int count,
     }
   }
   writer->WritesDone();
-  const grpc::Status status = writer->Finish();
-  EXPECT_TRUE(status.ok()) << status.error_message();
+  return writer->Finish();
 }
 
 TEST(ResourceLimitsTest, PausedWatchersOfALargeRevisionHoldLittle) {
@@ -151,7 +150,8 @@ TEST(ResourceLimitsTest, PausedWatchersOfALargeRevisionHoldLittle) {
   TempDir dir;
   auto ingest = StartIngest(dir, {"--watch_stall_limit=0"});
   ASSERT_NE(ingest, nullptr);
-  SubmitLargeRevision(ingest->address(), kSchools, "w");
+  const grpc::Status stored = SubmitLargeBatch(ingest->address(), kSchools, "w");
+  ASSERT_TRUE(stored.ok()) << stored.error_message();
   absl::SleepFor(absl::Seconds(2));  // the batch's memory handed back
   const long before = ingest->ResidentKib();
   std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -190,19 +190,8 @@ TEST(ResourceLimitsTest, ConcurrentLargeBatchesStayBoundedAndGiveMemoryBack) {
   std::vector<std::thread> batches;
   for (int b = 0; b < 4; ++b) {
     batches.emplace_back([&, b] {
-      auto stub = v1::IngestService::NewStub(FastReconnectChannel(ingest->address()));
-      v1::ImportSummary summary;
-      auto context = Context(absl::Seconds(120));
-      auto writer = stub->SubmitBatch(context.get(), &summary);
-      std::vector<std::pair<int64_t, int64_t>> grades(12, {100, 100});
-      for (int i = 0; i < kSchools; ++i) {
-        if (!writer->Write(School(absl::StrCat("学区", i % 20),
-                                  absl::StrCat("b", b, "学校", i), grades))) {
-          break;
-        }
-      }
-      writer->WritesDone();
-      const grpc::Status status = writer->Finish();
+      const grpc::Status status =
+          SubmitLargeBatch(ingest->address(), kSchools, absl::StrCat("b", b));
       if (status.ok()) {
         ++stored;
       } else {
