@@ -2,7 +2,9 @@
 // memory of all batches in progress, and combined Watch messages. Each
 // limit answers RESOURCE_EXHAUSTED naming its flag, stores nothing, and
 // leaves the server serving others.
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -25,10 +27,12 @@ using ::testing::SizeIs;
 
 class IngestLimitsTest : public ::testing::Test {
  protected:
-  void Start(const BatchLimits& limits) {
+  void Start(const BatchLimits& limits,
+             const ResourceLimits& connection_limits = ResourceLimits()) {
     IngestServer::Options options =
         ::headcount::testing::LoopbackIngestOptions(dir_.Sub("ingest"));
     options.batch_limits = limits;
+    options.limits = connection_limits;
     auto server = IngestServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -105,6 +109,77 @@ TEST_F(IngestLimitsTest, ConcurrentBatchesShareOneMemoryBudget) {
   // What A held is back: B fits now.
   EXPECT_THAT(SubmitBatch(Rows(120, "b")), GrpcOk());
   EXPECT_EQ(Revision(), 2);
+}
+
+TEST_F(IngestLimitsTest, IdleConnectionsAreClosed) {
+  ResourceLimits limits;
+  limits.max_connection_idle = absl::Milliseconds(300);
+  Start(BatchLimits(), limits);
+  auto channel = grpc::CreateChannel(server_->address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::IngestService::NewStub(channel);
+  v1::SubmitResponse response;
+  ASSERT_THAT(stub->Submit(Context().get(), School("城北", "a", {{1, 1}}), &response),
+              GrpcOk());
+  EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
+  // The server's GOAWAY takes the client's channel back to IDLE.
+  EXPECT_TRUE(headcount::testing::WaitFor(
+      [&] { return channel->GetState(false) == GRPC_CHANNEL_IDLE; },
+      absl::Seconds(5)));
+}
+
+TEST_F(IngestLimitsTest, ClientsPingingTooOftenAreDisconnected) {
+  ResourceLimits limits;
+  limits.min_ping_interval = absl::Seconds(5);
+  Start(BatchLimits(), limits);
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 100);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  auto channel = grpc::CreateCustomChannel(
+      server_->address(), grpc::InsecureChannelCredentials(), args);
+  ASSERT_TRUE(channel->WaitForConnected(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(5))));
+  // Two strikes, then GOAWAY too_many_pings: the channel leaves READY.
+  EXPECT_TRUE(headcount::testing::WaitFor(
+      [&] { return channel->GetState(false) != GRPC_CHANNEL_READY; },
+      absl::Seconds(5)));
+}
+
+TEST_F(IngestLimitsTest, StreamsBeyondTheLimitWaitForOneToEnd) {
+  ResourceLimits limits;
+  limits.max_concurrent_streams = 2;
+  Start(BatchLimits(), limits);
+  v1::SubmitResponse submitted;
+  ASSERT_THAT(stub_->Submit(Context().get(), School("城北", "a", {{1, 1}}), &submitted),
+              GrpcOk());
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchResponse>>> readers;
+  v1::WatchResponse response;
+  for (int i = 0; i < 2; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(stub_->Watch(contexts.back().get(), v1::WatchRequest()));
+    ASSERT_TRUE(readers.back()->Read(&response));
+  }
+  // The sync API blocks in Watch() itself until the stream may start.
+  grpc::ClientContext third_context;
+  std::atomic<bool> third_read{false};
+  std::thread third([&] {
+    auto reader = stub_->Watch(&third_context, v1::WatchRequest());
+    v1::WatchResponse first;
+    third_read = reader->Read(&first);
+    third_context.TryCancel();
+    reader->Finish();
+  });
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_FALSE(third_read.load());  // queued behind the two open streams
+  contexts[0]->TryCancel();
+  readers[0]->Finish();
+  EXPECT_TRUE(headcount::testing::WaitFor([&] { return third_read.load(); },
+                                          absl::Seconds(5)));
+  third.join();
+  contexts[1]->TryCancel();
+  readers[1]->Finish();
 }
 
 }  // namespace
