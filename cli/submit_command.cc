@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/domain/random_id.h"
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/progress.h"
@@ -76,6 +77,14 @@ class SubmitCommand final : public Command {
                                "without bad rows)"));
     }
     if (submissions.schools.empty()) return Fail("no school to submit");
+    // One run, one attempt: ids fresh for this run (its own retries reuse
+    // them), so that sending older counts again is an update; identical
+    // counts stay unchanged (the server commits nothing for equal counts).
+    const std::string attempt = NewRandomId().substr(0, 16);
+    for (v1::SubmitRequest& school : submissions.schools) {
+      school.set_submission_id(
+          absl::StrCat("run-", attempt, "-", school.submission_id()));
+    }
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         Connect(ingest_, *tls_);
     if (!channel.ok()) return Fail(std::string(channel.status().message()));

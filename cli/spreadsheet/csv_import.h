@@ -28,8 +28,8 @@ std::string SchoolIdentity(const v1::SubmitRequest& school);
 
 struct CsvImport {
   // One per school, in order of first appearance, grades in file order;
-  // submission_id derived from the content, so the same file twice
-  // submits the same ids.
+  // submission_id derived from the content (the client prefixes it with
+  // one random id per run, so that only a run's own retries repeat it).
   std::vector<v1::SubmitRequest> schools;
   // For each school, the file line of each of its rows.
   std::vector<std::vector<int>> lines;

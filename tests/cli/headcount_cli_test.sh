@@ -78,6 +78,16 @@ grep -q $'CLEARED\tgrade\t2015-autumn\t利辛县\t永兴\t双龙中学\t9\t72\t7
 hc alerts --audit="$AUDIT" --after="$last" --level=district --format=tsv | grep -q $'CLEARED\tdistrict\t2015-autumn\t利辛县\t永兴' ||
   fail "永兴 (19 - 19 = 0 of 533) must clear too"
 
+# The original file again restores the original counts: an update (each run
+# is its own attempt), not a replay of the first submission.
+out=$(hc submit --ingest="$INGEST" "$FIXTURE/headcounts.csv")
+grep -q "0 created, 1 updated, 108 unchanged" <<<"$out" ||
+  fail "the original again must restore the corrected grade: $out"
+wait_for_revision "$(sed -n 's/.*revision \([0-9]*\).*/\1/p' <<<"$out")"
+hc report --audit="$AUDIT" --term=2015-autumn --format=tsv > "$WORK/restored.tsv"
+cmp "$WORK/restored.tsv" "$FIXTURE/expected_districts.tsv" ||
+  fail "after the original again, the tsv differs from attachment 1"
+
 # Failures are one clear line and a non-zero exit.
 if hc report --audit=127.0.0.1:1 --term=2015-autumn 2>"$WORK/err"; then fail "unreachable must fail"; fi
 [ "$(wc -l < "$WORK/err")" = 1 ] && grep -q "^headcount: cannot reach the audit service at 127.0.0.1:1" "$WORK/err" ||
