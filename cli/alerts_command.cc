@@ -119,21 +119,29 @@ class AlertsCommand final : public Command {
       if (stop_at < 0) *request.mutable_filter() = filter_;
       auto reader = stub_->WatchAlerts(&context, request);
       v1::AlertEvent event;
-      while (reader->Read(&event)) {
+      bool done = false;  // a bounded read that has reached stop_at
+      while (!done && reader->Read(&event)) {
         backoff = absl::Milliseconds(200);
         after = event.alert_id();
         if (stop_at >= 0 && event.alert_id() > stop_at) break;
         if (Matches(filter_, event)) Print({event});
-        if (stop_at >= 0 && after >= stop_at) break;
+        done = stop_at >= 0 && after >= stop_at;
       }
-      context.TryCancel();
+      // Cancel only a stream this side ends; a stream the server ended
+      // keeps its own status (cancelling first would always read
+      // CANCELLED).
+      if (stop_at >= 0) context.TryCancel();
       grpc::Status status = reader->Finish();
       if (stop_at >= 0) {
         if (after >= stop_at) return 0;  // we cancelled it ourselves
         return Fail(Describe(status, "audit service", audit_));
       }
+      // The audit restarting, killed or unreachable, the connection lost,
+      // the day's deadline, or the server cancelling a stalled stream:
+      // resume after the last id printed. Anything else is an answer.
       if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-          status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+          status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
+          status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) {
         return Fail(Describe(status, "audit service", audit_));
       }
       std::fprintf(stderr,

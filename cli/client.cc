@@ -24,7 +24,13 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       ChannelCredentials(tls, "--");
   if (!credentials.ok()) return credentials.status();
-  return grpc::CreateChannel(address, *credentials);
+  // A service back from a restart is found within a second or two (gRPC's
+  // default backoff grows to two minutes; `alerts --follow` retries on its
+  // own schedule).
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  return grpc::CreateCustomChannel(address, *credentials, args);
 }
 
 void DefineTlsOptions(CLI::App& app, TlsFiles& tls) {
