@@ -4,8 +4,12 @@
 #ifndef HEADCOUNT_INGEST_SERVICE_BATCH_BUDGET_H_
 #define HEADCOUNT_INGEST_SERVICE_BATCH_BUDGET_H_
 
-#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <set>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace headcount::ingest {
 
@@ -19,29 +23,31 @@ struct BatchLimits {
   size_t memory_bytes = size_t{512} << 20;
 };
 
-// A byte budget shared by concurrent batches. Thread-safe.
+// A byte budget shared by concurrent batches. The oldest batch in progress
+// may always take more (up to its own row and byte limits), so that
+// batches arriving together cannot refuse one another for ever: memory is
+// bounded by the budget plus one batch. Thread-safe.
 class BatchBudget {
  public:
   explicit BatchBudget(size_t capacity) : capacity_(capacity) {}
 
-  // Takes `bytes`; false, taking nothing, when the budget would be passed.
-  bool TryTake(size_t bytes) {
-    size_t used = used_.load(std::memory_order_relaxed);
-    do {
-      if (bytes > capacity_ - used) return false;
-    } while (!used_.compare_exchange_weak(used, used + bytes,
-                                          std::memory_order_relaxed));
-    return true;
-  }
-  // Returns what a batch took.
-  void Give(size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  // A new batch; its ticket orders it among those in progress.
+  uint64_t Begin() ABSL_LOCKS_EXCLUDED(mu_);
+  // Takes `bytes` for batch `ticket`; false, taking nothing, when that
+  // would pass the budget and an older batch is in progress.
+  bool TryTake(uint64_t ticket, size_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
+  // The batch is done: returns the `bytes` it took.
+  void End(uint64_t ticket, size_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
   size_t capacity() const { return capacity_; }
-  size_t used() const { return used_.load(std::memory_order_relaxed); }
+  size_t used() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const size_t capacity_;
-  std::atomic<size_t> used_{0};
+  mutable absl::Mutex mu_;
+  size_t used_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 0;
+  std::set<uint64_t> in_progress_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace headcount::ingest

@@ -43,6 +43,7 @@ class SubmitBatchReactor final
         caller_(std::move(caller)),
         limits_(limits),
         budget_(budget),
+        ticket_(budget->Begin()),
         response_(response) {
     StartRead(&raw_row_);
   }
@@ -106,7 +107,7 @@ class SubmitBatchReactor final
     }
     if (violations.empty() && rejected_count_ == 0) {
       const size_t held = row_.SpaceUsedLong();
-      if (!budget_->TryTake(held)) {
+      if (!budget_->TryTake(ticket_, held)) {
         return End(Exhausted(absl::StrCat(
             "batches in progress hold ", Size(budget_->used()),
             " of the ", Size(budget_->capacity()),
@@ -120,7 +121,7 @@ class SubmitBatchReactor final
   }
 
   void OnDone() override {
-    budget_->Give(taken_);
+    budget_->End(ticket_, taken_);
     // A large batch leaves freed pages behind; hand them back.
     if (taken_ > kReturnMemoryAfterBytes) ReturnFreedMemorySoon();
     delete this;
@@ -238,6 +239,7 @@ class SubmitBatchReactor final
   const Caller caller_;
   const BatchLimits limits_;
   BatchBudget* const budget_;
+  const uint64_t ticket_;
   grpc::ByteBuffer* const response_;
   v1::ImportSummary summary_storage_;
   v1::ImportSummary* const summary_ = &summary_storage_;
