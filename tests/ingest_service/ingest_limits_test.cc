@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "headcount/v1/ingest.grpc.pb.h"
@@ -92,22 +93,23 @@ TEST_F(IngestLimitsTest, ConcurrentBatchesShareOneMemoryBudget) {
   BatchLimits limits;
   limits.memory_bytes = 64 * 1024;
   Start(limits);
-  // A holds most of the budget and stays open.
+  // A is in progress (the oldest batch) and stays open.
   auto context_a = Context();
   v1::ImportSummary summary_a;
   auto batch_a = stub_->SubmitBatch(context_a.get(), &summary_a);
   std::vector<v1::SubmitRequest> rows_a = Rows(100, "a");
   for (const auto& row : rows_a) ASSERT_TRUE(batch_a->Write(row));
-  // B would pass the budget: refused, naming it.
-  grpc::Status b = SubmitBatch(Rows(120, "b"));
+  absl::SleepFor(absl::Seconds(1));  // A's call has reached the server
+  // B alone needs more than the whole budget: refused while A is older.
+  grpc::Status b = SubmitBatch(Rows(250, "b"));
   EXPECT_EQ(b.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(b.error_message(), HasSubstr("(--batch_memory_mib)"));
   // A goes on and commits.
   batch_a->WritesDone();
   EXPECT_THAT(batch_a->Finish(), GrpcOk());
   EXPECT_EQ(summary_a.created(), 100);
-  // What A held is back: B fits now.
-  EXPECT_THAT(SubmitBatch(Rows(120, "b")), GrpcOk());
+  // Alone, B is the oldest batch in progress: never refused by the budget.
+  EXPECT_THAT(SubmitBatch(Rows(250, "b")), GrpcOk());
   EXPECT_EQ(Revision(), 2);
 }
 
