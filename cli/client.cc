@@ -68,8 +68,8 @@ std::string UnknownOutcome(const grpc::Status& status, const std::string& what,
       "no answer from the ", what, " at ", address, " (",
       status.error_message(),
       "): what was sent may or may not have been stored; running the same "
-      "command again is safe (submission ids come from the content, so "
-      "what is stored already counts as unchanged)");
+      "command again is safe (counts replace counts: schools already "
+      "stored with these counts come back unchanged)");
 }
 
 std::string Describe(const grpc::Status& status, const std::string& what,
@@ -84,6 +84,13 @@ std::string Describe(const grpc::Status& status, const std::string& what,
     case grpc::StatusCode::UNAUTHENTICATED:
       return absl::StrCat("the ", what, " refused: ", status.error_message(),
                           " (see --ca, --cert, --key)");
+    case grpc::StatusCode::UNIMPLEMENTED:
+      // Another service on that port (the ingest's and the audit's are
+      // easily swapped): gRPC says no more than UNIMPLEMENTED.
+      return absl::StrCat(address, " does not serve the ", what,
+                          " (UNIMPLEMENTED: it serves something else; by "
+                          "default the ingest service listens on port 50051 "
+                          "and the audit service on 50052)");
     default:
       return absl::StrCat("the ", what, " refused: ", status.error_message());
   }

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/random_id.h"
+#include "common/domain/text_file.h"
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/progress.h"
@@ -22,6 +23,11 @@
 
 namespace headcount::cli {
 namespace {
+
+// "1 school", "109 schools".
+std::string Counted(size_t count, const char* one, const char* many) {
+  return absl::StrCat(count, " ", count == 1 ? one : many);
+}
 
 // Where a school's rows came from, for "file:line" messages.
 struct SchoolOrigin {
@@ -97,10 +103,11 @@ class SubmitCommand final : public Command {
                            : SubmitBatch(submissions, progress, outcomes);
     if (failed != 0) return failed;
     std::printf(
-        "%s%zu schools (%d rows) from %zu file(s) [%s]: %d created, %d "
-        "updated, %d unchanged%s\n",
-        dry_run_ ? "dry run, nothing stored: " : "", submissions.schools.size(),
-        submissions.rows - submissions.bad_rows, files_.size(),
+        "%s%s (%s) from %s [%s]: %d created, %d updated, %d unchanged%s\n",
+        dry_run_ ? "dry run, nothing stored: " : "",
+        Counted(submissions.schools.size(), "school", "schools").c_str(),
+        Counted(submissions.rows - submissions.bad_rows, "row", "rows").c_str(),
+        Counted(files_.size(), "file", "files").c_str(),
         submissions.encoding.c_str(), outcomes.created, outcomes.updated,
         outcomes.unchanged,
         outcomes.revision > 0
@@ -118,13 +125,12 @@ class SubmitCommand final : public Command {
   int Read(Submissions& out) {
     std::map<std::string, size_t> seen;  // SchoolIdentity -> index
     for (const std::string& path : files_) {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return Fail(absl::StrCat("cannot read ", path));
-      std::stringstream buffer;
-      buffer << in.rdbuf();
+      // Says why: "cannot read x.csv: No such file or directory".
+      absl::StatusOr<std::string> bytes = ReadTextFile(path);
+      if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
       std::string encoding;
       absl::StatusOr<std::string> text =
-          DecodeSpreadsheetText(buffer.str(), &encoding);
+          DecodeSpreadsheetText(*bytes, &encoding);
       if (!text.ok())
         return Fail(absl::StrCat(path, ": ", text.status().message()));
       absl::StatusOr<CsvImport> imported = ParseHeadcountCsv(*text);

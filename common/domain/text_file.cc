@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +11,12 @@
 namespace headcount {
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    // ifstream opens a directory and reads nothing from it.
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", path, ": ", std::strerror(EISDIR)));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int error = errno;

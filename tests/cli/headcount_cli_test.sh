@@ -28,11 +28,11 @@ grep -q "nothing counted" "$WORK/err" || fail "report of nothing: $(cat "$WORK/e
 out=$(hc submit --ingest="$INGEST" --allow-partial "$WORK/partial.csv" 2>"$WORK/err") ||
   fail "allow-partial: $(cat "$WORK/err")"
 grep -q "leaving out 坏学校" "$WORK/err" || fail "must name the school left out"
-grep -q "1 created" <<<"$out" || fail "allow-partial summary: $out"
+grep -q "^1 school (3 rows) from 1 file \[UTF-8\]: 1 created" <<<"$out" || fail "allow-partial summary: $out"
 
 # The fixture, GBK, as one batch; then the UTF-8 file: the same ids, unchanged.
 out=$(hc submit --ingest="$INGEST" "$FIXTURE/headcounts.gbk.csv")
-grep -q "109 schools (578 rows) from 1 file(s) \[GBK\]" <<<"$out" || fail "gbk summary: $out"
+grep -q "109 schools (578 rows) from 1 file \[GBK\]" <<<"$out" || fail "gbk summary: $out"
 revision=$(sed -n 's/.*revision \([0-9]*\).*/\1/p' <<<"$out")
 out=$(hc submit --ingest="$INGEST" --per-school "$FIXTURE/headcounts.csv")
 grep -q "109 unchanged" <<<"$out" || fail "utf-8 resubmission must change nothing: $out"
@@ -94,4 +94,13 @@ if hc report --audit=127.0.0.1:1 --term=2015-autumn 2>"$WORK/err"; then fail "un
   fail "unreachable message: $(cat "$WORK/err")"
 if hc report --audit="$AUDIT" --term=2015 2>"$WORK/err"; then fail "bad term must fail"; fi
 grep -q "^headcount: the audit service refused: term: must be" "$WORK/err" || fail "bad term: $(cat "$WORK/err")"
+# A file that cannot be read says why; the audit's port is not the ingest.
+if hc submit --ingest="$INGEST" "$WORK/nosuch.csv" 2>"$WORK/err"; then fail "a missing file must fail"; fi
+grep -q "^headcount: cannot read $WORK/nosuch.csv: No such file or directory$" "$WORK/err" ||
+  fail "missing file: $(cat "$WORK/err")"
+if hc submit --ingest="$INGEST" "$WORK" 2>"$WORK/err"; then fail "a directory must fail"; fi
+grep -q "^headcount: cannot read $WORK: Is a directory$" "$WORK/err" || fail "directory: $(cat "$WORK/err")"
+if hc submit --ingest="$AUDIT" "$FIXTURE/headcounts.csv" 2>"$WORK/err"; then fail "the audit's port must fail"; fi
+grep -q "^headcount: $AUDIT does not serve the ingest service (UNIMPLEMENTED" "$WORK/err" ||
+  fail "wrong service: $(cat "$WORK/err")"
 echo PASS
