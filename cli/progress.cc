@@ -15,8 +15,13 @@ Progress::Progress(int total, const char* unit, std::FILE* out, bool draw,
       clock_(clock),
       start_(clock->Now()) {}
 
-Progress::~Progress() {
-  if (drawn_) std::fprintf(out_, "\r\033[K");
+Progress::~Progress() { Clear(); }
+
+void Progress::Clear() {
+  if (!drawn_) return;
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
+  drawn_ = false;
 }
 
 void Progress::Advance(int done) {

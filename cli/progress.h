@@ -21,6 +21,11 @@ class Progress {
 
   void Advance(int done);
 
+  // Erases the bar (if drawn) so that the next line starts clean; the next
+  // Advance draws it again. Call before writing anything else to the
+  // terminal.
+  void Clear();
+
   // The bar as drawn now, without the carriage return and erase codes.
   std::string Line() const;
 

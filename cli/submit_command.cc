@@ -95,12 +95,14 @@ class SubmitCommand final : public Command {
         Connect(ingest_, *tls_);
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
     stub_ = v1::IngestService::NewStub(*std::move(channel));
-    Progress progress(submissions.rows, "rows", stderr,
+    // The rows that will be sent: --allow-partial leaves out bad ones.
+    Progress progress(submissions.rows - submissions.bad_rows, "rows", stderr,
                       isatty(STDERR_FILENO) != 0, RealClock());
     Outcomes outcomes;
     const int failed = per_school_
                            ? SubmitEach(submissions, progress, outcomes)
                            : SubmitBatch(submissions, progress, outcomes);
+    progress.Clear();  // (failures cleared it before saying why)
     if (failed != 0) return failed;
     std::printf(
         "%s%s (%s) from %s [%s]: %d created, %d updated, %d unchanged%s\n",
@@ -195,6 +197,7 @@ class SubmitCommand final : public Command {
                                           submissions.schools[i], &response);
       progress.Advance(submissions.origins[i].rows);
       if (!status.ok()) {
+        progress.Clear();
         if (OutcomeUnknown(status)) {
           return Fail(absl::StrCat(
               i, " of ", count, " schools were stored; for ",
@@ -219,6 +222,7 @@ class SubmitCommand final : public Command {
       Count(response.replayed() ? v1::UNCHANGED : response.outcome(), outcomes);
     }
     if (failed > 0) {
+      progress.Clear();
       return Fail(absl::StrCat(failed, " of ", count,
                                " schools rejected; the others were stored"));
     }
@@ -240,6 +244,7 @@ class SubmitCommand final : public Command {
     }
     all_sent = writer->WritesDone() && all_sent;
     grpc::Status status = writer->Finish();
+    if (!status.ok()) progress.Clear();
     if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
         status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
       v1::ImportSummary rejected;

@@ -94,6 +94,24 @@ if hc report --audit=127.0.0.1:1 --term=2015-autumn 2>"$WORK/err"; then fail "un
   fail "unreachable message: $(cat "$WORK/err")"
 if hc report --audit="$AUDIT" --term=2015 2>"$WORK/err"; then fail "bad term must fail"; fi
 grep -q "^headcount: the audit service refused: term: must be" "$WORK/err" || fail "bad term: $(cat "$WORK/err")"
+# On a terminal (script(1) gives the client one): the bar counts the rows
+# sent, --allow-partial's too, and is erased before the summary.
+on_tty() { script -qec "$1" "$WORK/tty.txt" >/dev/null; }
+on_tty "'$BIN/headcount' submit --ingest=$INGEST '$FIXTURE/headcounts.csv'"
+on_tty_check() {
+  python3 - "$WORK/tty.txt" "$1" "$2" <<'PY' || fail "progress bar on a terminal: $(cat -v "$WORK/tty.txt" | tail -c 400)"
+import sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()
+final, summary = sys.argv[2], sys.argv[3]
+assert final in text, "the bar never showed " + final
+at = text.index(summary)
+assert text[:at].endswith("\r\x1b[K"), "the summary is glued to the bar"
+PY
+}
+on_tty_check "578/578 rows" "109 schools (578 rows)"
+on_tty "'$BIN/headcount' submit --ingest=$INGEST --allow-partial '$WORK/partial.csv'"
+on_tty_check "3/3 rows" "1 school (3 rows)"
+
 # A file that cannot be read says why; the audit's port is not the ingest.
 if hc submit --ingest="$INGEST" "$WORK/nosuch.csv" 2>"$WORK/err"; then fail "a missing file must fail"; fi
 grep -q "^headcount: cannot read $WORK/nosuch.csv: No such file or directory$" "$WORK/err" ||
