@@ -28,34 +28,101 @@ uint64_t Fnv1a64(absl::string_view bytes, uint64_t basis) {
 
 constexpr absl::string_view kBom = "\xEF\xBB\xBF";
 
-// Splits one record; handles "quoted, fields" with "" escapes.
-std::vector<std::string> SplitRecord(absl::string_view line, char delimiter) {
-  std::vector<std::string> fields(1);
+// One record of the file: its fields (trimmed) and the line it starts on.
+struct Record {
+  int line = 0;
+  std::vector<std::string> fields;
+  bool blank() const {
+    return std::all_of(fields.begin(), fields.end(),
+                       [](const std::string& f) { return f.empty(); });
+  }
+};
+
+// RFC 4180 records: "quoted, fields" with "" escapes, and line breaks
+// inside quotes (a cell Excel wrapped) kept in the field. CR LF and LF both
+// end a record.
+std::vector<Record> SplitRecords(absl::string_view text, char delimiter) {
+  std::vector<Record> records;
+  Record current{1, {std::string()}};
+  int line = 1;
   bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
+  auto finish = [&] {
+    for (std::string& field : current.fields) {
+      field = std::string(absl::StripAsciiWhitespace(field));
+    }
+    records.push_back(std::move(current));
+    current = Record{line, {std::string()}};
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        current.fields.back() += '"';
         ++i;
       } else if (c == '"') {
         quoted = false;
       } else {
-        fields.back() += c;
+        if (c == '\n') ++line;
+        current.fields.back() += c;
       }
     } else if (c == '"') {
       quoted = true;
     } else if (c == delimiter) {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
+      current.fields.emplace_back();
+    } else if (c == '\n') {
+      ++line;
+      finish();
+    } else if (c != '\r') {
+      current.fields.back() += c;
     }
   }
-  for (std::string& field : fields) {
-    field = std::string(absl::StripAsciiWhitespace(field));
-  }
-  return fields;
+  if (!current.blank() || current.fields.size() > 1) finish();
+  return records;
 }
+
+// A header cell as Excel users write it: spaces (also U+3000) and line
+// breaks anywhere are ignored, so "现场核查 学生数" and "现场核查\n学生数"
+// match "现场核查学生数".
+std::string HeaderKey(absl::string_view cell) {
+  std::string key;
+  for (size_t i = 0; i < cell.size(); ++i) {
+    const unsigned char c = cell[i];
+    if (absl::ascii_isspace(c)) continue;
+    if (cell.substr(i, 3) == "\xE3\x80\x80") {  // U+3000
+      i += 2;
+      continue;
+    }
+    key += static_cast<char>(absl::ascii_tolower(c));
+  }
+  return key;
+}
+
+// Grades as clerks write them: 1..12, 一年级..九年级, 七年级.., 初一..初三
+// (7..9), 高一..高三 (10..12), 十年级..十二年级.
+bool ParseGrade(absl::string_view field, int64_t* grade) {
+  if (absl::SimpleAtoi(field, grade)) return true;
+  static const auto* const kNames = new std::map<std::string, int64_t, std::less<>>{
+      {"一年级", 1},  {"二年级", 2},     {"三年级", 3},    {"四年级", 4},
+      {"五年级", 5},  {"六年级", 6},     {"七年级", 7},    {"八年级", 8},
+      {"九年级", 9},  {"十年级", 10},    {"十一年级", 11}, {"十二年级", 12},
+      {"初一", 7},    {"初二", 8},       {"初三", 9},      {"高一", 10},
+      {"高二", 11},   {"高三", 12}};
+  const std::string key = HeaderKey(field);
+  auto found = kNames->find(key);
+  if (found == kNames->end()) {
+    // "3年级"
+    absl::string_view digits = key;
+    if (absl::ConsumeSuffix(&digits, "年级") && absl::SimpleAtoi(digits, grade)) {
+      return true;
+    }
+    return false;
+  }
+  *grade = found->second;
+  return true;
+}
+
+// Where the header may be: below title rows, within the first lines.
+constexpr int kHeaderSearchRecords = 20;
 
 enum Column { kTerm, kCounty, kDistrict, kSchool, kGrade, kOnsite, kRegistry };
 constexpr int kColumns = 7;
@@ -109,46 +176,93 @@ absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes,
 
 absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
   CsvImport result;
-  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
-  size_t first = 0;
-  while (first < lines.size() &&
-         absl::StripAsciiWhitespace(lines[first]).empty()) {
-    ++first;
-  }
-  if (first == lines.size()) {
+  if (absl::StripAsciiWhitespace(text).empty()) {
     return absl::InvalidArgumentError("the file is empty: no header line");
   }
-  absl::string_view header_line =
-      absl::StripTrailingAsciiWhitespace(lines[first]);
-  const char delimiter =
-      header_line.find('\t') != absl::string_view::npos ? '\t' : ',';
-  std::vector<std::string> header = SplitRecord(header_line, delimiter);
+  // Tab-separated when a line near the top has a tab (TSV, or a sheet
+  // pasted from Excel); else comma-separated.
+  char delimiter = ',';
+  {
+    std::vector<absl::string_view> top =
+        absl::StrSplit(text.substr(0, 64 * 1024), '\n');
+    for (size_t i = 0; i < top.size() && i < kHeaderSearchRecords; ++i) {
+      if (absl::StrContains(top[i], '\t')) delimiter = '\t';
+    }
+  }
+  std::vector<Record> records = SplitRecords(text, delimiter);
+  if (records.empty()) {
+    return absl::InvalidArgumentError("the file is empty: no header line");
+  }
+  // The header: the first record naming every column (title rows and a
+  // 序号 column are allowed around it).
   int index[kColumns];
-  for (int c = 0; c < kColumns; ++c) {
-    index[c] = -1;
-    for (size_t i = 0; i < header.size(); ++i) {
-      if (header[i] == kEnglish[c] || header[i] == kChinese[c]) {
-        index[c] = static_cast<int>(i);
+  size_t header_at = records.size();
+  size_t header_size = 0;
+  for (size_t r = 0; r < records.size() && r < kHeaderSearchRecords; ++r) {
+    bool complete = true;
+    for (int c = 0; c < kColumns; ++c) {
+      index[c] = -1;
+      for (size_t i = 0; i < records[r].fields.size(); ++i) {
+        const std::string key = HeaderKey(records[r].fields[i]);
+        if (key == kEnglish[c] || key == kChinese[c]) {
+          index[c] = static_cast<int>(i);
+        }
+      }
+      complete = complete && index[c] >= 0;
+    }
+    if (complete) {
+      header_at = r;
+      header_size = records[r].fields.size();
+      break;
+    }
+  }
+  if (header_at == records.size()) {
+    // Name what the likeliest header line lacks.
+    size_t best = 0;
+    int best_found = -1;
+    for (size_t r = 0; r < records.size() && r < kHeaderSearchRecords; ++r) {
+      int found = 0;
+      for (int c = 0; c < kColumns; ++c) {
+        for (const std::string& field : records[r].fields) {
+          const std::string key = HeaderKey(field);
+          if (key == kEnglish[c] || key == kChinese[c]) {
+            ++found;
+            break;
+          }
+        }
+      }
+      if (found > best_found) {
+        best_found = found;
+        best = r;
       }
     }
-    if (index[c] < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", first + 1, ": the header has no column ",
-                       kEnglish[c], " (", kChinese[c], "); expected ",
-                       absl::StrJoin(kEnglish, kEnglish + kColumns, ",")));
+    std::vector<std::string> missing;
+    for (int c = 0; c < kColumns; ++c) {
+      bool present = false;
+      for (const std::string& field : records[best].fields) {
+        const std::string key = HeaderKey(field);
+        present = present || key == kEnglish[c] || key == kChinese[c];
+      }
+      if (!present) {
+        missing.push_back(absl::StrCat(kEnglish[c], " (", kChinese[c], ")"));
+      }
     }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line ", records[best].line, ": the header has no column ",
+        absl::StrJoin(missing, ", no column "), "; expected ",
+        absl::StrJoin(kEnglish, kEnglish + kColumns, ","), " or ",
+        absl::StrJoin(kChinese, kChinese + kColumns, ",")));
   }
 
   std::map<std::string, int> school_index;        // identity -> position
   std::map<std::pair<int, int>, int> grade_line;  // (school, grade) -> line
-  for (size_t n = first + 1; n < lines.size(); ++n) {
-    const int line_number = static_cast<int>(n) + 1;
-    absl::string_view line = absl::StripTrailingAsciiWhitespace(lines[n]);
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
+  for (size_t r = header_at + 1; r < records.size(); ++r) {
+    const int line_number = records[r].line;
+    if (records[r].blank()) continue;
     ++result.rows;
-    std::vector<std::string> fields = SplitRecord(line, delimiter);
+    std::vector<std::string>& fields = records[r].fields;
     std::string identity;
-    if (fields.size() >= header.size()) {
+    if (fields.size() >= header_size) {
       identity =
           absl::StrCat(fields[index[kTerm]], "\t", fields[index[kCounty]], "\t",
                        fields[index[kDistrict]], "\t", fields[index[kSchool]]);
@@ -157,18 +271,24 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
       result.problems.push_back(
           {line_number, field, std::move(reason), identity});
     };
-    if (fields.size() < header.size()) {
+    if (fields.size() < header_size) {
       problem("row", absl::StrCat("has ", fields.size(), " fields, the header ",
-                                  header.size()));
+                                  header_size));
       continue;
     }
     int64_t numbers[3];
     bool ok = true;
     for (int c = kGrade; c <= kRegistry; ++c) {
       const std::string& field = fields[index[c]];
-      if (!absl::SimpleAtoi(field, &numbers[c - kGrade])) {
+      const bool parsed = c == kGrade
+                              ? ParseGrade(field, &numbers[0])
+                              : absl::SimpleAtoi(field, &numbers[c - kGrade]);
+      if (!parsed) {
         problem(kEnglish[c],
-                absl::StrCat("\"", field, "\" is not a whole number"));
+                absl::StrCat("\"", field, "\" is not ",
+                             c == kGrade ? "a grade (1..12, 一年级..十二年级, "
+                                           "初一..初三, 高一..高三)"
+                                         : "a whole number"));
         ok = false;
       }
     }

@@ -84,5 +84,60 @@ TEST(CsvImportTest, ReadsTabsAndRejectsAMissingColumn) {
   EXPECT_FALSE(Import("\xff\xff\xff").ok());
 }
 
+TEST(CsvImportTest, ReadsHeadersAndGradesAsExcelUsersWriteThem) {
+  // A title row above the header (as in every attachment), a 序号 column,
+  // a header cell with a space and one wrapped onto two lines (quoted),
+  // grades as words.
+  auto sheet = Import(
+      "附件1：2015年秋季学期利辛县学生数核查表,,,,,,,\r\n"
+      "序号,学期,县,学区,学校,年级,现场核查 学生数,\"学籍数据\n学生数\"\r\n"
+      "1,2015-autumn,利辛县,城北,甲小学,一年级,10,10\r\n"
+      "2,2015-autumn,利辛县,城北,甲小学,3年级,10,11\r\n"
+      "3,2015-autumn,利辛县,城北,乙中学,初一,20,20\r\n"
+      "4,2015-autumn,利辛县,城北,乙中学,九年级,20,21\r\n"
+      "5,2015-autumn,利辛县,城北,丙高中,高三,30,30\r\n");
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  EXPECT_THAT(sheet->problems, SizeIs(0));
+  ASSERT_THAT(sheet->schools, SizeIs(3));
+  EXPECT_EQ(sheet->schools[0].grades(0).grade(), 1);
+  EXPECT_EQ(sheet->schools[0].grades(1).grade(), 3);
+  EXPECT_EQ(sheet->schools[1].grades(0).grade(), 7);
+  EXPECT_EQ(sheet->schools[1].grades(1).grade(), 9);
+  EXPECT_EQ(sheet->schools[2].grades(0).grade(), 12);
+  EXPECT_EQ(sheet->schools[1].grades(1).registry_count(), 21);
+  // Lines are the file's: the header spans lines 2 and 3, the first row is
+  // line 4.
+  EXPECT_EQ(sheet->lines[0][0], 4);
+}
+
+TEST(CsvImportTest, QuotedLineBreaksStayInsideTheirRecord) {
+  auto csv = Import(
+      "term,county,district,school,grade,onsite_count,registry_count,note\n"
+      "2015-autumn,利辛县,城北,甲小学,1,10,10,\"two\nlines\"\n"
+      "2015-autumn,利辛县,城北,甲小学,2,x,10,\n");
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(csv->rows, 2);
+  ASSERT_THAT(csv->problems, SizeIs(1));
+  EXPECT_EQ(csv->problems[0].line, 4);  // the record after the two-line one
+  EXPECT_EQ(csv->problems[0].field, "onsite_count");
+}
+
+TEST(CsvImportTest, AnUnknownGradeNameIsABadRowNamingTheForms) {
+  auto csv = Import(
+      "学期,县,学区,学校,年级,现场核查学生数,学籍数据学生数\n"
+      "2015-autumn,利辛县,城北,甲小学,初四,10,10\n");
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  ASSERT_THAT(csv->problems, SizeIs(1));
+  EXPECT_EQ(csv->problems[0].field, "grade");
+  EXPECT_THAT(csv->problems[0].reason, HasSubstr("\"初四\" is not a grade"));
+}
+
+TEST(CsvImportTest, NoHeaderNamesWhatTheLikeliestLineLacks) {
+  auto csv = Import("标题\n学期,县,学区,学校,年级,现场核查学生数\n1,2\n");
+  EXPECT_EQ(csv.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(csv.status().message()),
+              HasSubstr("line 2: the header has no column registry_count (学籍数据学生数)"));
+}
+
 }  // namespace
 }  // namespace headcount
