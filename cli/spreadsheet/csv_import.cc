@@ -132,6 +132,12 @@ const char* const kEnglish[kColumns] = {
 const char* const kChinese[kColumns] = {
     "学期", "县", "学区", "学校", "年级", "现场核查学生数", "学籍数据学生数"};
 
+// Whether header cell `cell` names column `c`, in English or Chinese.
+bool Names(const std::string& cell, int c) {
+  const std::string key = HeaderKey(cell);
+  return key == kEnglish[c] || key == kChinese[c];
+}
+
 }  // namespace
 
 std::string SchoolIdentity(const v1::SubmitRequest& school) {
@@ -203,10 +209,7 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     for (int c = 0; c < kColumns; ++c) {
       index[c] = -1;
       for (size_t i = 0; i < records[r].fields.size(); ++i) {
-        const std::string key = HeaderKey(records[r].fields[i]);
-        if (key == kEnglish[c] || key == kChinese[c]) {
-          index[c] = static_cast<int>(i);
-        }
+        if (Names(records[r].fields[i], c)) index[c] = static_cast<int>(i);
       }
       complete = complete && index[c] >= 0;
     }
@@ -223,13 +226,8 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     for (size_t r = 0; r < records.size() && r < kHeaderSearchRecords; ++r) {
       int found = 0;
       for (int c = 0; c < kColumns; ++c) {
-        for (const std::string& field : records[r].fields) {
-          const std::string key = HeaderKey(field);
-          if (key == kEnglish[c] || key == kChinese[c]) {
-            ++found;
-            break;
-          }
-        }
+        found += std::any_of(records[r].fields.begin(), records[r].fields.end(),
+                             [c](const std::string& f) { return Names(f, c); });
       }
       if (found > best_found) {
         best_found = found;
@@ -238,12 +236,8 @@ absl::StatusOr<CsvImport> ParseHeadcountCsv(absl::string_view text) {
     }
     std::vector<std::string> missing;
     for (int c = 0; c < kColumns; ++c) {
-      bool present = false;
-      for (const std::string& field : records[best].fields) {
-        const std::string key = HeaderKey(field);
-        present = present || key == kEnglish[c] || key == kChinese[c];
-      }
-      if (!present) {
+      if (std::none_of(records[best].fields.begin(), records[best].fields.end(),
+                       [c](const std::string& f) { return Names(f, c); })) {
         missing.push_back(absl::StrCat(kEnglish[c], " (", kChinese[c], ")"));
       }
     }
