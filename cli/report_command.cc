@@ -28,6 +28,9 @@ class ReportCommand final : public Command {
     app.add_option("--format", format_, "table, tsv, csv, md, json or html")
         ->capture_default_str()
         ->check(CLI::IsMember({"table", "tsv", "csv", "md", "json", "html"}));
+    app.add_flag("--bom", bom_,
+                 "start a csv or tsv with a UTF-8 byte order mark, so that "
+                 "Excel in a Chinese locale reads it as UTF-8");
     app.add_option("--timeout", timeout_seconds_,
                    "deadline of each call, seconds")
         ->capture_default_str()
@@ -40,6 +43,9 @@ class ReportCommand final : public Command {
     }
     absl::StatusOr<Format> format = ParseFormat(format_);
     if (!format.ok()) return Fail(std::string(format.status().message()));
+    if (bom_ && format_ != "csv" && format_ != "tsv") {
+      return Fail("--bom goes with --format=csv or --format=tsv");
+    }
     writer_ = NewWriter(*format);
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         Connect(audit_, *tls_);
@@ -77,7 +83,7 @@ class ReportCommand final : public Command {
           stub_->GetCountyReport(Deadline(timeout()).get(), request, &report);
       if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
       if (i > 0) std::fputs("\n", stdout);
-      std::fputs(writer_->Report(FromCountyReport(report)).c_str(), stdout);
+      Print(writer_->Report(FromCountyReport(report)));
     }
     return 0;
   }
@@ -95,11 +101,18 @@ class ReportCommand final : public Command {
     grpc::Status status =
         stub_->GetDistrictReport(Deadline(timeout()).get(), request, &report);
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
-    std::fputs(writer_->Report(FromDistrictReport(report)).c_str(), stdout);
+    Print(writer_->Report(FromDistrictReport(report)));
     return 0;
   }
 
+  // One table (csv and tsv hold one per file, so the mark comes once).
+  void Print(const std::string& table) {
+    if (bom_) std::fputs("\xEF\xBB\xBF", stdout);
+    std::fputs(table.c_str(), stdout);
+  }
+
   std::string audit_ = "127.0.0.1:50052";
+  bool bom_ = false;
   std::string term_;
   std::string county_;
   std::string district_;

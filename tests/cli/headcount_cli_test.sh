@@ -59,6 +59,11 @@ r=json.load(sys.stdin)
 assert len(r["rows"])==27 and r["total"]["onsite_count"]=="60135", r["total"]' || fail "json"
 hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --district=纪王场 --format=csv |
   grep -q '^合计,,1450,1500,50,0.033$' || fail "district csv total"
+# --bom: the same CSV after a UTF-8 byte order mark, for Excel.
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --format=csv > "$WORK/plain.csv"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --format=csv --bom > "$WORK/bom.csv"
+cmp <(printf '\xEF\xBB\xBF'; cat "$WORK/plain.csv") "$WORK/bom.csv" || fail "--bom csv"
+hc report --audit="$AUDIT" --term=2015-autumn --format=json --bom 2>/dev/null && fail "--bom with json must fail"
 
 # Alerts: the four districts; a correction clears one, seen with --after.
 [ "$(hc alerts --audit="$AUDIT" --level=district --format=tsv | tail -n +2 | cut -f6 | sort | tr '\n' ' ')" = \
