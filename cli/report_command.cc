@@ -8,6 +8,7 @@
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/output/writer.h"
+#include "cli/suggest.h"
 #include "headcount/v1/audit.grpc.pb.h"
 
 namespace headcount::cli {
@@ -100,6 +101,22 @@ class ReportCommand final : public Command {
     v1::DistrictReport report;
     grpc::Status status =
         stub_->GetDistrictReport(Deadline(timeout()).get(), request, &report);
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+      // Name the districts of the county that come close.
+      v1::GetCountyReportRequest county;
+      county.set_term(term_);
+      county.set_county(county_);
+      v1::CountyReport districts;
+      std::vector<std::string> names;
+      if (stub_->GetCountyReport(Deadline(timeout()).get(), county, &districts)
+              .ok()) {
+        for (const v1::ReportRow& row : districts.rows()) {
+          names.push_back(row.name());
+        }
+      }
+      return Fail(absl::StrCat(Describe(status, "audit service", audit_),
+                               DidYouMean(district_, names)));
+    }
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
     Print(writer_->Report(FromDistrictReport(report)));
     return 0;

@@ -97,6 +97,11 @@ cmp "$WORK/restored.tsv" "$FIXTURE/expected_districts.tsv" ||
 if hc report --audit=127.0.0.1:1 --term=2015-autumn 2>"$WORK/err"; then fail "unreachable must fail"; fi
 [ "$(wc -l < "$WORK/err")" = 1 ] && grep -q "^headcount: cannot reach the audit service at 127.0.0.1:1" "$WORK/err" ||
   fail "unreachable message: $(cat "$WORK/err")"
+if hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --district=纪王 2>"$WORK/err"; then
+  fail "an unknown district must fail"
+fi
+grep -q "nothing counted for district 纪王 .*; did you mean 纪王场?$" "$WORK/err" ||
+  fail "unknown district: $(cat "$WORK/err")"
 if hc report --audit="$AUDIT" --term=2015 2>"$WORK/err"; then fail "bad term must fail"; fi
 grep -q "^headcount: the audit service refused: term: must be" "$WORK/err" || fail "bad term: $(cat "$WORK/err")"
 # On a terminal (script(1) gives the client one): the bar counts the rows
