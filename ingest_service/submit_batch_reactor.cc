@@ -121,7 +121,7 @@ class SubmitBatchReactor final
   }
 
   void OnDone() override {
-    budget_->End(ticket_, taken_);
+    ReleaseBudget();  // when the call ended without End (never seen)
     // A large batch leaves freed pages behind; hand them back.
     if (taken_ > kReturnMemoryAfterBytes) ReturnFreedMemorySoon();
     delete this;
@@ -140,7 +140,18 @@ class SubmitBatchReactor final
                 absl::StrCat("created=", summary_->created(),
                              " updated=", summary_->updated(),
                              " unchanged=", summary_->unchanged()));
+    // Before the client hears the outcome, so that its next batch finds
+    // the budget returned.
+    ReleaseBudget();
     Finish(status);
+  }
+
+  // Frees the rows still held and returns what they took, once.
+  void ReleaseBudget() {
+    if (released_) return;
+    released_ = true;
+    std::vector<v1::SubmitRequest>().swap(rows_);
+    budget_->End(ticket_, taken_);
   }
 
   void Reject(int index, std::string field, std::string reason) {
@@ -249,6 +260,7 @@ class SubmitBatchReactor final
   int row_count_ = 0;
   size_t bytes_read_ = 0;
   size_t taken_ = 0;  // from budget_
+  bool released_ = false;
   int rejected_count_ = 0;
   int last_rejected_index_ = -1;
   bool dry_run_ = false;
