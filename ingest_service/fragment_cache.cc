@@ -20,8 +20,7 @@ grpc::Slice SerializeToSlice(const v1::WatchResponse& message) {
   return grpc::Slice(bytes);
 }
 
-}  // namespace
-
+// `entry` cut into fragments and serialized (the cache's miss path).
 SerializedRevision SerializeRevision(storage::RevisionEntry entry,
                                      const std::string& history_id) {
   SerializedRevision serialized;
@@ -50,6 +49,8 @@ SerializedRevision SerializeRevision(storage::RevisionEntry entry,
   flush(/*more_follow=*/false);
   return serialized;
 }
+
+}  // namespace
 
 absl::StatusOr<std::shared_ptr<const SerializedRevision>> FragmentCache::Get(
     SubmissionStore& store, int64_t revision) {

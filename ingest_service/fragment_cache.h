@@ -81,10 +81,6 @@ class FragmentCache {
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// `entry` cut into fragments and serialized (the cache's miss path).
-SerializedRevision SerializeRevision(storage::RevisionEntry entry,
-                                     const std::string& history_id);
-
 }  // namespace headcount::ingest
 
 #endif  // HEADCOUNT_INGEST_SERVICE_FRAGMENT_CACHE_H_

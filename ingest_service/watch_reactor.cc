@@ -39,8 +39,7 @@ absl::StatusOr<bool> WatchReactor::Next(grpc::ByteBuffer& next) {
     // reference to the revision (the cache keeps it for everyone).
     ASSIGN_OR_RETURN(std::shared_ptr<const SerializedRevision> revision,
                      fragments_->Get(*store.get(), cursor_ + 1));
-    if (next_fragment_ > 0 || revision->fragments.size() > 1 ||
-        max_revisions_per_message_ == 1) {
+    if (next_fragment_ > 0 || revision->fragments.size() > 1) {
       next = FragmentCache::Message(*revision, next_fragment_, newest);
       if (++next_fragment_ == revision->fragments.size()) {
         cursor_ = revision->revision;

@@ -80,10 +80,10 @@ std::vector<Record> SplitRecords(absl::string_view text, char delimiter) {
   return records;
 }
 
-// A header cell as Excel users write it: spaces (also U+3000) and line
-// breaks anywhere are ignored, so "现场核查 学生数" and "现场核查\n学生数"
-// match "现场核查学生数".
-std::string HeaderKey(absl::string_view cell) {
+// A cell as Excel users write it, to compare: spaces (also U+3000) and
+// line breaks anywhere dropped, ASCII lowercased, so "现场核查 学生数" and
+// "现场核查\n学生数" match "现场核查学生数", and " 初一" matches "初一".
+std::string CellKey(absl::string_view cell) {
   std::string key;
   for (size_t i = 0; i < cell.size(); ++i) {
     const unsigned char c = cell[i];
@@ -107,7 +107,7 @@ bool ParseGrade(absl::string_view field, int64_t* grade) {
       {"九年级", 9},  {"十年级", 10},    {"十一年级", 11}, {"十二年级", 12},
       {"初一", 7},    {"初二", 8},       {"初三", 9},      {"高一", 10},
       {"高二", 11},   {"高三", 12}};
-  const std::string key = HeaderKey(field);
+  const std::string key = CellKey(field);
   auto found = kNames->find(key);
   if (found == kNames->end()) {
     // "3年级"
@@ -134,7 +134,7 @@ const char* const kChinese[kColumns] = {
 
 // Whether header cell `cell` names column `c`, in English or Chinese.
 bool Names(const std::string& cell, int c) {
-  const std::string key = HeaderKey(cell);
+  const std::string key = CellKey(cell);
   return key == kEnglish[c] || key == kChinese[c];
 }
 

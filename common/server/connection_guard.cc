@@ -60,13 +60,6 @@ class Guard {
     }
   }
 
-  AcceptedConnections Counts() {
-    MutexLock lock(&mu_);
-    Prune();
-    return {static_cast<int>(open_.size()), refused_at_limit_,
-            refused_no_descriptor_};
-  }
-
  private:
   // Counts `fd` as open, or refuses it at the limit.
   bool Admit(int fd) {
@@ -144,10 +137,6 @@ Guard& TheGuard() {
 
 void GuardAcceptedConnections(int max_connections) {
   TheGuard().Enable(max_connections);
-}
-
-AcceptedConnections CountAcceptedConnections() {
-  return TheGuard().Counts();
 }
 
 }  // namespace headcount

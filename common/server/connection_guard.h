@@ -18,22 +18,11 @@
 #ifndef HEADCOUNT_COMMON_SERVER_CONNECTION_GUARD_H_
 #define HEADCOUNT_COMMON_SERVER_CONNECTION_GUARD_H_
 
-#include <cstdint>
-
 namespace headcount {
 
 // Turns the guard on for every listener of the process with this limit
 // (the last call wins). Opens the reserve descriptor.
 void GuardAcceptedConnections(int max_connections);
-
-struct AcceptedConnections {
-  int open = 0;                 // accepted and not yet seen closed
-  int64_t refused_at_limit = 0;  // closed because max_connections were open
-  int64_t refused_no_descriptor = 0;  // closed because descriptors ran out
-};
-
-// The counts so far (open ones are checked against their descriptors).
-AcceptedConnections CountAcceptedConnections();
 
 }  // namespace headcount
 

@@ -1,5 +1,7 @@
 #include "common/server/limit_flags.h"
 
+#include <algorithm>
+
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 
@@ -38,11 +40,10 @@ absl::StatusOr<ResourceLimits> ResourceLimitsFromFlags(
   limits.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   limits.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
   limits.min_ping_interval = absl::GetFlag(FLAGS_min_ping_interval);
-  const int memory_mib = absl::GetFlag(FLAGS_grpc_memory_mib);
-  if (memory_mib < 16) {
-    return absl::InvalidArgumentError("--grpc_memory_mib: must be at least 16");
-  }
-  limits.grpc_memory_bytes = static_cast<size_t>(memory_mib) << 20;
+  // Negative as 0: ApplyProcessLimits refuses it with the flag's rule.
+  limits.grpc_memory_bytes =
+      static_cast<size_t>(std::max(absl::GetFlag(FLAGS_grpc_memory_mib), 0))
+      << 20;
   if (absl::GetFlag(FLAGS_disk_floor_mib) < 0) {
     return absl::InvalidArgumentError("--disk_floor_mib: must not be negative");
   }

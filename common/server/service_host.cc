@@ -8,6 +8,12 @@
 #include "common/server/log.h"
 
 namespace headcount {
+namespace {
+
+// How often the host looks at the free space under a floor.
+constexpr absl::Duration kDiskCheckInterval = absl::Seconds(1);
+
+}  // namespace
 
 ServiceHost::~ServiceHost() { Shutdown(); }
 
@@ -65,7 +71,7 @@ void ServiceHost::WatchDisk() {
     {
       MutexLock lock(&mu_);
       if (AwaitWithTimeout(&mu_, absl::Condition(&stopping_),
-                           options_.disk_check_interval)) {
+                           kDiskCheckInterval)) {
         return;
       }
       const absl::Status space = disk_floor_.Check();

@@ -59,8 +59,6 @@ class ServiceHost {
     // store not yet open waits for space (0: no floor).
     std::string data_dir;
     uint64_t disk_floor_bytes = 0;
-    // How often the host looks at the free space.
-    absl::Duration disk_check_interval = absl::Seconds(1);
   };
 
   explicit ServiceHost(Options options)

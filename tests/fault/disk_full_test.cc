@@ -6,7 +6,6 @@
 // elsewhere these tests skip, saying so.
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/storage/disk_floor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "headcount/v1/audit.grpc.pb.h"
@@ -43,19 +43,14 @@ class DiskFullTest : public ::testing::Test {
     if (mounted_) umount2(disk_.c_str(), MNT_DETACH);
   }
 
-  static uint64_t FreeBytes(const std::string& path) {
-    struct statvfs vfs;
-    if (statvfs(path.c_str(), &vfs) != 0) return 0;
-    return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  }
-
   // Fills the tmpfs until `left` bytes are free.
   void FillLeaving(uint64_t left) {
-    const uint64_t free = FreeBytes(disk_);
-    ASSERT_GT(free, left);
+    absl::StatusOr<uint64_t> free = FileSystemFreeBytes(disk_);
+    ASSERT_TRUE(free.ok()) << free.status();
+    ASSERT_GT(*free, left);
     const int fd = open((disk_ + "/filler").c_str(), O_CREAT | O_WRONLY, 0644);
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(free - left)), 0);
+    ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(*free - left)), 0);
     close(fd);
   }
   void FreeSpace() { std::filesystem::remove(disk_ + "/filler"); }

@@ -212,7 +212,7 @@ TEST(ResourceLimitsTest, ConcurrentLargeBatchesStayBoundedAndGiveMemoryBack) {
               kSchools, stored.load(), refused.load(), before, peak,
               peak - before, after);
   EXPECT_GE(stored.load(), 1);   // the oldest batch always goes on
-  EXPECT_GE(refused.load(), 1);  // 4 x about 30 MiB of rows do not fit
+  EXPECT_GE(refused.load(), 1);  // 4 x 20,000 rows of 12 grades do not fit
   EXPECT_EQ(stored.load() + refused.load(), 4);
   EXPECT_LT(peak - before, 400 * 1024);
   EXPECT_TRUE(SubmitSucceeds(ingest->address(), "after"));
