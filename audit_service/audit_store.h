@@ -18,7 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "audit_service/alert_evaluator.h"
 #include "audit_service/audit_reader.h"
-#include "audit_service/pinyin_order.h"
+#include "common/domain/pinyin_order.h"
 #include "audit_service/report_builder.h"
 #include "common/domain/clock.h"
 #include "common/storage/disk_floor.h"

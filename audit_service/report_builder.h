@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "audit_service/pinyin_order.h"
+#include "common/domain/pinyin_order.h"
 #include "common/domain/discrepancy.h"
 #include "headcount/v1/audit.pb.h"
 #include "headcount/v1/ingest.pb.h"

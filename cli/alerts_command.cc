@@ -78,15 +78,21 @@ class AlertsCommand final : public Command {
     int64_t after = after_option_->count() > 0 ? after_ : -1;
     if (after < 0) {
       // Page by page: a county's open alerts may not fit in one message.
-      v1::ListAlertsResponse page = open;
-      while (true) {
-        Print({page.alerts().begin(), page.alerts().end()});
-        if (page.next_page_token().empty()) break;
+      // Printed once, ordered like the reports' rows.
+      std::vector<v1::AlertEvent> alerts(open.alerts().begin(),
+                                         open.alerts().end());
+      for (v1::ListAlertsResponse page = open;
+           !page.next_page_token().empty();) {
         list.set_page_token(page.next_page_token());
         status = stub_->ListAlerts(
             Deadline(absl::Seconds(timeout_seconds_)).get(), list, &page);
         if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+        alerts.insert(alerts.end(), page.alerts().begin(), page.alerts().end());
       }
+      absl::StatusOr<std::unique_ptr<PinyinOrder>> order = PinyinOrder::Create();
+      if (!order.ok()) return Fail(std::string(order.status().message()));
+      SortAlertsLikeReports(**order, alerts);
+      Print(alerts);
       if (!follow_) return 0;
       after = open.last_alert_id();
     }

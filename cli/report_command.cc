@@ -1,6 +1,10 @@
 // headcount report: the county table (attachment 1) of one county or of
 // every county of the term, or with --district the same per school.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -8,6 +12,8 @@
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/output/writer.h"
+#include "cli/output/xlsx_workbook.h"
+#include "common/domain/text_file.h"
 #include "cli/suggest.h"
 #include "headcount/v1/audit.grpc.pb.h"
 
@@ -26,9 +32,15 @@ class ReportCommand final : public Command {
                    "one county; default: every county of the term");
     app.add_option("--district", district_,
                    "per-school report of one district (needs --county)");
-    app.add_option("--format", format_, "table, tsv, csv, md, json or html")
+    app.add_option("--format", format_,
+                   "table, tsv, csv, md, json, html or xlsx (an Excel "
+                   "workbook laid out as the notice's attachment)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"table", "tsv", "csv", "md", "json", "html"}));
+        ->check(CLI::IsMember(
+            {"table", "tsv", "csv", "md", "json", "html", "xlsx"}));
+    app.add_option("--output", output_,
+                   "write the report to FILE instead of standard output "
+                   "(written beside it, then renamed over it)");
     app.add_flag("--bom", bom_,
                  "start a csv or tsv with a UTF-8 byte order mark, so that "
                  "Excel in a Chinese locale reads it as UTF-8");
@@ -42,12 +54,22 @@ class ReportCommand final : public Command {
     if (!district_.empty() && county_.empty()) {
       return Fail("--district needs --county");
     }
-    absl::StatusOr<Format> format = ParseFormat(format_);
-    if (!format.ok()) return Fail(std::string(format.status().message()));
     if (bom_ && format_ != "csv" && format_ != "tsv") {
       return Fail("--bom goes with --format=csv or --format=tsv");
     }
-    writer_ = NewWriter(*format);
+    const bool xlsx = format_ == "xlsx";
+    if (xlsx && output_.empty() && isatty(STDOUT_FILENO)) {
+      return Fail(
+          "--format=xlsx writes a binary workbook; pass --output=FILE.xlsx "
+          "or redirect standard output to a file");
+    }
+    // One table per file, except for these.
+    const bool many_tables = format_ == "table" || format_ == "md";
+    if (!xlsx) {
+      absl::StatusOr<Format> format = ParseFormat(format_);
+      if (!format.ok()) return Fail(std::string(format.status().message()));
+      writer_ = NewWriter(*format);
+    }
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         Connect(audit_, *tls_);
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
@@ -68,9 +90,7 @@ class ReportCommand final : public Command {
       if (counties.empty()) {
         return Fail(absl::StrCat("nothing counted in term ", term_));
       }
-      // These formats hold one table per file.
-      if (counties.size() > 1 && *format != Format::kTable &&
-          *format != Format::kMarkdown) {
+      if (counties.size() > 1 && !many_tables) {
         return Fail(absl::StrCat(counties.size(), " counties in ", term_,
                                  "; pass --county for this format"));
       }
@@ -83,10 +103,12 @@ class ReportCommand final : public Command {
       grpc::Status status =
           stub_->GetCountyReport(Deadline(timeout()).get(), request, &report);
       if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
-      if (i > 0) std::fputs("\n", stdout);
-      Print(writer_->Report(FromCountyReport(report)));
+      if (i > 0) text_ += "\n";
+      if (int failed = Add(FromCountyReport(report)); failed != 0) {
+        return failed;
+      }
     }
-    return 0;
+    return Emit();
   }
 
  private:
@@ -118,14 +140,39 @@ class ReportCommand final : public Command {
                                DidYouMean(district_, names)));
     }
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
-    Print(writer_->Report(FromDistrictReport(report)));
+    if (int failed = Add(FromDistrictReport(report)); failed != 0) {
+      return failed;
+    }
+    return Emit();
+  }
+
+  // Renders one table into text_ (csv and tsv hold one per file, so the
+  // mark comes once).
+  int Add(const ReportTable& table) {
+    if (format_ == "xlsx") {
+      absl::StatusOr<std::string> workbook = ReportWorkbook(table);
+      if (!workbook.ok()) return Fail(std::string(workbook.status().message()));
+      text_ += *workbook;
+      return 0;
+    }
+    if (bom_) text_ += "\xEF\xBB\xBF";
+    text_ += writer_->Report(table);
     return 0;
   }
 
-  // One table (csv and tsv hold one per file, so the mark comes once).
-  void Print(const std::string& table) {
-    if (bom_) std::fputs("\xEF\xBB\xBF", stdout);
-    std::fputs(table.c_str(), stdout);
+  // Writes text_ to standard output or to --output.
+  int Emit() {
+    if (output_.empty()) {
+      std::fwrite(text_.data(), 1, text_.size(), stdout);
+      return std::fflush(stdout) == 0
+                 ? 0
+                 : Fail(absl::StrCat("cannot write the report: ",
+                                     std::strerror(errno)));
+    }
+    if (absl::Status written = ReplaceFile(output_, text_); !written.ok()) {
+      return Fail(std::string(written.message()));
+    }
+    return 0;
   }
 
   std::string audit_ = "127.0.0.1:50052";
@@ -134,6 +181,8 @@ class ReportCommand final : public Command {
   std::string county_;
   std::string district_;
   std::string format_ = "table";
+  std::string output_;
+  std::string text_;  // what Emit writes
   int timeout_seconds_ = 30;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<v1::AuditService::Stub> stub_;

@@ -2,6 +2,7 @@
 // nothing) or one submission per school.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -11,12 +12,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/domain/random_id.h"
-#include "common/domain/text_file.h"
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/progress.h"
-#include "cli/spreadsheet/csv_import.h"
+#include "cli/suggest.h"
+#include "cli/spreadsheet/spreadsheet_file.h"
 #include "common/domain/clock.h"
 #include "common/rpc/grpc_status.h"
 #include "headcount/v1/ingest.grpc.pb.h"
@@ -42,7 +44,9 @@ struct Submissions {
   std::vector<SchoolOrigin> origins;  // one per school
   int rows = 0;                       // data rows read
   int bad_rows = 0;                   // printed as file:line
-  std::string encoding;               // "UTF-8", "GBK" or "mixed encodings"
+  int repeated_schools = 0;           // given again in a later file
+  std::string encoding;               // "UTF-8", "GBK", "xlsx", "xls" or
+                                      // "mixed kinds"
 };
 
 struct Outcomes {
@@ -56,8 +60,11 @@ class SubmitCommand final : public Command {
 
   void Define(CLI::App& app) override {
     app.add_option("FILE", files_,
-                   "CSV or TSV files, UTF-8 or GBK, English or Chinese header")
+                   "Excel workbooks (.xlsx, .xls) or CSV/TSV files in UTF-8 "
+                   "or GBK, English or Chinese header")
         ->required();
+    app.add_option("--sheet", sheet_,
+                   "the sheet of a workbook to read (default: the first)");
     app.add_option("--ingest", ingest_, "the ingest service (HOST:PORT)")
         ->capture_default_str();
     app.add_flag("--per-school", per_school_,
@@ -76,11 +83,21 @@ class SubmitCommand final : public Command {
   int Run() override {
     Submissions submissions;
     if (int failed = Read(submissions); failed != 0) return failed;
-    if (submissions.bad_rows > 0 && !allow_partial_) {
-      return Fail(absl::StrCat(submissions.bad_rows,
-                               " bad row(s); nothing submitted (fix them, or "
-                               "pass --allow-partial to submit the schools "
-                               "without bad rows)"));
+    if (submissions.bad_rows + submissions.repeated_schools > 0 &&
+        !allow_partial_) {
+      std::vector<std::string> problems;
+      if (submissions.bad_rows > 0) {
+        problems.push_back(Counted(submissions.bad_rows, "bad row", "bad rows"));
+      }
+      if (submissions.repeated_schools > 0) {
+        problems.push_back(absl::StrCat(
+            Counted(submissions.repeated_schools, "school", "schools"),
+            " given twice"));
+      }
+      return Fail(absl::StrCat(absl::StrJoin(problems, " and "),
+                               "; nothing submitted (fix them, or pass "
+                               "--allow-partial to submit the schools "
+                               "without bad rows, each once)"));
     }
     if (submissions.schools.empty()) return Fail("no school to submit");
     // One run, one attempt: ids fresh for this run (its own retries reuse
@@ -95,8 +112,14 @@ class SubmitCommand final : public Command {
         Connect(ingest_, *tls_);
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
     stub_ = v1::IngestService::NewStub(*std::move(channel));
-    // The rows that will be sent: --allow-partial leaves out bad ones.
-    Progress progress(submissions.rows - submissions.bad_rows, "rows", stderr,
+    WarnAboutLikelyTypos(submissions);
+    // The rows that will be sent: --allow-partial leaves out the schools
+    // with bad rows and the repeated ones.
+    int rows_sent = 0;
+    for (const SchoolOrigin& origin : submissions.origins) {
+      rows_sent += origin.rows;
+    }
+    Progress progress(rows_sent, "rows", stderr,
                       isatty(STDERR_FILENO) != 0, RealClock());
     Outcomes outcomes;
     const int failed = per_school_
@@ -108,7 +131,7 @@ class SubmitCommand final : public Command {
         "%s%s (%s) from %s [%s]: %d created, %d updated, %d unchanged%s\n",
         dry_run_ ? "dry run, nothing stored: " : "",
         Counted(submissions.schools.size(), "school", "schools").c_str(),
-        Counted(submissions.rows - submissions.bad_rows, "row", "rows").c_str(),
+        Counted(rows_sent, "row", "rows").c_str(),
         Counted(files_.size(), "file", "files").c_str(),
         submissions.encoding.c_str(), outcomes.created, outcomes.updated,
         outcomes.unchanged,
@@ -127,21 +150,20 @@ class SubmitCommand final : public Command {
   int Read(Submissions& out) {
     std::map<std::string, size_t> seen;  // SchoolIdentity -> index
     for (const std::string& path : files_) {
-      // Says why: "cannot read x.csv: No such file or directory".
-      absl::StatusOr<std::string> bytes = ReadTextFile(path);
-      if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
-      std::string encoding;
-      absl::StatusOr<std::string> text =
-          DecodeSpreadsheetText(*bytes, &encoding);
-      if (!text.ok())
-        return Fail(absl::StrCat(path, ": ", text.status().message()));
-      absl::StatusOr<CsvImport> imported = ParseHeadcountCsv(*text);
+      absl::StatusOr<HeadcountImport> imported =
+          ReadHeadcountFile(path, sheet_);
       if (!imported.ok()) {
-        return Fail(absl::StrCat(path, ": ", imported.status().message()));
+        // A file that cannot be read names itself ("cannot read x.csv: No
+        // such file or directory"); the others get the path here.
+        const absl::string_view message = imported.status().message();
+        return Fail(absl::StrContains(message, path)
+                        ? std::string(message)
+                        : absl::StrCat(path, ": ", message));
       }
+      const std::string& encoding = imported->encoding;
       out.encoding = out.encoding.empty() || out.encoding == encoding
                          ? encoding
-                         : "mixed encodings";
+                         : "mixed kinds";
       out.rows += imported->rows;
       Collect(path, *std::move(imported), seen, out);
     }
@@ -150,10 +172,10 @@ class SubmitCommand final : public Command {
 
   // Adds one file's schools to `out`, leaving out those with bad rows and
   // those already given.
-  void Collect(const std::string& path, CsvImport imported,
+  void Collect(const std::string& path, HeadcountImport imported,
                std::map<std::string, size_t>& seen, Submissions& out) {
     std::map<std::string, int> bad_schools;  // identity -> first bad line
-    for (const CsvProblem& p : imported.problems) {
+    for (const RowProblem& p : imported.problems) {
       std::fprintf(stderr, "%s:%d: %s: %s\n", path.c_str(), p.line,
                    p.field.c_str(), p.reason.c_str());
       ++out.bad_rows;
@@ -177,13 +199,63 @@ class SubmitCommand final : public Command {
         std::fprintf(stderr, "%s:%d: school: %s was already given in %s:%d\n",
                      path.c_str(), line, school.school().c_str(),
                      first.file.c_str(), first.line);
-        ++out.bad_rows;
+        ++out.repeated_schools;
         continue;
       }
       school.set_dry_run(dry_run_);
       out.origins.push_back(
           {path, line, static_cast<int>(imported.lines[i].size())});
       out.schools.push_back(std::move(school));
+    }
+  }
+
+  // A school the ingest does not know in a district where it knows others
+  // with a close name is likelier a typo than a new school: say so, with
+  // the names it may have meant (it is still submitted, as a new school).
+  // Best effort: a caller that may not list schools, or an ingest that
+  // does not answer, gets no warnings (the submission says what is wrong).
+  void WarnAboutLikelyTypos(const Submissions& submissions) {
+    // (term, county) -> district -> the school names stored there.
+    std::map<std::pair<std::string, std::string>,
+             std::map<std::string, std::vector<std::string>>>
+        known;
+    for (const v1::SubmitRequest& school : submissions.schools) {
+      known[{school.term(), school.county()}];
+    }
+    for (auto& [county, districts] : known) {
+      v1::ListSchoolsRequest request;
+      request.set_term(county.first);
+      request.set_county(county.second);
+      request.set_page_size(1000);
+      do {
+        v1::ListSchoolsResponse page;
+        if (!stub_->ListSchools(Deadline(timeout()).get(), request, &page)
+                 .ok()) {
+          return;
+        }
+        for (const v1::SchoolRecord& record : page.schools()) {
+          districts[record.district()].push_back(record.school());
+        }
+        request.set_page_token(page.next_page_token());
+      } while (!request.page_token().empty());
+    }
+    for (size_t i = 0; i < submissions.schools.size(); ++i) {
+      const v1::SubmitRequest& school = submissions.schools[i];
+      const auto& districts = known[{school.term(), school.county()}];
+      auto names = districts.find(school.district());
+      if (names == districts.end()) continue;
+      if (std::find(names->second.begin(), names->second.end(),
+                    school.school()) != names->second.end()) {
+        continue;
+      }
+      const std::string suggestion = DidYouMean(school.school(), names->second);
+      if (suggestion.empty()) continue;
+      std::fprintf(stderr, "%s:%d: warning: %s is new to %s/%s%s (sent as a "
+                   "new school)\n",
+                   submissions.origins[i].file.c_str(),
+                   submissions.origins[i].line, school.school().c_str(),
+                   school.county().c_str(), school.district().c_str(),
+                   suggestion.c_str());
     }
   }
 
@@ -294,6 +366,7 @@ class SubmitCommand final : public Command {
   }
 
   std::vector<std::string> files_;
+  std::string sheet_;
   std::string ingest_ = "127.0.0.1:50051";
   bool per_school_ = false;
   bool allow_partial_ = false;

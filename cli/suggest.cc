@@ -5,6 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "unicode/translit.h"
+#include "unicode/unistr.h"
 #include "unicode/utf8.h"
 
 namespace headcount::cli {
@@ -23,6 +25,25 @@ std::vector<UChar32> CodePoints(absl::string_view text) {
 }
 
 }  // namespace
+
+std::string Pinyin(absl::string_view text) {
+  static icu::Transliterator* const kToPinyin = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::Transliterator* t = icu::Transliterator::createInstance(
+        "Han-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status);
+    return U_SUCCESS(status) ? t : nullptr;
+  }();
+  if (kToPinyin == nullptr) return std::string(text);
+  icu::UnicodeString unicode = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  kToPinyin->transliterate(unicode);
+  std::string out;
+  unicode.toUTF8String(out);
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [](char c) { return c == ' ' || c == '\''; }),
+            out.end());
+  return out;
+}
 
 int EditDistance(absl::string_view a, absl::string_view b) {
   const std::vector<UChar32> x = CodePoints(a);
@@ -46,13 +67,21 @@ std::string DidYouMean(absl::string_view wanted,
                        const std::vector<std::string>& names) {
   const int limit =
       std::max(1, static_cast<int>(CodePoints(wanted).size()) / 2);
+  // In pinyin, a quarter of the letters may differ (jiwang -> 纪王场 is
+  // too far; jiwangchan is not).
+  const std::string wanted_pinyin = Pinyin(wanted);
+  const int pinyin_limit =
+      std::max(1, static_cast<int>(wanted_pinyin.size()) / 4);
   std::vector<std::pair<int, std::string>> close;
   for (const std::string& name : names) {
     if (name == wanted) continue;
     const int distance = EditDistance(wanted, name);
-    if (distance <= limit || absl::StrContains(name, wanted) ||
+    const int pinyin_distance = EditDistance(wanted_pinyin, Pinyin(name));
+    if (distance <= limit || pinyin_distance <= pinyin_limit ||
+        absl::StrContains(name, wanted) ||
         (!name.empty() && absl::StrContains(wanted, name))) {
-      close.emplace_back(distance, name);
+      // Ranked by the closer of the two, in characters or syllables' letters.
+      close.emplace_back(std::min(distance, pinyin_distance), name);
     }
   }
   if (close.empty()) return "";

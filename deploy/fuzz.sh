@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (the spreadsheet reader, request parsing and
+# Builds the libFuzzer targets (the CSV and .xlsx readers, request parsing and
 # validation) with clang into build-fuzz and fuzzes each for a bounded time.
 # Usage: FUZZ_SECONDS=60 ./deploy/fuzz.sh
 set -euo pipefail

@@ -3,13 +3,16 @@
 # run again: installs only what is missing. Runs apt as root, or via sudo.
 set -euo pipefail
 # Needed to build and run the services and their tests (openssl: the
-# throwaway CA of deploy/pki.sh, used by the demo and the TLS tests).
+# throwaway CA of deploy/pki.sh, used by the demo and the TLS tests; the
+# client reads .xlsx with libzip and expat, .xls with FreeXL, writes .xlsx
+# with libxlsxwriter; its tests make workbooks with openpyxl and xlwt).
 required=(
   build-essential cmake ninja-build ccache pkg-config python3
   clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libicu-dev libcli11-dev
-  openssl
+  openssl libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev
+  python3-openpyxl python3-xlwt
 )
 # Needed by single tests, which skip without them: the browser check of the
 # HTML report (chromium, and a font with Chinese glyphs) and the reflection

@@ -1,11 +1,14 @@
 #include "cli/output/report_table.h"
 
+#include <algorithm>
+#include <array>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/domain/discrepancy.h"
+#include "common/domain/term.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace headcount::cli {
@@ -36,6 +39,14 @@ ReportTable TableOf(const Report& report, std::string title,
   return table;
 }
 
+// "2015年秋季" for "2015-autumn"; the text itself if it is no term.
+std::string TermInChinese(const std::string& text) {
+  absl::StatusOr<Term> term = ParseTerm(text);
+  if (!term.ok()) return text;
+  return absl::StrCat(term->year, "年",
+                      term->season == Term::Season::kAutumn ? "秋季" : "春季");
+}
+
 std::vector<std::string> Cells(const v1::ReportRow& row, bool is_total) {
   return {is_total ? row.name() : absl::StrCat(row.row_number()),
           is_total ? "" : row.name(),
@@ -55,15 +66,23 @@ std::string Remark(const v1::ReportRow& row, int64_t threshold_ppm) {
 }  // namespace
 
 ReportTable FromCountyReport(const v1::CountyReport& report) {
-  return TableOf(report, absl::StrCat(report.county(), " ", report.term()),
-                 "学区");
+  ReportTable table = TableOf(
+      report, absl::StrCat(report.county(), " ", report.term()), "学区");
+  table.notice_title =
+      absl::StrCat(report.county(), TermInChinese(report.term()),
+                   "学籍管理数据核查情况表（学区）");
+  return table;
 }
 
 ReportTable FromDistrictReport(const v1::DistrictReport& report) {
-  return TableOf(
+  ReportTable table = TableOf(
       report,
       absl::StrCat(report.county(), " ", report.district(), " ", report.term()),
       "学校");
+  table.notice_title = absl::StrCat(report.county(), report.district(), "学区",
+                                    TermInChinese(report.term()),
+                                    "学籍管理数据核查情况表（学校）");
+  return table;
 }
 
 std::vector<std::vector<std::string>> ReportCells(const ReportTable& table) {
@@ -92,10 +111,50 @@ std::string ThresholdText(int64_t ppm) {
   return text + "%";
 }
 
+namespace {
+
+// The alert table's columns: the report's headings where the report has
+// the column, the widths a terminal keeps for them even when a --follow
+// prints one event at a time (wide enough for the fixture's longest names).
+struct AlertColumn {
+  const char* heading;
+  bool right_align;
+  int min_width;
+};
+constexpr AlertColumn kAlertColumns[] = {
+    {"编号", true, 6},          {"状态", false, 7},
+    {"级别", false, 8},         {"学期", false, 11},
+    {"县", false, 8},           {"学区", false, 10},
+    {"学校", false, 24},        {"年级", true, 4},
+    {kOnsiteHeading, true, 14}, {kRegistryHeading, true, 14},
+    {kDifferenceHeading, true, 8}, {kRatioHeading, true, 8},
+    {kRemarkHeading, false, 12},   {"修订号", true, 6},
+    {"提交人", false, 0}};
+
+}  // namespace
+
 std::vector<std::string> AlertHeader() {
-  return {"alert_id",   "state",  "level", "term",    "county",
-          "district",   "school", "grade", "onsite",  "registry",
-          "difference", "ratio",  "rule",  "revision", "submitted_by"};
+  std::vector<std::string> header;
+  for (const AlertColumn& column : kAlertColumns) {
+    header.push_back(column.heading);
+  }
+  return header;
+}
+
+std::vector<int> AlertMinWidths() {
+  std::vector<int> widths;
+  for (const AlertColumn& column : kAlertColumns) {
+    widths.push_back(column.min_width);
+  }
+  return widths;
+}
+
+std::vector<bool> AlertRightAligned() {
+  std::vector<bool> right;
+  for (const AlertColumn& column : kAlertColumns) {
+    right.push_back(column.right_align);
+  }
+  return right;
 }
 
 std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
@@ -111,9 +170,31 @@ std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
           absl::StrCat(e.registry_count()),
           absl::StrCat(e.difference()),
           e.ratio(),
-          e.rule() == v1::UNDER_REGISTRATION ? "under" : "over",
+          e.rule() == v1::UNDER_REGISTRATION ? "在校多于学籍" : "学籍多于在校",
           absl::StrCat(e.revision()),
           e.submitted_by()};
+}
+
+void SortAlertsLikeReports(const PinyinOrder& order,
+                           std::vector<v1::AlertEvent>& events) {
+  auto fields = [](const v1::AlertEvent& e) {
+    return std::array<absl::string_view, 4>{e.term(), e.county(),
+                                            e.district(), e.school()};
+  };
+  std::stable_sort(events.begin(), events.end(),
+                   [&](const v1::AlertEvent& a, const v1::AlertEvent& b) {
+                     const auto fa = fields(a), fb = fields(b);
+                     for (size_t i = 0; i < fa.size(); ++i) {
+                       if (fa[i] == fb[i]) continue;
+                       // The term sorts by its text; a place's summary
+                       // (empty below it) before what it holds.
+                       if (i == 0 || fa[i].empty() || fb[i].empty()) {
+                         return fa[i] < fb[i];
+                       }
+                       return order.Less(fa[i], fb[i]);
+                     }
+                     return a.grade() < b.grade();
+                   });
 }
 
 }  // namespace headcount::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/domain/pinyin_order.h"
 #include "headcount/v1/audit.pb.h"
 
 namespace headcount::cli {
@@ -23,6 +24,9 @@ inline constexpr char kRemarkHeading[] = "备注";
 // schools), as printed.
 struct ReportTable {
   std::string title;        // e.g. "利辛县 2015-autumn"
+  // As the notice titles its attachments, e.g.
+  // "利辛县2015年秋季学籍管理数据核查情况表（学区）".
+  std::string notice_title;
   std::string name_header;  // 学区 or 学校
   std::vector<v1::ReportRow> rows;
   v1::ReportRow total;
@@ -43,9 +47,22 @@ std::vector<std::string> ReportRemarks(const ReportTable& table);
 // "2%" for 20000 ppm, "2.5%" for 25000.
 std::string ThresholdText(int64_t ppm);
 
-// The columns of an alert event, and its cells.
+// The columns of an alert event: the report's Chinese headings where the
+// report has the column (编号 is the alert_id, 备注 the rule, 修订号 the
+// ingest revision, 提交人 the submitter); states and levels keep the API's
+// names (RAISED, grade) for scripts.
 std::vector<std::string> AlertHeader();
 std::vector<std::string> AlertCells(const v1::AlertEvent& event);
+// Per column: the width a terminal table keeps at least, so that events
+// printed one at a time (--follow) line up; and its alignment.
+std::vector<int> AlertMinWidths();
+std::vector<bool> AlertRightAligned();
+
+// Orders events as the reports order rows: by term, then county, district
+// and school in pinyin order, a place's own alert before those inside it,
+// then grade.
+void SortAlertsLikeReports(const PinyinOrder& order,
+                           std::vector<v1::AlertEvent>& events);
 
 }  // namespace headcount::cli
 

@@ -17,9 +17,12 @@ std::string Pad(const std::string& text, int width, bool right_align) {
                      : text + std::string(padding, ' ');
 }
 
+// Columns as wide as their widest cell and at least `widths`, which
+// returns the widths used.
 std::string AlignedTable(const std::vector<std::vector<std::string>>& rows,
-                         const std::vector<bool>& right_align) {
-  std::vector<int> widths(right_align.size(), 0);
+                         const std::vector<bool>& right_align,
+                         std::vector<int>& widths) {
+  widths.resize(right_align.size(), 0);
   for (const auto& row : rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       widths[c] = std::max(widths[c], DisplayWidth(row[c]));
@@ -45,9 +48,11 @@ class TerminalWriter final : public Writer {
     const std::vector<std::string> remarks = ReportRemarks(table);
     rows[0].push_back(kRemarkHeading);
     for (size_t i = 1; i < rows.size(); ++i) rows[i].push_back(remarks[i - 1]);
+    std::vector<int> widths;
     return absl::StrCat(
         table.title, " (revision ", table.revision, ")\n",
-        AlignedTable(rows, {true, false, true, true, true, true, false}));
+        AlignedTable(rows, {true, false, true, true, true, true, false},
+                     widths));
   }
 
   std::string Alerts(const std::vector<v1::AlertEvent>& events,
@@ -56,9 +61,14 @@ class TerminalWriter final : public Writer {
     if (with_header) rows.push_back(AlertHeader());
     for (const v1::AlertEvent& event : events)
       rows.push_back(AlertCells(event));
-    return AlignedTable(rows, {true, false, false, false, false, false, false,
-                               true, true, true, true, true, false, true});
+    // Widths only grow from call to call, so that a --follow's events,
+    // printed one at a time, line up under its header.
+    if (alert_widths_.empty()) alert_widths_ = AlertMinWidths();
+    return AlignedTable(rows, AlertRightAligned(), alert_widths_);
   }
+
+ private:
+  mutable std::vector<int> alert_widths_;
 };
 
 }  // namespace

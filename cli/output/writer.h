@@ -28,7 +28,9 @@ class Writer {
   virtual std::string Report(const ReportTable& table) const = 0;
   // One line or row per event, after a header when `with_header` (a
   // follow prints its header once). JSON writes JSON Lines. HTML has no
-  // form of its own for alerts and writes the terminal table.
+  // form of its own for alerts and writes the terminal table. The terminal
+  // writer keeps its column widths from call to call (so one writer per
+  // table).
   virtual std::string Alerts(const std::vector<v1::AlertEvent>& events,
                              bool with_header) const = 0;
 };

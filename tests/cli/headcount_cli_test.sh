@@ -66,8 +66,13 @@ cmp <(printf '\xEF\xBB\xBF'; cat "$WORK/plain.csv") "$WORK/bom.csv" || fail "--b
 hc report --audit="$AUDIT" --term=2015-autumn --format=json --bom 2>/dev/null && fail "--bom with json must fail"
 
 # Alerts: the four districts; a correction clears one, seen with --after.
-[ "$(hc alerts --audit="$AUDIT" --level=district --format=tsv | tail -n +2 | cut -f6 | sort | tr '\n' ' ')" = \
-  "旧城 永兴 程家集 纪王场 " ] || fail "district alerts"
+# In the reports' order (pinyin: 程家集 chéng, 纪王场 jì, 旧城 jiù, 永兴 yǒng),
+# under the reports' headings.
+hc alerts --audit="$AUDIT" --level=district --format=tsv > "$WORK/district_alerts.tsv"
+[ "$(tail -n +2 "$WORK/district_alerts.tsv" | cut -f6 | tr '\n' ' ')" = "程家集 纪王场 旧城 永兴 " ] ||
+  fail "district alerts: $(cat "$WORK/district_alerts.tsv")"
+head -n 1 "$WORK/district_alerts.tsv" | grep -q $'^编号\t状态\t级别\t学期\t县\t学区\t学校\t年级\t现场核查学生数\t学籍数据学生数\t差额人数\t差额比例\t备注' ||
+  fail "alert headings: $(head -n 1 "$WORK/district_alerts.tsv")"
 [ "$(hc alerts --audit="$AUDIT" --level=grade --format=tsv | tail -n +2 | wc -l)" = 19 ] || fail "19 grade alerts"
 last=$(hc alerts --audit="$AUDIT" --format=json | python3 -c '
 import json,sys; print(max(int(json.loads(l)["alert_id"]) for l in sys.stdin))')
@@ -93,6 +98,12 @@ hc report --audit="$AUDIT" --term=2015-autumn --format=tsv > "$WORK/restored.tsv
 cmp "$WORK/restored.tsv" "$FIXTURE/expected_districts.tsv" ||
   fail "after the original again, the tsv differs from attachment 1"
 
+# A school new to a district where a close name is stored: likely a typo.
+{ head -n 1 "$FIXTURE/headcounts.csv"; echo "2015-autumn,利辛县,城北,城北中心校,1,63,62"; } > "$WORK/typo.csv"
+hc submit --ingest="$INGEST" --dry-run "$WORK/typo.csv" >/dev/null 2>"$WORK/err" || fail "typo dry run: $(cat "$WORK/err")"
+grep -q "typo.csv:2: warning: 城北中心校 is new to 利辛县/城北; did you mean .*城北中心小学.*(sent as a new school)$" "$WORK/err" ||
+  fail "typo warning: $(cat "$WORK/err")"
+
 # Failures are one clear line and a non-zero exit.
 if hc report --audit=127.0.0.1:1 --term=2015-autumn 2>"$WORK/err"; then fail "unreachable must fail"; fi
 [ "$(wc -l < "$WORK/err")" = 1 ] && grep -q "^headcount: cannot reach the audit service at 127.0.0.1:1" "$WORK/err" ||
@@ -102,6 +113,9 @@ if hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --district=�
 fi
 grep -q "nothing counted for district 纪王 .*; did you mean 纪王场?$" "$WORK/err" ||
   fail "unknown district: $(cat "$WORK/err")"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --district=jiwangchang 2>"$WORK/err" &&
+  fail "a district in pinyin must fail"
+grep -q "; did you mean 纪王场?$" "$WORK/err" || fail "district in pinyin: $(cat "$WORK/err")"
 if hc report --audit="$AUDIT" --term=2015 2>"$WORK/err"; then fail "bad term must fail"; fi
 grep -q "^headcount: the audit service refused: term: must be" "$WORK/err" || fail "bad term: $(cat "$WORK/err")"
 # On a terminal (script(1) gives the client one): the bar counts the rows

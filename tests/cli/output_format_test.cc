@@ -93,5 +93,70 @@ TEST(OutputFormatTest, AlertsAsJsonLines) {
   EXPECT_THAT(out, HasSubstr("\"state\":\"RAISED\""));
 }
 
+v1::AlertEvent Alert(int64_t id, const std::string& district,
+                     const std::string& school, int grade) {
+  v1::AlertEvent event;
+  event.set_alert_id(id);
+  event.set_state(v1::AlertEvent::RAISED);
+  event.set_level(grade > 0 ? v1::GRADE : v1::DISTRICT);
+  event.set_term("2015-autumn");
+  event.set_county("利辛县");
+  event.set_district(district);
+  event.set_school(school);
+  event.set_grade(grade);
+  event.set_onsite_count(53);
+  event.set_registry_count(72);
+  event.set_difference(19);
+  event.set_ratio("0.264");
+  event.set_rule(v1::OVER_REGISTRATION);
+  return event;
+}
+
+TEST(OutputFormatTest, AlertTablesUseTheReportsHeadings) {
+  const std::string tsv =
+      FormatAlerts({Alert(1, "永兴", "双龙中学", 9)}, Format::kTsv, true);
+  EXPECT_EQ(tsv,
+            "编号\t状态\t级别\t学期\t县\t学区\t学校\t年级\t现场核查学生数\t"
+            "学籍数据学生数\t差额人数\t差额比例\t备注\t修订号\t提交人\n"
+            "1\tRAISED\tgrade\t2015-autumn\t利辛县\t永兴\t双龙中学\t9\t53\t72\t"
+            "19\t0.264\t学籍多于在校\t0\t\n");
+}
+
+// A --follow prints one event per call under a header printed before: the
+// terminal table keeps its columns from call to call.
+TEST(OutputFormatTest, TerminalAlertsLineUpAcrossCalls) {
+  std::unique_ptr<Writer> writer = NewWriter(Format::kTable);
+  std::string out = writer->Alerts({Alert(1, "城北", "", 0)}, true);
+  out += writer->Alerts({Alert(22, "纪王场", "纪王场第2教学点", 3)}, false);
+  out += writer->Alerts({Alert(333, "永兴", "双龙中学", 12)}, false);
+  std::vector<std::string> lines = absl::StrSplit(out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4u);
+  // Where 备注 and its cells start, in display columns.
+  auto column_of = [](const std::string& line, const std::string& text) {
+    return DisplayWidth(line.substr(0, line.find(text)));
+  };
+  const int remark = column_of(lines[0], "备注");
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_EQ(column_of(lines[i], "学籍多于在校"), remark) << lines[i];
+  }
+}
+
+TEST(OutputFormatTest, AlertsSortLikeReportRows) {
+  // The notice's district order: 城北 chéng, 程家集 chéng, 纪王场 jì,
+  // 旧城 jiù, 阚疃 kàn (ICU would file 阚 under hǎn), 永兴 yǒng; a
+  // district's own alert before its schools', grades in order.
+  std::vector<v1::AlertEvent> events = {
+      Alert(1, "永兴", "双龙中学", 9), Alert(2, "阚疃", "", 0),
+      Alert(3, "旧城", "", 0),         Alert(4, "永兴", "", 0),
+      Alert(5, "纪王场", "", 0),       Alert(6, "永兴", "双龙中学", 7),
+      Alert(7, "程家集", "", 0),       Alert(8, "城北", "", 0)};
+  absl::StatusOr<std::unique_ptr<PinyinOrder>> order = PinyinOrder::Create();
+  ASSERT_TRUE(order.ok()) << order.status();
+  SortAlertsLikeReports(**order, events);
+  std::vector<int64_t> ids;
+  for (const v1::AlertEvent& e : events) ids.push_back(e.alert_id());
+  EXPECT_THAT(ids, ::testing::ElementsAre(8, 7, 5, 3, 2, 4, 6, 1));
+}
+
 }  // namespace
 }  // namespace headcount::cli

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string(reinterpret_cast<const char*>(data), size), &encoding);
   if (!text.ok()) return 0;
   if (!headcount::IsValidUtf8(*text)) std::abort();  // decoding yields UTF-8
-  absl::StatusOr<headcount::CsvImport> imported =
+  absl::StatusOr<headcount::HeadcountImport> imported =
       headcount::ParseHeadcountCsv(*text);
   if (!imported.ok()) return 0;
   for (const headcount::v1::SubmitRequest& school : imported->schools) {

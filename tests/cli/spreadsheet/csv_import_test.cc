@@ -20,11 +20,11 @@ std::string ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-absl::StatusOr<CsvImport> Import(const std::string& bytes) {
+absl::StatusOr<HeadcountImport> Import(const std::string& bytes) {
   std::string encoding;
   absl::StatusOr<std::string> text = DecodeSpreadsheetText(bytes, &encoding);
   if (!text.ok()) return text.status();
-  absl::StatusOr<CsvImport> result = ParseHeadcountCsv(*text);
+  absl::StatusOr<HeadcountImport> result = ParseHeadcountCsv(*text);
   if (result.ok()) result->encoding = encoding;
   return result;
 }

@@ -1,4 +1,4 @@
-#include "audit_service/pinyin_order.h"
+#include "common/domain/pinyin_order.h"
 
 #include "absl/strings/str_cat.h"
 #include "unicode/coll.h"
@@ -7,7 +7,7 @@
 #include "unicode/tblcoll.h"
 #include "unicode/unistr.h"
 
-namespace headcount::audit {
+namespace headcount {
 
 namespace {
 
@@ -54,4 +54,4 @@ bool PinyinOrder::Less(absl::string_view a, absl::string_view b) const {
   return result == UCOL_LESS;
 }
 
-}  // namespace headcount::audit
+}  // namespace headcount

@@ -1,7 +1,7 @@
 // Orders Chinese names as the notice's tables do: by pinyin, through ICU's
 // "zh" collator.
-#ifndef HEADCOUNT_AUDIT_SERVICE_PINYIN_ORDER_H_
-#define HEADCOUNT_AUDIT_SERVICE_PINYIN_ORDER_H_
+#ifndef HEADCOUNT_COMMON_DOMAIN_PINYIN_ORDER_H_
+#define HEADCOUNT_COMMON_DOMAIN_PINYIN_ORDER_H_
 
 #include <memory>
 #include <string>
@@ -14,7 +14,7 @@ U_NAMESPACE_BEGIN
 class Collator;
 U_NAMESPACE_END
 
-namespace headcount::audit {
+namespace headcount {
 
 // Thread-safe after Create.
 class PinyinOrder {
@@ -32,6 +32,6 @@ class PinyinOrder {
   std::unique_ptr<icu::Collator> collator_;
 };
 
-}  // namespace headcount::audit
+}  // namespace headcount
 
-#endif  // HEADCOUNT_AUDIT_SERVICE_PINYIN_ORDER_H_
+#endif  // HEADCOUNT_COMMON_DOMAIN_PINYIN_ORDER_H_
