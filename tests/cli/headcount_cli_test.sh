@@ -98,6 +98,14 @@ hc report --audit="$AUDIT" --term=2015-autumn --format=tsv > "$WORK/restored.tsv
 cmp "$WORK/restored.tsv" "$FIXTURE/expected_districts.tsv" ||
   fail "after the original again, the tsv differs from attachment 1"
 
+# The same schools in two files: counted as such, not as bad rows.
+if hc submit --ingest="$INGEST" "$FIXTURE/headcounts.csv" "$FIXTURE/headcounts.gbk.csv" 2>"$WORK/err"; then
+  fail "schools given twice must fail"
+fi
+grep -q "headcounts.gbk.csv:2: school: 城北中心小学 was already given in .*headcounts.csv:2" "$WORK/err" ||
+  fail "twice, per school: $(head -n 2 "$WORK/err")"
+grep -q "^headcount: 109 schools given twice; nothing submitted" "$WORK/err" || fail "twice: $(tail -n 1 "$WORK/err")"
+
 # A school new to a district where a close name is stored: likely a typo.
 { head -n 1 "$FIXTURE/headcounts.csv"; echo "2015-autumn,利辛县,城北,城北中心校,1,63,62"; } > "$WORK/typo.csv"
 hc submit --ingest="$INGEST" --dry-run "$WORK/typo.csv" >/dev/null 2>"$WORK/err" || fail "typo dry run: $(cat "$WORK/err")"

@@ -9,7 +9,7 @@ FIXTURE=$2
 PY=/usr/bin/python3
 if ! "$PY" -c 'import openpyxl, xlwt' 2>/dev/null; then
   echo "SKIP: $PY has no openpyxl or xlwt (apt-get install python3-openpyxl python3-xlwt)"
-  exit 0
+  exit 77
 fi
 source "$(dirname "$0")/services.sh"
 hc() { "$BIN/headcount" "$@"; }
