@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "audit_service/audit_server.h"
 #include "common/domain/discrepancy.h"
+#include "common/server/build_info.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/rpc/tls_files.h"
 #include "common/server/grpc_server.h"
@@ -58,12 +59,12 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   headcount::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  headcount::ParseServerFlags(
+      argc, argv,
       "Serves headcount.v1.AuditService: follows the ingest service's change "
       "feed, keeps school, district and county discrepancies and streams "
       "alerts.\nusage: headcount-audit --data_dir=DIR [--ingest=HOST:PORT] "
       "[--listen=HOST:PORT] [policy flags]");
-  absl::ParseCommandLine(argc, argv);
 
   headcount::audit::AuditServer::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);

@@ -29,11 +29,11 @@ int main(int argc, char** argv) {
   std::vector<Entry> entries;
   entries.push_back(
       {"submit",
-       "Submits headcount spreadsheets (CSV or TSV, UTF-8 or GBK, "
-       "English or Chinese header) to the ingest service: one row "
-       "per school and grade, grouped per school. Submission ids "
-       "come from the content, so submitting the same file twice "
-       "changes nothing.",
+       "Submits headcount spreadsheets (.xlsx, .xls, or CSV/TSV in "
+       "UTF-8 or GBK; English or Chinese header) to the ingest "
+       "service: one row per school and grade, grouped per school. "
+       "Counts equal to those stored change nothing; older counts "
+       "sent again restore them.",
        headcount::cli::NewSubmitCommand(&tls)});
   entries.push_back({"report",
                      "Prints the county table (the notice's attachment 1: one "
@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
                      "events after that id; --follow keeps streaming, resuming "
                      "after the last id printed if the connection drops.",
                      headcount::cli::NewAlertsCommand(&tls)});
+  entries.push_back({"health",
+                     "Asks a service whether it is SERVING (grpc.health.v1): "
+                     "exit 0 if so, 1 if not; --wait keeps asking.",
+                     headcount::cli::NewHealthCommand(&tls)});
   for (Entry& entry : entries) {
     entry.app = app.add_subcommand(entry.name, entry.description);
     entry.command->Define(*entry.app);

@@ -35,6 +35,7 @@ pki=$data/pki
 ./deploy/pki.sh example "$pki"
 tls=(--tls_cert="$pki/server.pem" --tls_key="$pki/server.key"
      --tls_client_ca="$pki/ca.pem" --policy="$pki/policy.json")
+HEALTH_TLS=(--ca="$pki/ca.pem" --cert="$pki/ops.pem" --key="$pki/ops.key")
 start_service "$bin" "$data" headcount-ingest ingest \
   --listen=127.0.0.1:0 --data_dir="$data/ingest" "${tls[@]}"
 start_service "$bin" "$data" headcount-audit audit \

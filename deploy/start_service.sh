@@ -1,24 +1,40 @@
 # Sourced by deploy/demo.sh and the end-to-end tests: starts the service
 # binaries on loopback and stops them again.
 SERVICE_PIDS=()
+# Client TLS options for the health check of services that require mutual
+# TLS (any certificate of their CA will do), e.g.
+#   HEALTH_TLS=(--ca=ca.pem --cert=operator.pem --key=operator.key)
+HEALTH_TLS=()
 
 # start_service BIN_DIR LOG_DIR NAME VARIABLE ARGS...: starts BIN_DIR/NAME
-# with ARGS (stdout and stderr in LOG_DIR/NAME.out and .log), waits up to
-# 10 s for its "listening on HOST:PORT" line and sets VARIABLE to HOST:PORT.
+# with ARGS (stdout and stderr in LOG_DIR/NAME.out and .log), reads the
+# address from its "listening on HOST:PORT" line, then waits until its
+# health is SERVING (BIN_DIR/headcount health --wait), up to 10 s in all,
+# and sets VARIABLE to HOST:PORT. A service that exits or never serves
+# fails the caller with its log.
 # Not to be called in $(...): the pid must be kept by the calling shell.
 start_service() {
   local bin=$1 logs=$2 name=$3 variable=$4
   shift 4
   "$bin/$name" "$@" >"$logs/$name.out" 2>"$logs/$name.log" &
-  SERVICE_PIDS+=($!)
+  local pid=$!
+  SERVICE_PIDS+=($pid)
+  local address=""
   for _ in $(seq 100); do
     if grep -q '^listening on ' "$logs/$name.out"; then
-      printf -v "$variable" '%s' "$(sed -n 's/^listening on //p' "$logs/$name.out")"
-      return
+      address=$(sed -n 's/^listening on //p' "$logs/$name.out")
+      break
     fi
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  echo "$name did not start; its log:" >&2
+  if [ -n "$address" ] &&
+      "$bin/headcount" health --wait=10 "${HEALTH_TLS[@]}" "$address" \
+        >/dev/null 2>&1; then
+    printf -v "$variable" '%s' "$address"
+    return
+  fi
+  echo "$name did not start serving; its log:" >&2
   cat "$logs/$name.log" >&2
   exit 1
 }

@@ -7,6 +7,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/server/build_info.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/grpc_server.h"
 #include "common/server/limit_flags.h"
@@ -40,12 +41,12 @@ ABSL_FLAG(int, watch_cache_mib,
 
 int main(int argc, char** argv) {
   headcount::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  headcount::ParseServerFlags(
+      argc, argv,
       "Serves headcount.v1.IngestService: stores school headcount "
       "submissions durably and streams every change.\n"
       "usage: headcount-ingest --data_dir=DIR [--listen=HOST:PORT] "
       "[--tls_cert=PEM --tls_key=PEM --tls_client_ca=PEM --policy=JSON]");
-  absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_data_dir).empty()) {
     std::fprintf(stderr, "headcount-ingest: --data_dir is required\n");
     return 2;

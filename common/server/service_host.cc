@@ -132,6 +132,19 @@ int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
   // waits for this line finds the handlers attached, or the reason on
   // stderr and health NOT_SERVING.
   const absl::Status opened = host.Open();
+  // A damaged store (DATA_LOSS) or a full disk (RESOURCE_EXHAUSTED: opened
+  // when space returns) keeps the server up NOT_SERVING, saying why. A
+  // directory that cannot be created, read or locked (another process has
+  // it) will not mend itself: say why and exit, so that systemd or the
+  // operator sees the failure instead of a server that never serves.
+  if (!opened.ok() && !absl::IsDataLoss(opened) &&
+      !absl::IsResourceExhausted(opened)) {
+    std::fprintf(stderr, "%s: cannot open the store in %s: %s\n",
+                 name.c_str(), std::string(data_dir).c_str(),
+                 opened.ToString().c_str());
+    host.Shutdown();
+    return 1;
+  }
   std::printf("listening on %s\n", host.address().c_str());
   std::fflush(stdout);
   if (opened.ok()) {

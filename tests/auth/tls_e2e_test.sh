@@ -36,6 +36,7 @@ expect_refusal "bad.json:2: unknown role \"admin\"" --listen=127.0.0.1:0 \
   --tls_cert="$PKI/server.pem" --tls_key="$PKI/server.key" \
   --tls_client_ca="$PKI/ca.pem" --policy="$WORK/bad.json"
 
+HEALTH_TLS=(--ca="$PKI/ca.pem" --cert="$PKI/ops.pem" --key="$PKI/ops.key")
 start_service "$BIN" "$WORK" headcount-ingest INGEST \
   --listen=127.0.0.1:0 --data_dir="$WORK/ingest" "${tls[@]}"
 start_service "$BIN" "$WORK" headcount-audit AUDIT \

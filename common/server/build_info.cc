@@ -1,0 +1,51 @@
+#include "common/server/build_info.h"
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "build_version.h"  // generated: HEADCOUNT_VERSION, HEADCOUNT_COMMIT
+
+namespace headcount {
+namespace {
+
+// Flags of our own files, not of Abseil's (--flagfile, --undefok ...).
+bool OurFlag(absl::string_view file) {
+  return !absl::StrContains(file, "absl/");
+}
+
+}  // namespace
+
+std::string VersionLine(absl::string_view program) {
+  return absl::StrCat(program, " ", HEADCOUNT_VERSION, " (commit ",
+                      HEADCOUNT_COMMIT, ", ", HEADCOUNT_BUILD_TYPE, " build)");
+}
+
+std::vector<char*> ParseServerFlags(int argc, char** argv,
+                                    absl::string_view usage) {
+  absl::string_view program = argv[0];
+  program.remove_prefix(program.rfind('/') == absl::string_view::npos
+                            ? 0
+                            : program.rfind('/') + 1);
+  static std::string version;
+  version = VersionLine(program);
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = OurFlag;
+  config.contains_helpshort_flags = OurFlag;
+  config.version_string = [] { return version + "\n"; };
+  config.normalize_filename = [](absl::string_view file) {
+    // Source paths relative to the project, not to the build machine.
+    for (absl::string_view top :
+         {"common/", "ingest_service/", "audit_service/"}) {
+      const size_t at = file.find(top);
+      if (at != absl::string_view::npos) return std::string(file.substr(at));
+    }
+    return std::string(file);
+  };
+  absl::SetFlagsUsageConfig(config);
+  absl::SetProgramUsageMessage(usage);
+  return absl::ParseCommandLine(argc, argv);
+}
+
+}  // namespace headcount
