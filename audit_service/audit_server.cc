@@ -8,11 +8,12 @@ namespace headcount::audit {
 
 AuditServer::AuditServer(const Options& options)
     : options_(options),
+      feed_state_(options.follower.ingest_address, options.clock),
       host_({options.listen, options.security.credentials,
              options.shutdown_grace, options.limits, options.store.data_dir,
              options.disk_floor_bytes}),
       service_(options.security.authorizer, &host_.waker(),
-               options.watch_stall_limit, options.clock) {}
+               options.watch_stall_limit, options.clock, &feed_state_) {}
 
 absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::StartListening(
     const Options& options) {
@@ -38,8 +39,10 @@ absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
   store_options.disk_floor = &host.disk_floor();
   ASSIGN_OR_RETURN(store_, AuditStore::Open(store_options));
   service_.AttachStore(store_.get());
+  FeedFollower::Options follower_options = options_.follower;
+  follower_options.state = &feed_state_;
   follower_ = std::make_unique<FeedFollower>(
-      options_.follower, store_.get(), [&host] { host.waker().Notify(); },
+      follower_options, store_.get(), [&host] { host.waker().Notify(); },
       [&host] { host.SetServing(true); },
       [&host] {
         // Another ingest history, or a feed refused: not serving until
@@ -64,7 +67,8 @@ void AuditServer::DetachAndClose() {
 void AuditServer::AfterDiskSpaceReturned() {
   if (store_ == nullptr) return;
   if (absl::Status resumed = store_->Resume(); !resumed.ok()) {
-    Log(absl::StrCat("the store did not resume after the full disk: ",
+    Log(LogLevel::kError, "store",
+        absl::StrCat("the store did not resume after the full disk: ",
                      resumed.ToString(), "; restart the service"));
   }
 }

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "audit_service/audit_service_impl.h"
+#include "audit_service/feed_state.h"
 #include "audit_service/audit_store.h"
 #include "audit_service/feed_follower.h"
 #include "common/domain/clock.h"
@@ -74,6 +75,8 @@ class AuditServer final : private HostedService {
   void AfterDiskSpaceReturned() override;
 
   const Options options_;
+  // Before service_, which reads it, and after it in destruction.
+  FeedState feed_state_;
   ServiceHost host_;
   AuditServiceImpl service_;
   std::unique_ptr<AuditStore> store_;

@@ -19,6 +19,16 @@ const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE,
                              "the audit store is not open (starting or "
                              "shutting down)");
 
+// `answer` with the freshness of its revision, when the feed is known.
+template <typename Answer>
+absl::StatusOr<Answer> WithFreshness(absl::StatusOr<Answer> answer,
+                                     const FeedState* feed) {
+  if (answer.ok() && feed != nullptr) {
+    *answer->mutable_freshness() = feed->Freshness(answer->revision());
+  }
+  return answer;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListCounties(
@@ -50,9 +60,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
       {context, request, response, Method::kGetCountyReport}, *authorizer_, store_,
       kNotReady,
       ValidateGetCountyReportRequest,
-      [](AuditReader& store, const v1::GetCountyReportRequest& r,
-         const Caller&) {
-        return store.GetCountyReport(r.term(), r.county());
+      [this](AuditReader& store, const v1::GetCountyReportRequest& r,
+             const Caller&) {
+        return WithFreshness(store.GetCountyReport(r.term(), r.county()),
+                             feed_);
       });
 }
 
@@ -63,9 +74,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
       {context, request, response, Method::kGetDistrictReport}, *authorizer_, store_,
       kNotReady,
       ValidateGetDistrictReportRequest,
-      [](AuditReader& store, const v1::GetDistrictReportRequest& r,
-         const Caller&) {
-        return store.GetDistrictReport(r.term(), r.county(), r.district());
+      [this](AuditReader& store, const v1::GetDistrictReportRequest& r,
+             const Caller&) {
+        return WithFreshness(
+            store.GetDistrictReport(r.term(), r.county(), r.district()), feed_);
       });
 }
 
@@ -76,9 +88,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListGradeDiscrepancies(
       {context, request, response, Method::kListGradeDiscrepancies}, *authorizer_, store_,
       kNotReady,
       ValidateListGradeDiscrepanciesRequest,
-      [](AuditReader& store, const v1::ListGradeDiscrepanciesRequest& r,
+      [this](AuditReader& store, const v1::ListGradeDiscrepanciesRequest& r,
          const Caller&) {
-        return store.ListGradeDiscrepancies(r);
+        return WithFreshness(store.ListGradeDiscrepancies(r), feed_);
       });
 }
 
@@ -89,10 +101,10 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAlerts(
       {context, request, response, Method::kListAlerts}, *authorizer_, store_,
       kNotReady,
       ValidateListAlertsRequest,
-      [](AuditReader& store, const v1::ListAlertsRequest& r,
-         const Caller& caller) {
+      [this](AuditReader& store, const v1::ListAlertsRequest& r,
+             const Caller& caller) {
         absl::StatusOr<v1::ListAlertsResponse> answer =
-            store.ListAlerts(r.filter());
+            WithFreshness(store.ListAlerts(r.filter()), feed_);
         if (!answer.ok()) return answer;
         // The caller's places after the token's alert id, one page of them
         // (the store lists them oldest alert_id first).

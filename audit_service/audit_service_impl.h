@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "audit_service/audit_reader.h"
+#include "audit_service/feed_state.h"
 #include "common/domain/clock.h"
 #include <memory>
 #include <utility>
@@ -34,13 +35,16 @@ class AuditServiceImpl final : public AuditServiceBase {
   // reading for `watch_stall_limit` while events are due is cancelled with
   // RESOURCE_EXHAUSTED (zero: never).
   // `authorizer` decides who may call what (common/server/authorizer.h).
+  // `feed` (not owned, may be null) says how fresh the reports and alert
+  // lists are (their `freshness`).
   AuditServiceImpl(std::shared_ptr<const Authorizer> authorizer,
                    StreamWaker* waker, absl::Duration watch_stall_limit,
-                   const Clock* clock)
+                   const Clock* clock, const FeedState* feed = nullptr)
       : authorizer_(std::move(authorizer)),
         waker_(waker),
         watch_stall_limit_(watch_stall_limit),
-        clock_(clock) {}
+        clock_(clock),
+        feed_(feed) {}
   // `store` is not owned; null detaches it, waiting for the calls using it.
   void AttachStore(AuditReader* store) { store_.Attach(store); }
 
@@ -74,6 +78,7 @@ class AuditServiceImpl final : public AuditServiceBase {
   StreamWaker* const waker_;
   const absl::Duration watch_stall_limit_;
   const Clock* const clock_;
+  const FeedState* const feed_;
   AttachedStore<AuditReader> store_;
 };
 

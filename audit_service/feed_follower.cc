@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/domain/mutex.h"
 #include "common/domain/status_util.h"
 #include "common/rpc/grpc_status.h"
+#include "common/server/log.h"
 
 namespace headcount::audit {
 
@@ -83,17 +85,15 @@ void FeedFollower::Run() {
       continue;
     }
     if (status.code() == absl::StatusCode::kOutOfRange) {
-      std::fprintf(stderr, "headcount-audit: %s; rebuilding from ListSchools\n",
-                   std::string(status.message()).c_str());
+      Log(LogLevel::kWarning, "feed",
+          absl::StrCat(status.message(), "; rebuilding from ListSchools"));
       status = Rebuild();
       if (status.ok()) continue;
     }
     if (sink_->applied_revision() > applied_before) {
       backoff = options_.min_backoff;  // the stream made progress
     }
-    std::fprintf(stderr, "headcount-audit: ingest feed: %s; retrying in %s\n",
-                 status.ToString().c_str(),
-                 absl::FormatDuration(backoff).c_str());
+    if (options_.state != nullptr) options_.state->Lost(status);
     if (!Sleep(backoff)) return;
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
@@ -133,6 +133,9 @@ absl::Status FeedFollower::FollowOnce() {
   };
   v1::WatchResponse response;
   while (reader->Read(&response)) {
+    if (options_.state != nullptr) {
+      options_.state->Heard(response.header_revision());
+    }
     if (target < 0) {
       absl::Status history = CheckHistory(response.history_id());
       if (!history.ok()) return abandon(history);
@@ -191,6 +194,7 @@ absl::Status FeedFollower::Rebuild() {
         return history;
       }
       revision = page.revision();
+      if (options_.state != nullptr) options_.state->Heard(revision);
     }
     for (v1::SchoolRecord& school : *page.mutable_schools()) {
       schools.push_back(std::move(school));
@@ -211,12 +215,10 @@ absl::Status FeedFollower::CheckFeed(
   absl::Status status =
       CheckFeedRevision(source, sink_->applied_revision(), revision, schools);
   if (status.ok()) return status;
-  std::fprintf(stderr,
-               "headcount-audit: refusing the feed of the ingest at %s, "
-               "nothing of revision %lld applied, not serving: %s\n",
-               options_.ingest_address.c_str(),
-               static_cast<long long>(revision),
-               std::string(status.message()).c_str());
+  Log(LogLevel::kError, "feed",
+      absl::StrCat("refusing the feed of the ingest at ",
+                   options_.ingest_address, ", nothing of revision ", revision,
+                   " applied, not serving: ", status.message()));
   caught_up_.store(false);
   refused_revision_ = std::max(refused_revision_, revision);
   if (on_out_of_sync_) on_out_of_sync_();
@@ -241,13 +243,12 @@ absl::Status FeedFollower::CheckHistory(const std::string& history_id) {
   ASSIGN_OR_RETURN(bool discarded, sink_->EnterHistory(history_id));
   if (!discarded) return absl::OkStatus();
   refused_revision_ = 0;  // a revision of the old history
-  std::fprintf(stderr,
-               "headcount-audit: the ingest at %s now holds history %s, not "
-               "%s: discarded every count and alert applied from the old one "
-               "(new alert epoch), following the new history from its "
-               "start\n",
-               options_.ingest_address.c_str(), history_id.c_str(),
-               ours.c_str());
+  Log(LogLevel::kWarning, "feed",
+      absl::StrCat("the ingest at ", options_.ingest_address,
+                   " now holds history ", history_id, ", not ", ours,
+                   ": discarded every count and alert applied from the old "
+                   "one (new alert epoch), following the new history from "
+                   "its start"));
   return absl::AbortedError("the ingest's history changed; starting over");
 }
 

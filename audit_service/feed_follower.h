@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "audit_service/audit_store.h"
 #include "audit_service/feed_check.h"
+#include "audit_service/feed_state.h"
 #include "grpcpp/grpcpp.h"
 #include "headcount/v1/ingest.grpc.pb.h"
 
@@ -44,6 +45,9 @@ class FeedFollower {
     // caught up and retries (for an operator who would rather restore the
     // right ingest).
     bool refuse_other_history = false;
+    // Told of every message and every loss of the feed (may be null; not
+    // owned, outlives the follower).
+    FeedState* state = nullptr;
   };
 
   // `sink` is not owned and outlives the follower. `on_applied` runs after

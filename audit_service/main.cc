@@ -9,11 +9,12 @@
 #include "absl/time/time.h"
 #include "audit_service/audit_server.h"
 #include "common/domain/discrepancy.h"
-#include "common/server/build_info.h"
+#include "common/server/command_line.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/rpc/tls_files.h"
 #include "common/server/grpc_server.h"
 #include "common/server/limit_flags.h"
+#include "common/server/log.h"
 #include "common/server/security_flags.h"
 #include "common/server/service_host.h"
 
@@ -51,7 +52,7 @@ ABSL_FLAG(absl::Duration, watch_stall_limit, headcount::kDefaultStallLimit,
 namespace {
 
 int Fail(const std::string& message) {
-  std::fprintf(stderr, "headcount-audit: %s\n", message.c_str());
+  headcount::Log(headcount::LogLevel::kError, "flags", message);
   return 2;
 }
 
@@ -94,12 +95,12 @@ int main(int argc, char** argv) {
   if (!limits.ok()) return Fail(std::string(limits.status().message()));
   options.limits = *limits;
   options.disk_floor_bytes = headcount::DiskFloorBytesFlag();
-  std::fprintf(stderr, "headcount-audit: %s\n", limits_description.c_str());
-  std::fprintf(stderr, "headcount-audit: %s; to the ingest: %s\n",
-               options.security.description.c_str(),
-               absl::GetFlag(FLAGS_ingest_ca).empty()
-                   ? "plaintext"
-                   : "TLS with --ingest_cert");
+  headcount::Log(headcount::LogLevel::kInfo, "server", limits_description);
+  headcount::Log(headcount::LogLevel::kInfo, "server",
+                 absl::StrCat(options.security.description, "; to the ingest: ",
+                              absl::GetFlag(FLAGS_ingest_ca).empty()
+                                  ? "plaintext"
+                                  : "TLS with --ingest_cert"));
 
   headcount::ThresholdPolicy& policy = options.store.policy;
   auto over = headcount::ParseFractionPpm(absl::GetFlag(FLAGS_over_threshold));
@@ -123,8 +124,7 @@ int main(int argc, char** argv) {
 
   auto server = headcount::audit::AuditServer::StartListening(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "headcount-audit: %s\n",
-                 server.status().ToString().c_str());
+    headcount::Log(headcount::LogLevel::kError, "server", server.status().ToString());
     return 1;
   }
   headcount::audit::AuditServer& audit = **server;

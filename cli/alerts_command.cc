@@ -72,6 +72,7 @@ class AlertsCommand final : public Command {
     grpc::Status status = stub_->ListAlerts(
         Deadline(absl::Seconds(timeout_seconds_)).get(), list, &open);
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(open.freshness(), audit_);
     // Ids count within the audit's epoch: resume only within the one the
     // ids came from (the list's, or the one given with --after).
     if (epoch_.empty()) epoch_ = open.epoch();

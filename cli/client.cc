@@ -1,5 +1,6 @@
 #include "cli/client.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/match.h"
@@ -93,6 +94,33 @@ std::string Describe(const grpc::Status& status, const std::string& what,
                           "and the audit service on 50052)");
     default:
       return absl::StrCat("the ", what, " refused: ", status.error_message());
+  }
+}
+
+void WarnIfStale(const v1::Freshness& freshness, const std::string& address) {
+  if (freshness.has_feed_unreachable_since()) {
+    const absl::Time since =
+        absl::FromUnixSeconds(freshness.feed_unreachable_since().seconds()) +
+        absl::Nanoseconds(freshness.feed_unreachable_since().nanos());
+    std::fprintf(
+        stderr,
+        "headcount: warning: the audit at %s has not reached the ingest since "
+        "%s (%s); this shows ingest revision %lld and may be stale\n",
+        address.c_str(),
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", since, absl::UTCTimeZone())
+            .c_str(),
+        absl::FormatDuration(
+            std::max(absl::Seconds(1),
+                     absl::Trunc(absl::Now() - since, absl::Seconds(1))))
+            .c_str(),
+        static_cast<long long>(freshness.applied_revision()));
+  } else if (freshness.ingest_revision() > freshness.applied_revision()) {
+    std::fprintf(stderr,
+                 "headcount: warning: the audit at %s is catching up: this "
+                 "shows ingest revision %lld of %lld\n",
+                 address.c_str(),
+                 static_cast<long long>(freshness.applied_revision()),
+                 static_cast<long long>(freshness.ingest_revision()));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/rpc/tls_files.h"
 #include "grpcpp/grpcpp.h"
+#include "headcount/v1/audit.pb.h"
 
 namespace headcount::cli {
 
@@ -46,6 +47,12 @@ std::string UnknownOutcome(const grpc::Status& status, const std::string& what,
 // at `address`: unreachable, too slow (see --timeout), or its refusal.
 std::string Describe(const grpc::Status& status, const std::string& what,
                      const std::string& address);
+
+// Prints "headcount: warning: ..." on stderr when an answer of the audit
+// at `address` may be stale: its feed from the ingest is down (since when,
+// and for how long) or it has not applied the ingest's newest revision.
+// Nothing when it is fresh.
+void WarnIfStale(const v1::Freshness& freshness, const std::string& address);
 
 }  // namespace headcount::cli
 

@@ -104,6 +104,7 @@ class ReportCommand final : public Command {
           stub_->GetCountyReport(Deadline(timeout()).get(), request, &report);
       if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
       if (i > 0) text_ += "\n";
+      WarnIfStale(report.freshness(), audit_);
       if (int failed = Add(FromCountyReport(report)); failed != 0) {
         return failed;
       }
@@ -140,6 +141,7 @@ class ReportCommand final : public Command {
                                DidYouMean(district_, names)));
     }
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(report.freshness(), audit_);
     if (int failed = Add(FromDistrictReport(report)); failed != 0) {
       return failed;
     }

@@ -53,7 +53,8 @@ void IngestServer::DetachAndClose() {
 void IngestServer::AfterDiskSpaceReturned() {
   if (store_ == nullptr) return;
   if (absl::Status resumed = store_->Resume(); !resumed.ok()) {
-    Log(absl::StrCat("the store did not resume after the full disk: ",
+    Log(LogLevel::kError, "store",
+        absl::StrCat("the store did not resume after the full disk: ",
                      resumed.ToString(), "; restart the service"));
   }
 }

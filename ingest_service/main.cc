@@ -7,10 +7,11 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/server/build_info.h"
+#include "common/server/command_line.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/grpc_server.h"
 #include "common/server/limit_flags.h"
+#include "common/server/log.h"
 #include "common/server/security_flags.h"
 #include "common/server/service_host.h"
 #include "ingest_service/ingest_server.h"
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
       "usage: headcount-ingest --data_dir=DIR [--listen=HOST:PORT] "
       "[--tls_cert=PEM --tls_key=PEM --tls_client_ca=PEM --policy=JSON]");
   if (absl::GetFlag(FLAGS_data_dir).empty()) {
-    std::fprintf(stderr, "headcount-ingest: --data_dir is required\n");
+    headcount::Log(headcount::LogLevel::kError, "flags", "--data_dir is required");
     return 2;
   }
   headcount::ingest::IngestServer::Options options;
@@ -61,10 +62,9 @@ int main(int argc, char** argv) {
   const int watch_cache_mib = absl::GetFlag(FLAGS_watch_cache_mib);
   if (batch_rows < 1 || batch_mib < 1 || batch_memory_mib < 1 ||
       watch_cache_mib < 1) {
-    std::fprintf(stderr,
-                 "headcount-ingest: --max_batch_rows, --max_batch_mib, "
-                 "--batch_memory_mib and --watch_cache_mib must be at least "
-                 "1\n");
+    headcount::Log(headcount::LogLevel::kError, "flags",
+                   "--max_batch_rows, --max_batch_mib, --batch_memory_mib and "
+                   "--watch_cache_mib must be at least 1");
     return 2;
   }
   options.batch_limits.max_rows = batch_rows;
@@ -74,28 +74,25 @@ int main(int argc, char** argv) {
   options.watch_cache_bytes = static_cast<size_t>(watch_cache_mib) << 20;
   auto security = headcount::ServerSecurityFromFlags(options.listen);
   if (!security.ok()) {
-    std::fprintf(stderr, "headcount-ingest: %s\n",
-                 std::string(security.status().message()).c_str());
+    headcount::Log(headcount::LogLevel::kError, "flags", security.status().message());
     return 2;
   }
   options.security = *std::move(security);
   std::string limits_description;
   auto limits = headcount::ResourceLimitsFromFlags(limits_description);
   if (!limits.ok()) {
-    std::fprintf(stderr, "headcount-ingest: %s\n",
-                 std::string(limits.status().message()).c_str());
+    headcount::Log(headcount::LogLevel::kError, "flags", limits.status().message());
     return 2;
   }
   options.limits = *limits;
   options.disk_floor_bytes = headcount::DiskFloorBytesFlag();
-  std::fprintf(stderr, "headcount-ingest: %s\n", limits_description.c_str());
-  std::fprintf(stderr, "headcount-ingest: %s\n",
-               options.security.description.c_str());
+  headcount::Log(headcount::LogLevel::kInfo, "server", limits_description);
+  headcount::Log(headcount::LogLevel::kInfo, "server",
+                 options.security.description);
 
   auto server = headcount::ingest::IngestServer::StartListening(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "headcount-ingest: %s\n",
-                 server.status().ToString().c_str());
+    headcount::Log(headcount::LogLevel::kError, "server", server.status().ToString());
     return 1;
   }
   headcount::ingest::IngestServer& ingest = **server;

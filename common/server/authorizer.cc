@@ -55,7 +55,8 @@ void Authorizer::Watch() {
     }
     absl::Status status = ReloadNow();
     if (!status.ok()) {
-      Log(absl::StrCat("policy not reloaded, keeping the last good one: ",
+      Log(LogLevel::kError, "policy",
+          absl::StrCat("policy not reloaded, keeping the last good one: ",
                        status.message()));
     }
   }
@@ -73,7 +74,8 @@ absl::Status Authorizer::ReloadNow() {
   absl::StatusOr<AccessPolicy> policy = ParseAccessPolicy(*text, path_);
   if (!policy.ok()) return policy.status();
   auto loaded = std::make_shared<const AccessPolicy>(*std::move(policy));
-  Log(absl::StrCat("policy reloaded from ", path_, ": ", loaded->size(),
+  Log(LogLevel::kInfo, "policy",
+      absl::StrCat("policy reloaded from ", path_, ": ", loaded->size(),
                    " bindings"));
   MutexLock lock(&mu_);
   policy_ = std::move(loaded);

@@ -115,7 +115,7 @@ class Guard {
     const absl::Time now = absl::Now();
     if (now - last_log_ < absl::Seconds(1)) return;
     last_log_ = now;
-    Log(text);
+    Log(LogLevel::kWarning, "connections", text);
   }
 
   std::atomic<bool> enabled_{false};

@@ -12,9 +12,12 @@ void LogMutation(absl::string_view method, absl::string_view principal,
       status.ok() ? std::string(detail.empty() ? "OK" : detail)
                   : absl::StrCat(absl::StatusCodeToString(status.code()), " \"",
                                  status.message(), "\"");
-  Log(absl::StrCat(method, " principal=", principal.empty() ? "-" : principal,
-                   " rows=", rows, " revision=", revision,
-                   " outcome=", outcome, dry_run ? " dry_run" : ""));
+  Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "mutation", method,
+      {{"principal", std::string(principal.empty() ? "-" : principal)},
+       {"rows", absl::StrCat(rows)},
+       {"revision", absl::StrCat(revision)},
+       {"outcome", outcome},
+       {"dry_run", dry_run ? "true" : "false"}});
 }
 
 }  // namespace headcount

@@ -80,10 +80,12 @@ void ServiceHost::WatchDisk() {
       }
       if (!space.ok() && !disk_full_) {
         disk_full_ = true;
-        Log(absl::StrCat("NOT SERVING: ", space.message()));
+        Log(LogLevel::kError, "disk",
+            absl::StrCat("NOT SERVING: ", space.message()));
       } else if (space.ok() && disk_full_) {
         disk_full_ = false;
-        Log("disk space is above the floor again; writes resume");
+        Log(LogLevel::kInfo, "disk",
+            "disk space is above the floor again; writes resume");
         open_now = open_deferred_;
         open_deferred_ = false;
         resume_now = opened_;
@@ -97,9 +99,10 @@ void ServiceHost::WatchDisk() {
       MutexLock lock(&mu_);
       if (opened.ok()) {
         opened_ = true;
-        Log("store opened");
+        Log(LogLevel::kInfo, "store", "store opened");
       } else {
-        Log(absl::StrCat("NOT SERVING: cannot open the store: ",
+        Log(LogLevel::kError, "store",
+            absl::StrCat("NOT SERVING: cannot open the store: ",
                          opened.ToString()));
       }
     }
@@ -139,28 +142,28 @@ int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
   // operator sees the failure instead of a server that never serves.
   if (!opened.ok() && !absl::IsDataLoss(opened) &&
       !absl::IsResourceExhausted(opened)) {
-    std::fprintf(stderr, "%s: cannot open the store in %s: %s\n",
-                 name.c_str(), std::string(data_dir).c_str(),
-                 opened.ToString().c_str());
+    Log(LogLevel::kError, "store",
+        absl::StrCat("cannot open the store in ", data_dir, ": ",
+                     opened.ToString()));
     host.Shutdown();
     return 1;
   }
   std::printf("listening on %s\n", host.address().c_str());
   std::fflush(stdout);
   if (opened.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name.c_str(), serving_note().c_str());
+    Log(LogLevel::kInfo, "server", serving_note());
   } else {
     // Refuse to serve what may be damaged; stay up NOT_SERVING so that
     // health checks and the operator see why.
-    std::fprintf(stderr, "%s: NOT SERVING: cannot open the store in %s: %s\n",
-                 name.c_str(), std::string(data_dir).c_str(),
-                 opened.ToString().c_str());
+    Log(LogLevel::kError, "store",
+        absl::StrCat("NOT SERVING: cannot open the store in ", data_dir, ": ",
+                     opened.ToString()));
   }
   const int signal_number = WaitForTerminationSignal();
-  std::fprintf(stderr, "%s: signal %d, draining\n", name.c_str(),
-               signal_number);
+  Log(LogLevel::kInfo, "server",
+      absl::StrCat("signal ", signal_number, ", draining"));
   host.Shutdown();
-  std::fprintf(stderr, "%s: stopped\n", name.c_str());
+  Log(LogLevel::kInfo, "server", "stopped");
   return host.opened() ? 0 : 1;
 }
 

@@ -68,6 +68,7 @@ TEST_F(AuditServerTest, AuditRestartResumesWithoutDoubleCounting) {
   }));
   auto fresh_report = (*fresh)->store()->GetCountyReport(kTerm, kCounty);
   ASSERT_TRUE(fresh_report.ok());
+  report.clear_freshness();  // what the audit knew of its feed, not counts
   EXPECT_EQ(fresh_report->SerializeAsString(), report.SerializeAsString());
   // The same open alerts, with the same counts (ids, states, times and
   // revisions differ: the fresh audit raised all of them at once).

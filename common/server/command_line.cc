@@ -1,11 +1,21 @@
-#include "common/server/build_info.h"
+#include "common/server/command_line.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "build_version.h"  // generated: HEADCOUNT_VERSION, HEADCOUNT_COMMIT
+#include "common/server/log.h"
+
+ABSL_FLAG(std::string, log_format, "text",
+          "text (one line per event: time, level, program, component, "
+          "message, key=value fields) or json (one object per line, for log "
+          "collectors)");
 
 namespace headcount {
 namespace {
@@ -45,7 +55,16 @@ std::vector<char*> ParseServerFlags(int argc, char** argv,
   };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(usage);
-  return absl::ParseCommandLine(argc, argv);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<LogFormat> format =
+      ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) {
+    std::fprintf(stderr, "%s: %s\n", std::string(program).c_str(),
+                 std::string(format.status().message()).c_str());
+    std::exit(2);
+  }
+  SetLogFormat(*format);
+  return rest;
 }
 
 }  // namespace headcount
