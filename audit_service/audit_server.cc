@@ -2,7 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
+#include "common/domain/discrepancy.h"
 #include "common/server/log.h"
+#include "common/server/metrics.h"
 
 namespace headcount::audit {
 
@@ -39,6 +41,8 @@ absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
   store_options.disk_floor = &host.disk_floor();
   ASSIGN_OR_RETURN(store_, AuditStore::Open(store_options));
   service_.AttachStore(store_.get());
+  feed_state_.Applied(store_->applied_revision());
+  RegisterGauges(host);
   FeedFollower::Options follower_options = options_.follower;
   follower_options.state = &feed_state_;
   follower_ = std::make_unique<FeedFollower>(
@@ -58,7 +62,61 @@ void AuditServer::StopBackground() {
   if (follower_ != nullptr) follower_->Stop();  // no SERVING after this
 }
 
+void AuditServer::RegisterGauges(ServiceHost& host) {
+  AuditStore* store = store_.get();
+  const FeedState* feed = &feed_state_;
+  std::vector<ScrapedGauges::Gauge> gauges = StorageGauges(
+      "audit", [store] { return store->storage_figures(); });
+  gauges.push_back(
+      {"headcount_audit_applied_revision",
+       "The ingest revision the audit's reports and alerts reflect.",
+       {},
+       [store] { return static_cast<double>(store->applied_revision()); }});
+  gauges.push_back(
+      {"headcount_audit_ingest_revision",
+       "The newest ingest revision the audit has heard of from its feed.",
+       {},
+       [store, feed] {
+         return static_cast<double>(
+             feed->Freshness(store->applied_revision()).ingest_revision());
+       }});
+  gauges.push_back(
+      {"headcount_audit_lag_revisions",
+       "Ingest revisions heard of and not yet applied.",
+       {},
+       [store, feed] {
+         const v1::Freshness f = feed->Freshness(store->applied_revision());
+         return static_cast<double>(f.ingest_revision() -
+                                    f.applied_revision());
+       }});
+  gauges.push_back({"headcount_audit_lag_seconds",
+                    "0 while connected to the ingest's feed and caught up; "
+                    "otherwise seconds since the audit last was.",
+                    {},
+                    [feed] { return absl::ToDoubleSeconds(feed->lag()); }});
+  gauges.push_back({"headcount_audit_feed_connected",
+                    "1 while the audit's Watch stream from the ingest is up.",
+                    {},
+                    [feed] { return feed->connected() ? 1.0 : 0.0; }});
+  for (const v1::Level level : {v1::GRADE, v1::SCHOOL, v1::DISTRICT,
+                                v1::COUNTY}) {
+    gauges.push_back({"headcount_audit_open_alerts",
+                      "Alerts open now, by level.",
+                      {{"level", LevelName(level)}},
+                      [store, level] {
+                        v1::AlertFilter filter;
+                        filter.set_level(level);
+                        absl::StatusOr<v1::ListAlertsResponse> open =
+                            store->ListAlerts(filter);
+                        return open.ok() ? open->alerts_size() : -1.0;
+                      }});
+  }
+  gauges.push_back(StreamsGauge("audit", &host.waker()));
+  metrics_ = ScrapedGauges::Process().Register(std::move(gauges));
+}
+
 void AuditServer::DetachAndClose() {
+  metrics_.reset();  // no scrape reads the store after this
   service_.AttachStore(nullptr);
   follower_.reset();
   store_.reset();

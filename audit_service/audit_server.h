@@ -14,6 +14,7 @@
 #include "common/domain/clock.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/server_security.h"
+#include "common/server/metrics.h"
 #include "common/server/service_host.h"
 
 namespace headcount::audit {
@@ -73,6 +74,8 @@ class AuditServer final : private HostedService {
   void StopBackground() override;
   void DetachAndClose() override;
   void AfterDiskSpaceReturned() override;
+  // The gauges of the open store and of the feed (metrics_).
+  void RegisterGauges(ServiceHost& host);
 
   const Options options_;
   // Before service_, which reads it, and after it in destruction.
@@ -81,6 +84,8 @@ class AuditServer final : private HostedService {
   AuditServiceImpl service_;
   std::unique_ptr<AuditStore> store_;
   std::unique_ptr<FeedFollower> follower_;
+  // The store's and the feed's gauges, while the store is open.
+  std::unique_ptr<ScrapedGauges::Registration> metrics_;
 };
 
 }  // namespace headcount::audit

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "common/domain/alert_filter.h"
 #include "common/domain/mutex.h"
 #include "common/domain/random_id.h"
@@ -16,6 +17,7 @@
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
 #include "common/storage/durable_db.h"
+#include "common/server/metrics.h"
 #include "common/storage/rocksdb_reader.h"
 #include "google/protobuf/util/time_util.h"
 #include "headcount/storage/storage.pb.h"
@@ -190,6 +192,7 @@ absl::StatusOr<int> AuditStore::Apply(
     int64_t revision, const std::vector<v1::SchoolRecord>& schools) {
   MutexLock lock(&apply_mu_);
   if (revision <= applied_revision_.load()) return 0;
+  const absl::Time apply_start = absl::Now();
   // Everything of this revision goes into one batch; reads see its writes.
   rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
                                      /*overwrite_key=*/true);
@@ -259,6 +262,7 @@ absl::StatusOr<int> AuditStore::Apply(
   const std::string submitted_by =
       schools.empty() ? "" : schools.front().submitted_by();
   int appended = 0;
+  std::vector<v1::AlertEvent::State> states;  // counted once written
   for (const auto& [open_key, target] : targets) {
     ASSIGN_OR_RETURN(std::optional<v1::AlertEvent> open,
                      reader.GetProto<v1::AlertEvent>(open_key));
@@ -275,6 +279,7 @@ absl::StatusOr<int> AuditStore::Apply(
     } else {
       RETURN_IF_ERROR(BatchPut(batch, open_key, serialized));
     }
+    states.push_back(event->state());
     ++appended;
   }
 
@@ -290,6 +295,17 @@ absl::StatusOr<int> AuditStore::Apply(
                               absl::StrCat("apply revision ", revision)));
   applied_revision_.store(revision);
   last_alert_id_.store(next_alert_id - 1);
+  for (const v1::AlertEvent::State state : states) {
+    MetricCounter("headcount_audit_alert_events_total",
+                  "Alert events written, by state (RAISED, UPDATED, CLEARED).",
+                  {{"state", v1::AlertEvent::State_Name(state)}})
+        .Increment();
+  }
+  static prometheus::Histogram& apply_seconds = MetricHistogram(
+      "headcount_audit_apply_seconds",
+      "Time to apply one ingest revision (discrepancies, sums, alerts, one "
+      "synced write).");
+  apply_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - apply_start));
   return appended;
 }
 

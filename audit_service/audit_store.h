@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/storage/durable_db.h"
 #include "absl/synchronization/mutex.h"
 #include "audit_service/alert_evaluator.h"
 #include "audit_service/audit_reader.h"
@@ -99,6 +100,9 @@ class AuditStore final : public RevisionSink, public AuditReader {
       const v1::AlertFilter& filter) override;
   absl::StatusOr<std::vector<v1::AlertEvent>> ReadAlerts(
       int64_t after_alert_id, int max_events) override;
+
+  // RocksDB's figures now, for the metrics.
+  StorageFigures storage_figures() const { return ReadStorageFigures(*db_); }
 
  private:
   AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,

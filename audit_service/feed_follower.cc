@@ -160,6 +160,9 @@ absl::Status FeedFollower::FollowOnce() {
       pending.clear();
       pending_revision = 0;
       if (!applied.ok()) return abandon(applied.status());
+      if (options_.state != nullptr) {
+        options_.state->Applied(sink_->applied_revision());
+      }
       on_applied_();
     }
     // A refused revision exists: not caught up before it is applied, even
@@ -205,6 +208,9 @@ absl::Status FeedFollower::Rebuild() {
   RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, schools));
   absl::StatusOr<int> applied = sink_->Apply(revision, schools);
   if (!applied.ok()) return applied.status();
+  if (options_.state != nullptr) {
+    options_.state->Applied(sink_->applied_revision());
+  }
   on_applied_();
   return absl::OkStatus();
 }

@@ -12,10 +12,26 @@ namespace headcount::audit {
 FeedState::FeedState(std::string ingest_address, const Clock* clock)
     : ingest_address_(std::move(ingest_address)),
       clock_(clock),
-      unreachable_since_(clock->Now()) {}
+      unreachable_since_(clock->Now()),
+      caught_up_at_(clock->Now()) {}
+
+void FeedState::Applied(int64_t revision) {
+  MutexLock lock(&mu_);
+  applied_revision_ = std::max(applied_revision_, revision);
+  if (applied_revision_ >= ingest_revision_) caught_up_at_ = clock_->Now();
+}
+
+absl::Duration FeedState::lag() const {
+  MutexLock lock(&mu_);
+  if (connected_ && applied_revision_ >= ingest_revision_) {
+    return absl::ZeroDuration();
+  }
+  return clock_->Now() - caught_up_at_;
+}
 
 void FeedState::Heard(int64_t ingest_revision) {
   MutexLock lock(&mu_);
+  if (applied_revision_ >= ingest_revision_) caught_up_at_ = clock_->Now();
   ingest_revision_ = std::max(ingest_revision_, ingest_revision);
   if (connected_) return;
   connected_ = true;

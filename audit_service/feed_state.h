@@ -31,10 +31,15 @@ class FeedState {
   // now if it was connected; logged once per loss (and once for the first
   // failure to reach it).
   void Lost(const absl::Status& why);
+  // The sink has applied `revision`.
+  void Applied(int64_t revision);
 
   // The freshness of an answer that reflects `applied_revision`.
   v1::Freshness Freshness(int64_t applied_revision) const;
   bool connected() const;
+  // 0 while connected and caught up with the newest revision heard of;
+  // otherwise how long since it last was.
+  absl::Duration lag() const;
 
  private:
   const std::string ingest_address_;
@@ -45,6 +50,8 @@ class FeedState {
   bool loss_logged_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time unreachable_since_ ABSL_GUARDED_BY(mu_);
   int64_t ingest_revision_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t applied_revision_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time caught_up_at_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace headcount::audit

@@ -128,6 +128,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   headcount::audit::AuditServer& audit = **server;
+  auto metrics = headcount::StartMetricsFromFlags();
+  if (!metrics.ok()) {
+    headcount::Log(headcount::LogLevel::kError, "flags",
+                   metrics.status().message());
+    return 2;
+  }
   return headcount::ServeUntilSignalled(
       "headcount-audit", options.store.data_dir, audit.host(), [&] {
         return absl::StrCat("following ", options.follower.ingest_address,

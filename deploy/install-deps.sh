@@ -5,19 +5,21 @@ set -euo pipefail
 # Needed to build and run the services and their tests (openssl: the
 # throwaway CA of deploy/pki.sh, used by the demo and the TLS tests; the
 # client reads .xlsx with libzip and expat, .xls with FreeXL, writes .xlsx
-# with libxlsxwriter; its tests make workbooks with openpyxl and xlwt).
+# with libxlsxwriter; its tests make workbooks with openpyxl and xlwt;
+# prometheus-cpp serves the metrics).
 required=(
   build-essential cmake ninja-build ccache pkg-config python3
   clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libicu-dev libcli11-dev
   openssl libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev
-  python3-openpyxl python3-xlwt
+  python3-openpyxl python3-xlwt prometheus-cpp-dev
 )
 # Needed by single tests, which skip without them: the browser check of the
 # HTML report (chromium, and a font with Chinese glyphs) and the reflection
-# check with a third-party client (node, npm).
-optional=(chromium fonts-wqy-zenhei)
+# check with a third-party client (node, npm), and promtool (in Debian's
+# prometheus package) for the example alerting rules.
+optional=(chromium fonts-wqy-zenhei prometheus)
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   optional+=(nodejs npm)
 fi

@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "common/domain/mutex.h"
+#include "common/server/metrics.h"
 
 namespace headcount::ingest {
 
@@ -50,7 +52,24 @@ void GroupCommitter::Run() {
       for (PendingCommit& commit : queue_) group.push_back(std::move(commit));
       queue_.clear();
     }
+    const absl::Time write_start = absl::Now();
     std::vector<absl::StatusOr<CommitResult>> results = write_group_(group);
+    static prometheus::Histogram& write_seconds = MetricHistogram(
+        "headcount_ingest_synced_write_seconds",
+        "Time of one synced RocksDB write of a group of commits.");
+    static prometheus::Histogram& group_size = MetricHistogram(
+        "headcount_ingest_commit_group_size",
+        "Commits (Submit calls and batches) written by one synced write.", {},
+        {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+    static prometheus::Histogram& group_rows = MetricHistogram(
+        "headcount_ingest_commit_rows",
+        "Schools written by one synced write.", {},
+        {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536});
+    write_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - write_start));
+    group_size.Observe(static_cast<double>(group.size()));
+    size_t rows = 0;
+    for (const PendingCommit& commit : group) rows += commit.rows.size();
+    group_rows.Observe(static_cast<double>(rows));
     for (size_t i = 0; i < group.size(); ++i) {
       group[i].done(i < results.size()
                         ? std::move(results[i])

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
 #include "common/server/log.h"
+#include "common/server/metrics.h"
 
 namespace headcount::ingest {
 
@@ -41,11 +42,22 @@ absl::Status IngestServer::OpenAndAttach(ServiceHost& host) {
   ASSIGN_OR_RETURN(store_, RocksDbSubmissionStore::Open(store_options));
   store_->SetCommitListener([&host](int64_t) { host.waker().Notify(); });
   service_.AttachStore(store_.get());
+  RocksDbSubmissionStore* store = store_.get();
+  std::vector<ScrapedGauges::Gauge> gauges = StorageGauges(
+      "ingest", [store] { return store->storage_figures(); });
+  gauges.push_back({"headcount_ingest_revision",
+                    "The ingest's newest revision (each acknowledged change "
+                    "is one).",
+                    {},
+                    [store] { return static_cast<double>(store->revision()); }});
+  gauges.push_back(StreamsGauge("ingest", &host.waker()));
+  metrics_ = ScrapedGauges::Process().Register(std::move(gauges));
   host.SetServing(true);
   return absl::OkStatus();
 }
 
 void IngestServer::DetachAndClose() {
+  metrics_.reset();  // no scrape reads the store after this
   service_.AttachStore(nullptr);
   store_.reset();
 }

@@ -11,6 +11,7 @@
 #include "common/domain/clock.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/server_security.h"
+#include "common/server/metrics.h"
 #include "common/server/service_host.h"
 #include "ingest_service/ingest_service_impl.h"
 #include "ingest_service/rocksdb_submission_store.h"
@@ -79,6 +80,8 @@ class IngestServer final : private HostedService {
   ServiceHost host_;
   IngestServiceImpl service_;
   std::unique_ptr<RocksDbSubmissionStore> store_;
+  // The store's gauges, while it is open.
+  std::unique_ptr<ScrapedGauges::Registration> metrics_;
 };
 
 }  // namespace headcount::ingest

@@ -96,6 +96,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   headcount::ingest::IngestServer& ingest = **server;
+  auto metrics = headcount::StartMetricsFromFlags();
+  if (!metrics.ok()) {
+    headcount::Log(headcount::LogLevel::kError, "flags",
+                   metrics.status().message());
+    return 2;
+  }
   return headcount::ServeUntilSignalled(
       "headcount-ingest", options.store.data_dir, ingest.host(), [&ingest] {
         return absl::StrCat("serving at revision ", ingest.store()->revision());

@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/domain/clock.h"
 #include "common/storage/disk_floor.h"
+#include "common/storage/durable_db.h"
 #include "ingest_service/group_committer.h"
 #include "ingest_service/submission_store.h"
 #include "rocksdb/db.h"
@@ -54,6 +55,8 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   absl::StatusOr<std::vector<storage::RevisionEntry>> ReadLog(
       int64_t after_revision, int max_revisions) override;
   int64_t revision() const override { return revision_.load(); }
+  // RocksDB's figures now, for the metrics.
+  StorageFigures storage_figures() const { return ReadStorageFigures(*db_); }
   const std::string& history_id() const override { return history_id_; }
   absl::StatusOr<int64_t> Compact(int64_t revision) override;
   void SetCommitListener(std::function<void(int64_t)> listener) override;

@@ -12,6 +12,9 @@
 #include "build_version.h"  // generated: HEADCOUNT_VERSION, HEADCOUNT_COMMIT
 #include "common/server/log.h"
 
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on, at /metrics (port 0 "
+          "picks one); empty: no metrics endpoint");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one line per event: time, level, program, component, "
           "message, key=value fields) or json (one object per line, for log "
@@ -65,6 +68,17 @@ std::vector<char*> ParseServerFlags(int argc, char** argv,
   }
   SetLogFormat(*format);
   return rest;
+}
+
+absl::StatusOr<std::unique_ptr<MetricsEndpoint>> StartMetricsFromFlags() {
+  const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (listen.empty()) return nullptr;
+  absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
+      MetricsEndpoint::Start(listen);
+  if (!endpoint.ok()) return endpoint.status();
+  std::printf("metrics on %s\n", (*endpoint)->address().c_str());
+  std::fflush(stdout);
+  return endpoint;
 }
 
 }  // namespace headcount

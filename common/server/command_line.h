@@ -4,10 +4,13 @@
 #ifndef HEADCOUNT_COMMON_SERVER_COMMAND_LINE_H_
 #define HEADCOUNT_COMMON_SERVER_COMMAND_LINE_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/server/metrics.h"
 
 namespace headcount {
 
@@ -21,6 +24,11 @@ std::string VersionLine(absl::string_view program);
 // files, each with its default; --helpfull adds Abseil's own.
 std::vector<char*> ParseServerFlags(int argc, char** argv,
                                     absl::string_view usage);
+
+// When --metrics_listen is set: serves /metrics there (MetricsEndpoint)
+// and prints "metrics on HOST:PORT" on stdout. Null when it is empty; an
+// error naming the flag when the address is bad or cannot be bound.
+absl::StatusOr<std::unique_ptr<MetricsEndpoint>> StartMetricsFromFlags();
 
 }  // namespace headcount
 

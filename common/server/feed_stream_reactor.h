@@ -20,6 +20,7 @@
 #include "common/domain/status_util.h"
 #include "common/rpc/grpc_status.h"
 #include "common/server/memory_return.h"
+#include "common/server/metrics.h"
 #include "common/server/stream_waker.h"
 #include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
@@ -163,6 +164,10 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
     grpc_call_cancel_with_status(context_->c_call(),
                                  GRPC_STATUS_RESOURCE_EXHAUSTED,
                                  limits_.stalled_message.c_str(), nullptr);
+    MetricCounter("headcount_streams_cancelled_stalled_total",
+                  "Watch and WatchAlerts streams cancelled because their "
+                  "client stopped reading (--watch_stall_limit).")
+        .Increment();
   }
 
   StreamWaker* const waker_;

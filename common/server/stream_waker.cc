@@ -29,6 +29,11 @@ void StreamWaker::Remove(Subscriber* subscriber) {
   subscribers_.erase(subscriber);
 }
 
+size_t StreamWaker::subscribers() const {
+  MutexLock lock(&mu_);
+  return subscribers_.size();
+}
+
 void StreamWaker::Notify() {
   // Never waits for a pass over the subscribers: the committing thread
   // calls this.

@@ -44,6 +44,8 @@ class StreamWaker {
   void Remove(Subscriber* subscriber);
   // Wakes every subscriber soon, on the waker's thread.
   void Notify();
+  // Streams registered now (for the metrics).
+  size_t subscribers() const;
   // Closes every subscriber, now and later.
   void CloseAll();
 
@@ -54,7 +56,7 @@ class StreamWaker {
   const absl::Duration min_pass_interval_;
   // Held for a whole pass over the subscribers (so that Remove waits for
   // it).
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::set<Subscriber*> subscribers_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // Held only to signal: Notify never waits behind a pass.

@@ -1,5 +1,8 @@
 #include "common/storage/durable_db.h"
 
+#include <map>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/random_id.h"
 #include "common/domain/status_util.h"
@@ -42,6 +45,37 @@ absl::StatusOr<std::string> ReadOrRecordRandomId(rocksdb::DB& db,
       db.Put(write_options, rocksdb::Slice(key.data(), key.size()), made),
       absl::StrCat("record the ", what)));
   return made;
+}
+
+}  // namespace headcount
+
+namespace headcount {
+
+StorageFigures ReadStorageFigures(rocksdb::DB& db) {
+  StorageFigures figures;
+  uint64_t value = 0;
+  if (db.GetIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize,
+                        &value)) {
+    figures.live_data_bytes = static_cast<double>(value);
+  }
+  if (db.GetIntProperty(
+          rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &value)) {
+    figures.pending_compaction_bytes = static_cast<double>(value);
+  }
+  if (db.GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &value)) {
+    figures.write_stopped = static_cast<double>(value);
+  }
+  std::map<std::string, std::string> stats;
+  if (db.GetMapProperty(rocksdb::DB::Properties::kCFStats, &stats)) {
+    for (const char* key : {"io_stalls.total_slowdown", "io_stalls.total_stop"}) {
+      auto found = stats.find(key);
+      double count = 0;
+      if (found != stats.end() && absl::SimpleAtod(found->second, &count)) {
+        figures.write_stalls += count;
+      }
+    }
+  }
+  return figures;
 }
 
 }  // namespace headcount

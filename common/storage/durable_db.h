@@ -27,6 +27,15 @@ absl::StatusOr<std::string> ReadOrRecordRandomId(rocksdb::DB& db,
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDurableDb(
     const std::string& data_dir, rocksdb::Env* env);
 
+// What an operator watches of a RocksDB database (its properties now).
+struct StorageFigures {
+  double live_data_bytes = 0;             // estimate-live-data-size
+  double pending_compaction_bytes = 0;    // estimate-pending-compaction-bytes
+  double write_stopped = 0;               // 1 while writes are stopped
+  double write_stalls = 0;  // cumulative slowdowns and stops (cfstats)
+};
+StorageFigures ReadStorageFigures(rocksdb::DB& db);
+
 }  // namespace headcount
 
 #endif  // HEADCOUNT_COMMON_STORAGE_DURABLE_DB_H_
