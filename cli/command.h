@@ -29,6 +29,8 @@ std::unique_ptr<Command> NewSubmitCommand(const TlsFiles* tls);
 std::unique_ptr<Command> NewReportCommand(const TlsFiles* tls);
 // headcount alerts [--audit=HOST:PORT] [filters] [--follow] [--after=ID]
 std::unique_ptr<Command> NewAlertsCommand(const TlsFiles* tls);
+// headcount backup [--ingest=HOST:PORT]
+std::unique_ptr<Command> NewBackupCommand(const TlsFiles* tls);
 // headcount health ADDRESS [--service=NAME] [--wait=SECONDS]
 std::unique_ptr<Command> NewHealthCommand(const TlsFiles* tls);
 

@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
                      "events after that id; --follow keeps streaming, resuming "
                      "after the last id printed if the connection drops.",
                      headcount::cli::NewAlertsCommand(&tls)});
+  entries.push_back({"backup",
+                     "Asks the ingest for a consistent copy of its store, "
+                     "written on its host under its --backup_dir (the "
+                     "operator's call); prints where and at which revision.",
+                     headcount::cli::NewBackupCommand(&tls)});
   entries.push_back({"health",
                      "Asks a service whether it is SERVING (grpc.health.v1): "
                      "exit 0 if so, 1 if not; --wait keeps asking.",

@@ -7,6 +7,7 @@
 #include "common/domain/status_util.h"
 #include "common/domain/validation.h"
 #include "common/rpc/grpc_status.h"
+#include "common/server/log.h"
 #include "common/server/mutation_log.h"
 #include "common/server/request_parser.h"
 #include "common/server/unary_handler.h"
@@ -162,6 +163,25 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Compact(
         answer.set_oldest_revision(*oldest);
         answer.set_revision(store.revision());
         return answer;
+      });
+}
+
+grpc::ServerUnaryReactor* IngestServiceImpl::Backup(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::BackupRequest>(
+      {context, request, response, Method::kBackup}, *authorizer_, store_,
+      kNotReady, nullptr,
+      [](SubmissionStore& store, const v1::BackupRequest&,
+         const Caller& caller) -> absl::StatusOr<v1::BackupResponse> {
+        absl::StatusOr<v1::BackupResponse> backup = store.Backup();
+        Log(backup.ok() ? LogLevel::kInfo : LogLevel::kError, "backup",
+            "Backup",
+            {{"principal", caller.LogName()},
+             {"path", backup.ok() ? backup->path() : ""},
+             {"revision", absl::StrCat(backup.ok() ? backup->revision() : 0)},
+             {"outcome", backup.ok() ? "OK" : backup.status().ToString()}});
+        return backup;
       });
 }
 

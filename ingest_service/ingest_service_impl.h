@@ -29,7 +29,8 @@ using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
             v1::IngestService::WithRawCallbackMethod_ListSchools<
                 v1::IngestService::WithRawCallbackMethod_Watch<
                     v1::IngestService::WithRawCallbackMethod_Compact<
-                        v1::IngestService::Service>>>>>>;
+                        v1::IngestService::WithRawCallbackMethod_Backup<
+                            v1::IngestService::Service>>>>>>>;
 
 class IngestServiceImpl final : public IngestServiceBase {
  public:
@@ -84,6 +85,10 @@ class IngestServiceImpl final : public IngestServiceBase {
   grpc::ServerUnaryReactor* Compact(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override;
+  // BackupRequest -> BackupResponse.
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
 
  private:
   const std::shared_ptr<const Authorizer> authorizer_;

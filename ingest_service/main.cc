@@ -20,6 +20,11 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve on; port 0 picks a free port");
 ABSL_FLAG(std::string, data_dir, "",
           "RocksDB directory holding the submissions (created if missing)");
+ABSL_FLAG(std::string, backup_dir, "",
+          "directory where the operator's Backup call writes consistent "
+          "copies of the store (one subdirectory each; keep it on the data "
+          "directory's file system so that copies hard-link, then copy them "
+          "off the host); empty: Backup is refused");
 ABSL_FLAG(absl::Duration, watch_stall_limit, headcount::kDefaultStallLimit,
           "cancel a Watch stream (RESOURCE_EXHAUSTED) whose client reads "
           "nothing for this long while revisions are due; 0: never");
@@ -55,6 +60,7 @@ int main(int argc, char** argv) {
   headcount::ingest::IngestServer::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.store.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);
   const int batch_rows = absl::GetFlag(FLAGS_max_batch_rows);
   const int batch_mib = absl::GetFlag(FLAGS_max_batch_mib);

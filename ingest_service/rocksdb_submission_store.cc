@@ -1,12 +1,18 @@
 #include "ingest_service/rocksdb_submission_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/domain/mutex.h"
 #include "common/domain/status_util.h"
 #include "common/storage/durable_db.h"
@@ -14,6 +20,7 @@
 #include "ingest_service/commit_planner.h"
 #include "rocksdb/options.h"
 #include "rocksdb/snapshot.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "rocksdb/write_batch.h"
 
@@ -370,6 +377,68 @@ absl::StatusOr<int64_t> RocksDbSubmissionStore::Compact(int64_t revision) {
 
 absl::Status RocksDbSubmissionStore::Resume() {
   return FromRocksDb(db_->Resume(), "resume writing");
+}
+
+absl::StatusOr<v1::BackupResponse> RocksDbSubmissionStore::Backup() {
+  namespace fs = std::filesystem;
+  const std::string& parent = options_.backup_dir;
+  if (parent.empty()) {
+    return absl::FailedPreconditionError(
+        "this ingest makes no backups: start it with --backup_dir=DIR");
+  }
+  std::error_code error;
+  fs::create_directories(parent, error);
+  if (error) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create the backup directory ", parent, ": ", error.message()));
+  }
+  // Made under a temporary name, renamed once complete: a directory with
+  // the final name is always a whole copy.
+  const std::string partial = absl::StrCat(
+      parent, "/.partial-",
+      absl::FormatTime("%Y%m%dT%H%M%E3S", absl::Now(), absl::UTCTimeZone()));
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // Flushes the memtable first (0), so the copy needs no write-ahead log.
+  RETURN_IF_ERROR(FromRocksDb(checkpoint->CreateCheckpoint(partial, 0),
+                              absl::StrCat("write a checkpoint to ", partial)));
+  // The copy's own revision: commits went on while it was made.
+  int64_t revision = 0;
+  {
+    rocksdb::Options options;
+    rocksdb::DB* copy = nullptr;
+    RETURN_IF_ERROR(FromRocksDb(
+        rocksdb::DB::OpenForReadOnly(options, partial, &copy),
+        absl::StrCat("open the checkpoint ", partial)));
+    std::unique_ptr<rocksdb::DB> owned(copy);
+    ASSIGN_OR_RETURN(revision,
+                     LastLoggedRevision(*owned, rocksdb::ReadOptions()));
+  }
+  const std::string path = absl::StrCat(
+      parent, "/ingest-", history_id_, "-rev", revision, "-",
+      absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()));
+  fs::rename(partial, path, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("cannot rename ", partial, " to ",
+                                            path, ": ", error.message()));
+  }
+  // The rename survives a power cut once the parent directory is synced.
+  if (const int fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  int64_t bytes = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
+    if (entry.is_regular_file()) bytes += entry.file_size();
+  }
+  v1::BackupResponse response;
+  response.set_path(path);
+  response.set_revision(revision);
+  response.set_history_id(history_id_);
+  response.set_bytes(bytes);
+  return response;
 }
 
 }  // namespace headcount::ingest

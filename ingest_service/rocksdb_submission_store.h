@@ -23,6 +23,8 @@ class RocksDbSubmissionStore final : public SubmissionStore {
  public:
   struct Options {
     std::string data_dir;
+    // Where Backup writes its copies (--backup_dir); empty: no backups.
+    std::string backup_dir;
     // Sync the WAL before acknowledging. Off only to show, in a test, that
     // the power-loss check can fail.
     bool sync = true;
@@ -55,6 +57,7 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   absl::StatusOr<std::vector<storage::RevisionEntry>> ReadLog(
       int64_t after_revision, int max_revisions) override;
   int64_t revision() const override { return revision_.load(); }
+  absl::StatusOr<v1::BackupResponse> Backup() override;
   // RocksDB's figures now, for the metrics.
   StorageFigures storage_figures() const { return ReadStorageFigures(*db_); }
   const std::string& history_id() const override { return history_id_; }

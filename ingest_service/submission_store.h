@@ -99,6 +99,13 @@ class SubmissionStore {
   // Returns the oldest revision kept.
   virtual absl::StatusOr<int64_t> Compact(int64_t revision) = 0;
 
+  // Writes a consistent copy of the store (a RocksDB checkpoint, openable
+  // as a data directory) into a new directory under the store's backup
+  // directory, named after the history and the copy's revision. The
+  // revision in the answer is the copy's own (commits go on while it is
+  // made). FAILED_PRECONDITION when the store has no backup directory.
+  virtual absl::StatusOr<v1::BackupResponse> Backup() = 0;
+
   // `listener` is called with each new revision after it is durable, on the
   // committing thread. Set once, before the first Commit.
   virtual void SetCommitListener(std::function<void(int64_t)> listener) = 0;

@@ -12,6 +12,7 @@ absl::string_view MethodName(Method method) {
     case Method::kListSchools: return "ListSchools";
     case Method::kWatch: return "Watch";
     case Method::kCompact: return "Compact";
+    case Method::kBackup: return "Backup";
     case Method::kListCounties: return "ListCounties";
     case Method::kGetCountyReport: return "GetCountyReport";
     case Method::kGetDistrictReport: return "GetDistrictReport";
@@ -27,6 +28,7 @@ const std::vector<Method>& AllMethods() {
       Method::kSubmit,           Method::kSubmitBatch,
       Method::kGetSchool,        Method::kListSchools,
       Method::kWatch,            Method::kCompact,
+      Method::kBackup,
       Method::kListCounties,     Method::kGetCountyReport,
       Method::kGetDistrictReport, Method::kListGradeDiscrepancies,
       Method::kListAlerts,       Method::kWatchAlerts};
@@ -51,6 +53,7 @@ bool RoleMayCall(Role role, Method method) {
     case Method::kWatch:
       return role == Role::kFollower || role == Role::kOperator;
     case Method::kCompact:
+    case Method::kBackup:
       return role == Role::kOperator;
     case Method::kGetCountyReport:
       return role == Role::kCountyOffice || role == Role::kReader;

@@ -22,6 +22,7 @@ enum class Method {
   kListSchools,
   kWatch,
   kCompact,
+  kBackup,
   kListCounties,
   kGetCountyReport,
   kGetDistrictReport,

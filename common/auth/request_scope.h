@@ -23,6 +23,7 @@ absl::Status AuthorizeScope(const Caller& caller,
                             v1::ListSchoolsRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::WatchRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::CompactRequest& request);
+absl::Status AuthorizeScope(const Caller& caller, v1::BackupRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::ListCountiesRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,

@@ -69,6 +69,7 @@ void AuthorizationTest::SetUpTestSuite() {
   ingest::IngestServer::Options ingest_options;
   ingest_options.listen = "127.0.0.1:0";
   ingest_options.store.data_dir = dir_->Sub("ingest");
+  ingest_options.store.backup_dir = dir_->Sub("backups");
   ingest_options.shutdown_grace = absl::Seconds(2);
   auto ingest_security = MakeServerSecurity(
       pki_->ServerFlags(policy, absl::Seconds(1)), ingest_options.listen);

@@ -69,6 +69,10 @@ grpc::Status Call(AuthorizationTest::Stubs& as, Method method,
       v1::CompactResponse response;
       return as.ingest->Compact(context.get(), request, &response);
     }
+    case Method::kBackup: {
+      v1::BackupResponse response;
+      return as.ingest->Backup(context.get(), v1::BackupRequest(), &response);
+    }
     case Method::kListCounties: {
       v1::ListCountiesRequest request;
       request.set_term(kTerm);
@@ -164,6 +168,11 @@ const std::map<Method, Expectations>& Table() {
         {"lixin-office", "n"}, {"linquan-office", "n"},
         {"province-reader", "n"}, {"audit", "n"}, {"ops", "Y"},
         {"stranger", "n"}}},
+      {Method::kBackup,
+       {{"clerk-yongxing", "n"}, {"clerk-jiucheng", "n"},
+        {"lixin-office", "n"}, {"linquan-office", "n"},
+        {"province-reader", "n"}, {"audit", "n"}, {"ops", "Y"},
+        {"stranger", "n"}}},
       {Method::kListCounties,
        {{"clerk-yongxing", "Y"}, {"clerk-jiucheng", "Y"},
         {"lixin-office", "Y"}, {"linquan-office", "Y"},
@@ -217,8 +226,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 64);
-  EXPECT_EQ(denied, 176);
+  EXPECT_EQ(allowed, 65);
+  EXPECT_EQ(denied, 183);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {
