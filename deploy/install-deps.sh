@@ -18,8 +18,9 @@ required=(
 # Needed by single tests, which skip without them: the browser check of the
 # HTML report (chromium, and a font with Chinese glyphs) and the reflection
 # check with a third-party client (node, npm), and promtool (in Debian's
-# prometheus package) for the example alerting rules.
-optional=(chromium fonts-wqy-zenhei prometheus)
+# prometheus package) for the example alerting rules, systemd-analyze for
+# the units.
+optional=(chromium fonts-wqy-zenhei prometheus systemd)
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   optional+=(nodejs npm)
 fi
