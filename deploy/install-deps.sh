@@ -19,8 +19,8 @@ required=(
 # HTML report (chromium, and a font with Chinese glyphs) and the reflection
 # check with a third-party client (node, npm), and promtool (in Debian's
 # prometheus package) for the example alerting rules, systemd-analyze for
-# the units.
-optional=(chromium fonts-wqy-zenhei prometheus systemd)
+# the units, mmdebstrap and podman for the container image.
+optional=(chromium fonts-wqy-zenhei prometheus systemd mmdebstrap podman)
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   optional+=(nodejs npm)
 fi
