@@ -9,8 +9,10 @@ HEALTH_TLS=()
 # start_service BIN_DIR LOG_DIR NAME VARIABLE ARGS...: starts BIN_DIR/NAME
 # with ARGS (stdout and stderr in LOG_DIR/NAME.out and .log), reads the
 # address from its "listening on HOST:PORT" line, then waits until its
-# health is SERVING (BIN_DIR/headcount health --wait), up to 10 s in all,
-# and sets VARIABLE to HOST:PORT. A service that exits or never serves
+# health is SERVING (BIN_DIR/headcount health --wait; an audit serves once
+# it has caught up with the ingest), up to START_SERVICE_TIMEOUT seconds
+# each (default 60: sanitizer builds open stores and catch up slowly), and
+# sets VARIABLE to HOST:PORT. A service that exits or never serves
 # fails the caller with its log.
 # Not to be called in $(...): the pid must be kept by the calling shell.
 start_service() {
@@ -20,7 +22,8 @@ start_service() {
   local pid=$!
   SERVICE_PIDS+=($pid)
   local address=""
-  for _ in $(seq 100); do
+  local timeout=${START_SERVICE_TIMEOUT:-60}
+  for _ in $(seq $((timeout * 10))); do
     if grep -q '^listening on ' "$logs/$name.out"; then
       address=$(sed -n 's/^listening on //p' "$logs/$name.out")
       break
@@ -29,7 +32,7 @@ start_service() {
     sleep 0.1
   done
   if [ -n "$address" ] &&
-      "$bin/headcount" health --wait=10 "${HEALTH_TLS[@]}" "$address" \
+      "$bin/headcount" health --wait="$timeout" "${HEALTH_TLS[@]}" "$address" \
         >/dev/null 2>&1; then
     printf -v "$variable" '%s' "$address"
     return

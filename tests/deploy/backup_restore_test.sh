@@ -24,8 +24,8 @@ tables() {
   hc report --audit="$1" --term=2015-autumn --county=利辛县 --district=永兴 --format=tsv
   hc alerts --audit="$1" --format=tsv
 }
-wait_applied() {  # wait_applied AUDIT REVISION
-  for _ in $(seq 150); do
+wait_applied() {  # wait_applied AUDIT REVISION (60 s: sanitizer builds)
+  for _ in $(seq 600); do
     hc report --audit="$1" --term=2015-autumn --county=利辛县 2>/dev/null |
       head -n 1 | grep -q "(revision $2)" && return 0
     sleep 0.1

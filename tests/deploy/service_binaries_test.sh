@@ -45,7 +45,7 @@ done
 
 # start_service: a service that listens but does not serve (its disk under
 # the floor, so its store waits to open) is not "started".
-if (start_service "$BIN" "$WORK" headcount-ingest NEVER --listen=127.0.0.1:0 \
+if (START_SERVICE_TIMEOUT=5 start_service "$BIN" "$WORK" headcount-ingest NEVER --listen=127.0.0.1:0 \
       --data_dir="$WORK/ingest" --disk_floor_mib=100000000 2>"$WORK/start.err"); then
   fail "start_service accepted a NOT_SERVING ingest"
 fi
