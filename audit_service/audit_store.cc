@@ -262,7 +262,7 @@ absl::StatusOr<int> AuditStore::Apply(
   const std::string submitted_by =
       schools.empty() ? "" : schools.front().submitted_by();
   int appended = 0;
-  std::vector<v1::AlertEvent::State> states;  // counted once written
+  std::map<v1::AlertEvent::State, int> states;  // counted once written
   for (const auto& [open_key, target] : targets) {
     ASSIGN_OR_RETURN(std::optional<v1::AlertEvent> open,
                      reader.GetProto<v1::AlertEvent>(open_key));
@@ -279,7 +279,7 @@ absl::StatusOr<int> AuditStore::Apply(
     } else {
       RETURN_IF_ERROR(BatchPut(batch, open_key, serialized));
     }
-    states.push_back(event->state());
+    ++states[event->state()];
     ++appended;
   }
 
@@ -295,11 +295,14 @@ absl::StatusOr<int> AuditStore::Apply(
                               absl::StrCat("apply revision ", revision)));
   applied_revision_.store(revision);
   last_alert_id_.store(next_alert_id - 1);
-  for (const v1::AlertEvent::State state : states) {
-    MetricCounter("headcount_audit_alert_events_total",
-                  "Alert events written, by state (RAISED, UPDATED, CLEARED).",
-                  {{"state", v1::AlertEvent::State_Name(state)}})
-        .Increment();
+  static prometheus::Family<prometheus::Counter>& alert_events =
+      prometheus::BuildCounter()
+          .Name("headcount_audit_alert_events_total")
+          .Help("Alert events written, by state (RAISED, UPDATED, CLEARED).")
+          .Register(MetricsRegistry());
+  for (const auto& [state, count] : states) {
+    alert_events.Add({{"state", v1::AlertEvent::State_Name(state)}})
+        .Increment(count);
   }
   static prometheus::Histogram& apply_seconds = MetricHistogram(
       "headcount_audit_apply_seconds",

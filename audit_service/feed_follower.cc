@@ -1,7 +1,6 @@
 #include "audit_service/feed_follower.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <vector>
 
 #include "absl/strings/str_cat.h"

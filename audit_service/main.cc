@@ -1,5 +1,4 @@
 // headcount-audit: discrepancies and alerts from the ingest change feed.
-#include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -135,7 +134,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   return headcount::ServeUntilSignalled(
-      "headcount-audit", options.store.data_dir, audit.host(), [&] {
+      options.store.data_dir, audit.host(), [&] {
         return absl::StrCat("following ", options.follower.ingest_address,
                             " from revision ",
                             audit.store()->applied_revision());

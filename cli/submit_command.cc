@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -42,7 +40,6 @@ struct SchoolOrigin {
 struct Submissions {
   std::vector<v1::SubmitRequest> schools;
   std::vector<SchoolOrigin> origins;  // one per school
-  int rows = 0;                       // data rows read
   int bad_rows = 0;                   // printed as file:line
   int repeated_schools = 0;           // given again in a later file
   std::string encoding;               // "UTF-8", "GBK", "xlsx", "xls" or
@@ -164,7 +161,6 @@ class SubmitCommand final : public Command {
       out.encoding = out.encoding.empty() || out.encoding == encoding
                          ? encoding
                          : "mixed kinds";
-      out.rows += imported->rows;
       Collect(path, *std::move(imported), seen, out);
     }
     return 0;

@@ -1,5 +1,4 @@
 // headcount-ingest: the system of record for school headcount submissions.
-#include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -109,7 +108,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   return headcount::ServeUntilSignalled(
-      "headcount-ingest", options.store.data_dir, ingest.host(), [&ingest] {
+      options.store.data_dir, ingest.host(), [&ingest] {
         return absl::StrCat("serving at revision ", ingest.store()->revision());
       });
 }

@@ -89,6 +89,16 @@ bool Names(const std::string& cell, int c) {
 
 }  // namespace
 
+absl::Status NoSuchSheet(absl::string_view sheet,
+                         const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return absl::InvalidArgumentError("the workbook has no worksheet");
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--sheet: the workbook has no sheet \"", sheet,
+                   "\"; its sheets are ", absl::StrJoin(names, ", ")));
+}
+
 std::string SchoolIdentity(const v1::SubmitRequest& school) {
   return absl::StrCat(school.term(), "\t", school.county(), "\t",
                       school.district(), "\t", school.school());

@@ -4,10 +4,13 @@
 #ifndef HEADCOUNT_CLI_SPREADSHEET_SHEET_IMPORT_H_
 #define HEADCOUNT_CLI_SPREADSHEET_SHEET_IMPORT_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "headcount/v1/ingest.pb.h"
 
 namespace headcount {
@@ -29,6 +32,17 @@ struct RowProblem {
   // SchoolIdentity of the row's school when the row names one.
   std::string school;
 };
+
+// The most cells a worksheet may hold once its rows are padded to its
+// widest (a value far right on many rows of a hostile file would need
+// more); readers refuse larger sheets.
+inline constexpr size_t kMaxSheetCells = size_t{32} << 20;
+
+// What a workbook reader answers when no worksheet is named `sheet` ("" =
+// the first): "the workbook has no worksheet", or INVALID_ARGUMENT naming
+// `--sheet` and the sheets there are.
+absl::Status NoSuchSheet(absl::string_view sheet,
+                         const std::vector<std::string>& names);
 
 // term, county, district and school joined by tabs: which school a row or
 // submission is about.

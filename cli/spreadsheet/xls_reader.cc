@@ -7,14 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "cli/spreadsheet/xlsx_reader.h"
 
 namespace headcount {
 namespace {
-
-// Same bound as for .xlsx: rows are padded to the sheet's width.
-constexpr size_t kMaxCells = size_t{32} << 20;
 
 // What a FreeXL error code means to someone holding the file.
 std::string FreeXlReason(int code) {
@@ -100,12 +96,7 @@ absl::StatusOr<std::vector<SheetRow>> ReadXlsSheet(const std::string& path,
     }
   }
   if (chosen < 0) {
-    if (names.empty()) {
-      return absl::InvalidArgumentError("the workbook has no worksheet");
-    }
-    return absl::InvalidArgumentError(
-        absl::StrCat("--sheet: the workbook has no sheet \"", sheet,
-                     "\"; its sheets are ", absl::StrJoin(names, ", ")));
+    return NoSuchSheet(sheet, names);
   }
   if (int code = freexl_select_active_worksheet(
           book.get(), static_cast<unsigned short>(chosen));
@@ -118,10 +109,10 @@ absl::StatusOr<std::vector<SheetRow>> ReadXlsSheet(const std::string& path,
       code != FREEXL_OK) {
     return XlsError(absl::StrCat("cannot size sheet ", names[chosen]), code);
   }
-  if (static_cast<size_t>(rows) * columns > kMaxCells) {
+  if (static_cast<size_t>(rows) * columns > kMaxSheetCells) {
     return absl::InvalidArgumentError(
         absl::StrCat("sheet ", names[chosen], ": ", rows, " rows of ", columns,
-                     " columns are more than ", kMaxCells,
+                     " columns are more than ", kMaxSheetCells,
                      " cells; refusing it"));
   }
   std::vector<SheetRow> out;

@@ -14,7 +14,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 
 namespace headcount {
 namespace {
@@ -24,9 +23,6 @@ namespace {
 constexpr int64_t kMaxPartBytes = int64_t{256} << 20;
 constexpr int kMaxColumns = 16384;  // column XFD
 constexpr int kMaxRow = 1048576;
-// Rows are padded to the widest; a sheet with a value far right on many
-// rows would need this many cells.
-constexpr size_t kMaxPaddedCells = size_t{32} << 20;
 
 constexpr char kWorkbook[] = "xl/workbook.xml";
 constexpr char kWorkbookRelations[] = "xl/_rels/workbook.xml.rels";
@@ -403,12 +399,7 @@ absl::StatusOr<std::vector<SheetRow>> ReadXlsxSheet(absl::string_view bytes,
     }
   }
   if (part.empty()) {
-    if (names.empty()) {
-      return absl::InvalidArgumentError("the workbook has no worksheet");
-    }
-    return absl::InvalidArgumentError(
-        absl::StrCat("--sheet: the workbook has no sheet \"", sheet,
-                     "\"; its sheets are ", absl::StrJoin(names, ", ")));
+    return NoSuchSheet(sheet, names);
   }
   SharedStringsHandler shared;
   if ((*archive)->Has(kSharedStrings)) {
@@ -429,10 +420,10 @@ absl::StatusOr<std::vector<SheetRow>> ReadXlsxSheet(absl::string_view bytes,
   for (const SheetRow& row : worksheet.rows) {
     width = std::max(width, row.cells.size());
   }
-  if (width * worksheet.rows.size() > kMaxPaddedCells) {
+  if (width * worksheet.rows.size() > kMaxSheetCells) {
     return absl::InvalidArgumentError(absl::StrCat(
         part, " of the workbook: ", worksheet.rows.size(), " rows of ", width,
-        " columns are more than ", kMaxPaddedCells, " cells; refusing it"));
+        " columns are more than ", kMaxSheetCells, " cells; refusing it"));
   }
   for (SheetRow& row : worksheet.rows) row.cells.resize(width);
   return std::move(worksheet.rows);

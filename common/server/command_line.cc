@@ -1,5 +1,7 @@
 #include "common/server/command_line.h"
 
+#include <errno.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -37,10 +39,8 @@ std::string VersionLine(absl::string_view program) {
 
 std::vector<char*> ParseServerFlags(int argc, char** argv,
                                     absl::string_view usage) {
-  absl::string_view program = argv[0];
-  program.remove_prefix(program.rfind('/') == absl::string_view::npos
-                            ? 0
-                            : program.rfind('/') + 1);
+  // glibc's basename of argv[0], as every log line names the program.
+  const absl::string_view program = program_invocation_short_name;
   static std::string version;
   version = VersionLine(program);
   absl::FlagsUsageConfig config;

@@ -30,10 +30,19 @@ std::pair<std::string, std::string> SplitMethod(absl::string_view path) {
           std::string(path.substr(slash + 1))};
 }
 
+// The families every call reports to, registered once (not per call).
+struct RpcFamilies {
+  prometheus::Family<prometheus::Counter>& handled;
+  prometheus::Family<prometheus::Histogram>& handling;
+  const prometheus::Histogram::BucketBoundaries buckets;
+};
+
 class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit RpcMetricsInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : method_(SplitMethod(info->method())),
+  RpcMetricsInterceptor(grpc::experimental::ServerRpcInfo* info,
+                        RpcFamilies* families)
+      : families_(families),
+        method_(SplitMethod(info->method())),
         unary_(info->type() ==
                grpc::experimental::ServerRpcInfo::Type::UNARY) {}
 
@@ -46,17 +55,16 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
-      MetricCounter("headcount_grpc_handled_total",
-                    "Calls finished, by service, method and status code.",
-                    {{"service", method_.first},
-                     {"method", method_.second},
-                     {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(
-                                 status.error_code()))}})
+      families_->handled
+          .Add({{"service", method_.first},
+                {"method", method_.second},
+                {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(
+                             status.error_code()))}})
           .Increment();
       if (unary_ && start_ != absl::InfinitePast()) {
-        MetricHistogram("headcount_grpc_handling_seconds",
-                        "Time from a unary call's arrival to its status.",
-                        {{"service", method_.first}, {"method", method_.second}})
+        families_->handling
+            .Add({{"service", method_.first}, {"method", method_.second}},
+                 families_->buckets)
             .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
       }
     }
@@ -64,6 +72,7 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
+  RpcFamilies* const families_;
   const std::pair<std::string, std::string> method_;
   const bool unary_;
   absl::Time start_ = absl::InfinitePast();
@@ -74,8 +83,20 @@ class RpcMetricsFactory final
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcMetricsInterceptor(info);
+    return new RpcMetricsInterceptor(info, &families_);
   }
+
+ private:
+  RpcFamilies families_{
+      prometheus::BuildCounter()
+          .Name("headcount_grpc_handled_total")
+          .Help("Calls finished, by service, method and status code.")
+          .Register(MetricsRegistry()),
+      prometheus::BuildHistogram()
+          .Name("headcount_grpc_handling_seconds")
+          .Help("Time from a unary call's arrival to its status.")
+          .Register(MetricsRegistry()),
+      SecondsBuckets()};
 };
 
 }  // namespace

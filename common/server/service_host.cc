@@ -127,10 +127,8 @@ void ServiceHost::Shutdown() {
   if (hosted_ != nullptr) hosted_->DetachAndClose();
 }
 
-int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
-                        ServiceHost& host,
+int ServeUntilSignalled(absl::string_view data_dir, ServiceHost& host,
                         absl::FunctionRef<std::string()> serving_note) {
-  const std::string name(program);
   // Announced once the store has been opened (or failed to): a script that
   // waits for this line finds the handlers attached, or the reason on
   // stderr and health NOT_SERVING.

@@ -126,13 +126,14 @@ class ServiceHost {
 };
 
 // main() of both binaries after their flags, on `host` (already
-// Listen()ed): opens the store in `data_dir`, then prints "listening on
-// HOST:PORT" on stdout, and on stderr `serving_note()` or why it is NOT
-// SERVING; waits for SIGTERM or SIGINT; drains. Returns the exit code: 0
-// after a clean drain, 1 when the store never opened. Call
-// BlockTerminationSignals() first thing in main.
-int ServeUntilSignalled(absl::string_view program, absl::string_view data_dir,
-                        ServiceHost& host,
+// Listen()ed): opens the store in `data_dir`; a store that cannot be
+// opened for a reason other than damage or a full disk ends it at once
+// (logged, exit code 1). Otherwise prints "listening on HOST:PORT" on
+// stdout, logs `serving_note()` or why it is NOT SERVING, waits for SIGTERM
+// or SIGINT and drains. Returns the exit code: 0 after a clean drain, 1
+// when the store never opened. Call BlockTerminationSignals() first thing
+// in main.
+int ServeUntilSignalled(absl::string_view data_dir, ServiceHost& host,
                         absl::FunctionRef<std::string()> serving_note);
 
 }  // namespace headcount
