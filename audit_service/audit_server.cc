@@ -13,7 +13,7 @@ AuditServer::AuditServer(const Options& options)
       feed_state_(options.follower.ingest_address, options.clock),
       host_({options.listen, options.security.credentials,
              options.shutdown_grace, options.limits, options.store.data_dir,
-             options.disk_floor_bytes}),
+             options.disk_floor_bytes, options.health_listen}),
       service_(options.security.authorizer, &host_.waker(),
                options.watch_stall_limit, options.clock, &feed_state_) {}
 

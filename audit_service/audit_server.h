@@ -23,6 +23,9 @@ class AuditServer final : private HostedService {
  public:
   struct Options {
     std::string listen = "127.0.0.1:50052";
+    // A plaintext health-only listener for probes (--health_listen); empty:
+    // none.
+    std::string health_listen;
     AuditStore::Options store;
     FeedFollower::Options follower;
     absl::Duration shutdown_grace = absl::Seconds(10);

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
 
   headcount::audit::AuditServer::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);
+  options.health_listen = headcount::HealthListenFlag();
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.follower.ingest_address = absl::GetFlag(FLAGS_ingest);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);

@@ -11,7 +11,7 @@ IngestServer::IngestServer(const Options& options)
     : options_(options),
       host_({options.listen, options.security.credentials,
              options.shutdown_grace, options.limits, options.store.data_dir,
-             options.disk_floor_bytes}),
+             options.disk_floor_bytes, options.health_listen}),
       service_(options.security.authorizer, &host_.waker(),
                {options.watch_stall_limit, options.watch_cache_bytes,
                 options.batch_limits},

@@ -22,6 +22,9 @@ class IngestServer final : private HostedService {
  public:
   struct Options {
     std::string listen = "127.0.0.1:50051";
+    // A plaintext health-only listener for probes (--health_listen); empty:
+    // none.
+    std::string health_listen;
     RocksDbSubmissionStore::Options store;
     // How long a drain waits for calls in flight.
     absl::Duration shutdown_grace = absl::Seconds(10);

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   }
   headcount::ingest::IngestServer::Options options;
   options.listen = absl::GetFlag(FLAGS_listen);
+  options.health_listen = headcount::HealthListenFlag();
   options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.store.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   options.watch_stall_limit = absl::GetFlag(FLAGS_watch_stall_limit);

@@ -17,6 +17,11 @@
 ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT to serve Prometheus metrics on, at /metrics (port 0 "
           "picks one); empty: no metrics endpoint");
+ABSL_FLAG(std::string, health_listen, "",
+          "HOST:PORT of a plaintext listener serving only grpc.health.v1.Health "
+          "(port 0 picks one), for probes without client certificates such "
+          "as Kubernetes' gRPC probes: \"\" there is liveness, the service's "
+          "name readiness; empty: none");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one line per event: time, level, program, component, "
           "message, key=value fields) or json (one object per line, for log "
@@ -69,6 +74,8 @@ std::vector<char*> ParseServerFlags(int argc, char** argv,
   SetLogFormat(*format);
   return rest;
 }
+
+std::string HealthListenFlag() { return absl::GetFlag(FLAGS_health_listen); }
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> StartMetricsFromFlags() {
   const std::string listen = absl::GetFlag(FLAGS_metrics_listen);

@@ -25,6 +25,9 @@ std::string VersionLine(absl::string_view program);
 std::vector<char*> ParseServerFlags(int argc, char** argv,
                                     absl::string_view usage);
 
+// --health_listen: the address of the health-only listener, or empty.
+std::string HealthListenFlag();
+
 // When --metrics_listen is set: serves /metrics there (MetricsEndpoint)
 // and prints "metrics on HOST:PORT" on stdout. Null when it is empty; an
 // error naming the flag when the address is bad or cannot be bound.

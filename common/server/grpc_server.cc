@@ -18,13 +18,32 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const std::string& listen, const std::vector<NamedService>& services,
     std::shared_ptr<grpc::ServerCredentials> credentials,
     const ResourceLimits& limits) {
+  std::vector<std::string> names;
+  for (const auto& [name, service] : services) names.push_back(name);
+  return Build("--listen", listen, services, std::move(names),
+               /*health_only=*/false, std::move(credentials), limits);
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::StartHealthOnly(
+    const std::string& listen, std::vector<std::string> service_names,
+    const ResourceLimits& limits) {
+  return Build("--health_listen", listen, {}, std::move(service_names),
+               /*health_only=*/true, grpc::InsecureServerCredentials(),
+               limits);
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Build(
+    absl::string_view flag, const std::string& listen, const std::vector<NamedService>& services,
+    std::vector<std::string> health_names, bool health_only,
+    std::shared_ptr<grpc::ServerCredentials> credentials,
+    const ResourceLimits& limits) {
   const size_t colon = listen.rfind(':');
   int requested_port = -1;
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(listen.substr(colon + 1), &requested_port) ||
       requested_port < 0 || requested_port > 65535) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--listen: must be HOST:PORT, got \"", listen, "\""));
+        absl::StrCat(flag, ": must be HOST:PORT, got \"", listen, "\""));
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -60,19 +79,19 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::ResourceQuota quota("headcount-server");
   quota.Resize(limits.grpc_memory_bytes);
   builder.SetResourceQuota(quota);
-  std::vector<std::string> names;
   for (const auto& [name, service] : services) {
     builder.RegisterService(service);
-    names.push_back(name);
   }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+    return absl::UnavailableError(
+        absl::StrCat(flag, ": cannot listen on ", listen));
   }
   std::string address = absl::StrCat(listen.substr(0, colon), ":", port);
-  std::unique_ptr<GrpcServer> result(
-      new GrpcServer(std::move(server), std::move(names), address, port));
+  std::unique_ptr<GrpcServer> result(new GrpcServer(
+      std::move(server), std::move(health_names), health_only, address, port));
   result->SetServing(false);
+  if (health_only) result->SetOverallServing(true);  // alive
   return result;
 }
 
@@ -83,16 +102,23 @@ GrpcServer::~GrpcServer() {
 void GrpcServer::SetServing(bool serving) {
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health == nullptr) return;
-  health->SetServingStatus(serving);  // the overall status, ""
+  if (!health_only_) health->SetServingStatus(serving);  // overall, ""
   for (const std::string& name : service_names_) {
     health->SetServingStatus(name, serving);
   }
+}
+
+void GrpcServer::SetOverallServing(bool serving) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  // By name: the one-argument overload sets every name at once.
+  if (health != nullptr) health->SetServingStatus("", serving);
 }
 
 void GrpcServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   SetServing(false);
+  if (health_only_) SetOverallServing(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

@@ -25,6 +25,13 @@ absl::Status ServiceHost::Listen(const std::string& service_name,
                    GrpcServer::Start(options_.listen, {{service_name, service}},
                                      options_.credentials, options_.limits));
   address_ = grpc_server_->address();
+  if (!options_.health_listen.empty()) {
+    ASSIGN_OR_RETURN(health_server_,
+                     GrpcServer::StartHealthOnly(options_.health_listen,
+                                                 {service_name},
+                                                 options_.limits));
+    health_address_ = health_server_->address();
+  }
   if (options_.disk_floor_bytes > 0) {
     disk_watch_ = std::thread([this] { WatchDisk(); });
   }
@@ -59,9 +66,10 @@ void ServiceHost::SetServing(bool serving) {
 }
 
 void ServiceHost::ApplyHealth() {
-  if (grpc_server_ != nullptr && !stopping_) {
-    grpc_server_->SetServing(service_serving_ && !disk_full_);
-  }
+  if (stopping_) return;
+  const bool serving = service_serving_ && !disk_full_;
+  if (grpc_server_ != nullptr) grpc_server_->SetServing(serving);
+  if (health_server_ != nullptr) health_server_->SetServing(serving);
 }
 
 void ServiceHost::WatchDisk() {
@@ -118,17 +126,27 @@ void ServiceHost::Shutdown() {
   }
   if (disk_watch_.joinable()) disk_watch_.join();
   if (hosted_ != nullptr) hosted_->StopBackground();  // no SERVING after this
+  if (health_server_ != nullptr) health_server_->SetServing(false);
   if (grpc_server_ != nullptr) {
     grpc_server_->SetServing(false);
     waker_.CloseAll();
     grpc_server_->Shutdown(options_.shutdown_grace);
     grpc_server_.reset();
   }
+  // Probes answer until the last call has ended: alive, not ready.
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ZeroDuration());
+    health_server_.reset();
+  }
   if (hosted_ != nullptr) hosted_->DetachAndClose();
 }
 
 int ServeUntilSignalled(absl::string_view data_dir, ServiceHost& host,
                         absl::FunctionRef<std::string()> serving_note) {
+  if (!host.health_address().empty()) {
+    std::printf("health on %s\n", host.health_address().c_str());
+    std::fflush(stdout);
+  }
   // Announced once the store has been opened (or failed to): a script that
   // waits for this line finds the handlers attached, or the reason on
   // stderr and health NOT_SERVING.

@@ -59,6 +59,9 @@ class ServiceHost {
     // store not yet open waits for space (0: no floor).
     std::string data_dir;
     uint64_t disk_floor_bytes = 0;
+    // "HOST:PORT" of a plaintext health-only listener for probes that
+    // cannot do mutual TLS (GrpcServer::StartHealthOnly); empty: none.
+    std::string health_listen;
   };
 
   explicit ServiceHost(Options options)
@@ -69,7 +72,8 @@ class ServiceHost {
 
   // Binds, registers `service` (named `service_name` for health; not owned)
   // and serves with health NOT_SERVING: every call of the service fails
-  // with UNAVAILABLE until the store is open. `hosted` is not owned and
+  // with UNAVAILABLE until the store is open. Also binds the health-only
+  // listener when one is asked for. `hosted` is not owned and
   // outlives the host. INVALID_ARGUMENT for a malformed address,
   // UNAVAILABLE when it cannot be bound.
   absl::Status Listen(const std::string& service_name, grpc::Service* service,
@@ -97,6 +101,8 @@ class ServiceHost {
 
   // "HOST:PORT" with the port actually bound; empty before Listen.
   const std::string& address() const { return address_; }
+  // The same of the health-only listener; empty without one.
+  const std::string& health_address() const { return health_address_; }
 
   // The drain: hosted background stopped, health NOT_SERVING, streams end
   // with UNAVAILABLE, no new calls, calls in flight finish (up to the
@@ -113,7 +119,9 @@ class ServiceHost {
   StreamWaker waker_;
   HostedService* hosted_ = nullptr;
   std::unique_ptr<GrpcServer> grpc_server_;
+  std::unique_ptr<GrpcServer> health_server_;  // null without health_listen
   std::string address_;
+  std::string health_address_;
   bool shut_down_ = false;
 
   mutable absl::Mutex mu_;
@@ -126,7 +134,8 @@ class ServiceHost {
 };
 
 // main() of both binaries after their flags, on `host` (already
-// Listen()ed): opens the store in `data_dir`; a store that cannot be
+// Listen()ed): prints "health on HOST:PORT" when it has a health-only
+// listener, opens the store in `data_dir`; a store that cannot be
 // opened for a reason other than damage or a full disk ends it at once
 // (logged, exit code 1). Otherwise prints "listening on HOST:PORT" on
 // stdout, logs `serving_note()` or why it is NOT SERVING, waits for SIGTERM

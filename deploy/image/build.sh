@@ -37,5 +37,6 @@ podman import --quiet \
   --change 'ENTRYPOINT ["/usr/local/bin/headcount-ingest"]' \
   --change 'EXPOSE 50051' --change 'EXPOSE 50052' \
   --change 'EXPOSE 9151' --change 'EXPOSE 9152' \
+  --change 'EXPOSE 50061' --change 'EXPOSE 50062' \
   "$work/rootfs.tar" "$tag" >/dev/null
 echo "$tag ($(podman image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MiB", $1 / 1048576 }'), from: ${packages//,/ })"

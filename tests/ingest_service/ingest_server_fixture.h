@@ -79,12 +79,14 @@ class IngestServerTest : public ::testing::Test {
     return response;
   }
 
+  // The health of `service` at `address`; UNKNOWN when the call fails.
   grpc::health::v1::HealthCheckResponse::ServingStatus Health(
-      const std::string& address) {
+      const std::string& address,
+      const std::string& service = "headcount.v1.IngestService") {
     auto health = grpc::health::v1::Health::NewStub(
         grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
     grpc::health::v1::HealthCheckRequest request;
-    request.set_service("headcount.v1.IngestService");
+    request.set_service(service);
     grpc::health::v1::HealthCheckResponse response;
     grpc::Status status = health->Check(::headcount::testing::Context().get(),
                                         request, &response);

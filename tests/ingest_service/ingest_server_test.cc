@@ -265,6 +265,46 @@ TEST_F(IngestServerTest, HealthIsNotServingUntilTheStoreIsOpen) {
             grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
+// The plaintext listener for probes that cannot do mutual TLS (Kubernetes'
+// gRPC probes): "" is liveness, the service's name readiness, and nothing
+// but health is served there.
+TEST_F(IngestServerTest, HealthListenerServesProbesAndNothingElse) {
+  using Status = grpc::health::v1::HealthCheckResponse;
+  server_->Shutdown();
+  server_.reset();
+  IngestServer::Options options = Options();
+  options.health_listen = "127.0.0.1:0";
+  auto server = IngestServer::StartListening(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string probe = (*server)->host().health_address();
+  ASSERT_FALSE(probe.empty());
+  ASSERT_NE(probe, (*server)->address());
+  EXPECT_EQ(Health(probe, ""), Status::SERVING);  // alive, store not open
+  EXPECT_EQ(Health(probe), Status::NOT_SERVING);  // not ready
+  EXPECT_EQ(Health(probe, "headcount.v1.AuditService"), Status::UNKNOWN);
+  auto stub = v1::IngestService::NewStub(
+      grpc::CreateChannel(probe, grpc::InsecureChannelCredentials()));
+  v1::ListSchoolsResponse schools;
+  EXPECT_THAT(stub->ListSchools(Context().get(), v1::ListSchoolsRequest(),
+                                &schools),
+              HasCode(grpc::StatusCode::UNIMPLEMENTED));
+  ASSERT_TRUE((*server)->OpenStore().ok());
+  EXPECT_EQ(Health(probe), Status::SERVING);
+  EXPECT_EQ(Health(probe, ""), Status::SERVING);
+  (*server)->Shutdown();
+  EXPECT_EQ(Health(probe, ""), Status::UNKNOWN);  // closed with the server
+}
+
+TEST_F(IngestServerTest, HealthListenerThatCannotBindNamesItsFlag) {
+  IngestServer::Options options = Options();
+  options.listen = "127.0.0.1:0";
+  options.health_listen = "127.0.0.1:http";
+  auto server = IngestServer::StartListening(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(std::string(server.status().message()),
+              ::testing::HasSubstr("--health_listen: must be HOST:PORT"));
+}
+
 TEST_F(IngestServerTest,
        DrainTellsHealthWatchersNotServingBeforeThePortCloses) {
   auto health = grpc::health::v1::Health::NewStub(channel_);

@@ -5,15 +5,7 @@
 BIN=$1
 NPM_DIR=$2
 here=$(cd "$(dirname "$0")" && pwd)
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "SKIP: node and npm are not installed (deploy/install-deps.sh installs them)"
-  exit 77
-fi
-if [ ! -d "$NPM_DIR/node_modules/grpc-js-reflection-client" ]; then
-  mkdir -p "$NPM_DIR"
-  npm install --silent --no-audit --no-fund --prefix "$NPM_DIR" \
-    @grpc/grpc-js@1.14.7 grpc-js-reflection-client@1.4.2 ||
-    { echo "FAIL: npm install did not work"; exit 1; }
-fi
+source "$here/../npm_packages.sh"
+npm_packages "$NPM_DIR" @grpc/grpc-js@1.14.7 grpc-js-reflection-client@1.4.2
 source "$here/../cli/services.sh"
 NODE_PATH="$NPM_DIR/node_modules" node "$here/reflection_test.js" "$INGEST" "$AUDIT"
