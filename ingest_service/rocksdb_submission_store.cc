@@ -404,6 +404,7 @@ absl::StatusOr<v1::BackupResponse> RocksDbSubmissionStore::Backup() {
   // Flushes the memtable first (0), so the copy needs no write-ahead log.
   RETURN_IF_ERROR(FromRocksDb(checkpoint->CreateCheckpoint(partial, 0),
                               absl::StrCat("write a checkpoint to ", partial)));
+  if (options_.after_checkpoint) options_.after_checkpoint();
   // The copy's own revision: commits went on while it was made.
   int64_t revision = 0;
   {

@@ -6,6 +6,7 @@
 #define HEADCOUNT_INGEST_SERVICE_ROCKSDB_SUBMISSION_STORE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,9 @@ class RocksDbSubmissionStore final : public SubmissionStore {
     // Checked before every write (RESOURCE_EXHAUSTED under it). Not
     // owned; null: no floor.
     const DiskFloor* disk_floor = nullptr;
+    // Tests only: runs in Backup between the checkpoint and reading its
+    // revision, where commits may land (a test commits there).
+    std::function<void()> after_checkpoint;
   };
 
   // Opens (creating if missing) and recovers the store: DATA_LOSS when

@@ -239,5 +239,58 @@ TEST_F(StoreTest, ConcurrentCommitsGetDistinctContiguousRevisions) {
   EXPECT_EQ(*revisions.rbegin(), kThreads * kPerThread);
 }
 
+// The copy names and reports its own revision, not the store's: a commit
+// that lands after the checkpoint is in the store and not in the copy.
+TEST(StoreBackupTest, TheCopyIsAtItsOwnRevision) {
+  headcount::testing::TempDir dir;
+  RocksDbSubmissionStore* live = nullptr;
+  RocksDbSubmissionStore::Options options;
+  options.data_dir = dir.Sub("db");
+  options.backup_dir = dir.Sub("backups");
+  options.after_checkpoint = [&live] {
+    ASSERT_THAT(headcount::testing::CommitNow(
+                    *live, {School("城北", "late", {{1, 1}})})
+                    .status(),
+                IsOk());
+  };
+  auto store = RocksDbSubmissionStore::Open(options);
+  ASSERT_THAT(store.status(), IsOk());
+  live = store->get();
+  ASSERT_THAT(headcount::testing::CommitNow(
+                  *live, {School("城北", "early", {{1, 1}})})
+                  .status(),
+              IsOk());
+  auto backup = live->Backup();
+  ASSERT_THAT(backup.status(), IsOk());
+  EXPECT_EQ(live->revision(), 2);
+  EXPECT_EQ(backup->revision(), 1);
+  EXPECT_THAT(backup->path(), HasSubstr("-rev1-"));
+  EXPECT_GT(backup->bytes(), 0);
+
+  RocksDbSubmissionStore::Options copy_options;
+  copy_options.data_dir = backup->path();
+  auto copy = RocksDbSubmissionStore::Open(copy_options);
+  ASSERT_THAT(copy.status(), IsOk());
+  EXPECT_EQ((*copy)->revision(), 1);
+  EXPECT_EQ((*copy)->history_id(), live->history_id());
+  EXPECT_THAT(
+      (*copy)->GetSchool({"2015-autumn", "利辛县", "城北", "early"}).status(),
+      IsOk());
+  EXPECT_EQ(
+      (*copy)->GetSchool({"2015-autumn", "利辛县", "城北", "late"}).status().code(),
+      absl::StatusCode::kNotFound);
+}
+
+TEST(StoreBackupTest, WithoutABackupDirectoryItSaysHowToGetOne) {
+  headcount::testing::TempDir dir;
+  RocksDbSubmissionStore::Options options;
+  options.data_dir = dir.Sub("db");
+  auto store = RocksDbSubmissionStore::Open(options);
+  ASSERT_THAT(store.status(), IsOk());
+  auto backup = (*store)->Backup();
+  EXPECT_EQ(backup.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(backup.status().message(), HasSubstr("--backup_dir=DIR"));
+}
+
 }  // namespace
 }  // namespace headcount::ingest
