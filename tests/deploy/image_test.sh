@@ -76,7 +76,9 @@ run() {
       fail "podman run $name"
   else
     mkdir -p "$WORK/rootfs/var/lib/headcount"
-    mount --bind "$WORK/data" "$WORK/rootfs/var/lib/headcount" 2>/dev/null || true
+    mountpoint -q "$WORK/rootfs/var/lib/headcount" ||
+      mount --bind "$WORK/data" "$WORK/rootfs/var/lib/headcount" 2>/dev/null ||
+      true  # else the services write into the copy itself
     chroot "$WORK/rootfs" /usr/bin/setpriv --reuid=10001 --regid=10001 --clear-groups \
       "$entrypoint" "$@" >"$WORK/$name.out" 2>&1 &
     pids+=($!)
@@ -100,7 +102,9 @@ stop_all() {
   else
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    umount "$WORK/rootfs/var/lib/headcount" 2>/dev/null || true
+    while mountpoint -q "$WORK/rootfs/var/lib/headcount"; do
+      umount "$WORK/rootfs/var/lib/headcount" || break
+    done
   fi
 }
 trap 'stop_all; cleanup' EXIT
