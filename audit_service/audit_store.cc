@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -188,8 +189,8 @@ absl::StatusOr<bool> AuditStore::EnterHistory(const std::string& history_id) {
   return start_over;
 }
 
-absl::StatusOr<int> AuditStore::Apply(
-    int64_t revision, const std::vector<v1::SchoolRecord>& schools) {
+absl::StatusOr<int> AuditStore::Apply(int64_t revision,
+                                      const std::vector<v1::Event>& events) {
   MutexLock lock(&apply_mu_);
   if (revision <= applied_revision_.load()) return 0;
   const absl::Time apply_start = absl::Now();
@@ -201,12 +202,25 @@ absl::StatusOr<int> AuditStore::Apply(
   // District and county sums, read once, written once after the loop.
   std::map<std::string, Counts> area_sums;  // by totals key
 
-  for (const v1::SchoolRecord& record : schools) {
+  // Districts and counties that lost a school: each leaves the reports
+  // when it has none left.
+  std::set<std::string> emptied;  // totals keys
+  for (const v1::Event& change : events) {
+    // A removal's record holds the school's name and no grades: its
+    // counts are zero, so the sums lose what the school had.
+    const v1::SchoolRecord& record = change.school();
+    const bool removal = change.type() == v1::Event::DELETE;
     const std::string key = SchoolDbKey(record);
     // Our own copy, not the feed's prev_school: a correction replaces
     // exactly what this store counted.
     ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> previous,
                      reader.GetProto<v1::SchoolRecord>(key));
+    if (removal && !previous.has_value()) {
+      return absl::DataLossError(absl::StrCat(
+          "revision ", revision, " removes school ", record.county(), "/",
+          record.district(), "/", record.school(),
+          ", which the audit does not hold"));
+    }
     const v1::SchoolRecord& before =
         previous.has_value() ? *previous : v1::SchoolRecord::default_instance();
     const Counts old_counts = SchoolCounts(before);
@@ -229,21 +243,50 @@ absl::StatusOr<int> AuditStore::Apply(
             record.county(), "/", record.district(), " would overflow"));
       }
     }
-    RETURN_IF_ERROR(BatchPut(
-        batch,
+    const std::string school_totals_key =
         TotalsKey(v1::SCHOOL, Scope(v1::SCHOOL, record.term(), record.county(),
-                                    record.district(), record.school())),
-        TotalsValue(new_counts)));
-    RETURN_IF_ERROR(BatchPut(batch, key, record.SerializeAsString()));
+                                    record.district(), record.school()));
+    if (removal) {
+      RETURN_IF_ERROR(FromRocksDb(batch.Delete(school_totals_key), "batch"));
+      RETURN_IF_ERROR(FromRocksDb(batch.Delete(key), "batch"));
+      emptied.insert(AreaTotalsKey(v1::DISTRICT, record));
+      emptied.insert(AreaTotalsKey(v1::COUNTY, record));
+    } else {
+      RETURN_IF_ERROR(
+          BatchPut(batch, school_totals_key, TotalsValue(new_counts)));
+      RETURN_IF_ERROR(BatchPut(batch, key, record.SerializeAsString()));
+    }
     for (AlertTarget& target : evaluator_.SchoolTargets(before, record)) {
       targets[AlertKey(target.identity)] = std::move(target);
     }
   }
-  // Districts and counties with the sums the whole revision ends with.
-  for (const auto& [totals_key, sum] : area_sums) {
-    RETURN_IF_ERROR(BatchPut(batch, totals_key, TotalsValue(sum)));
+  // Districts and counties with the sums the whole revision ends with;
+  // those left without a school go.
+  for (const v1::Event& change : events) {
+    if (change.type() != v1::Event::DELETE) continue;
+    const v1::SchoolRecord& record = change.school();
+    for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
+      const std::string totals_key = AreaTotalsKey(level, record);
+      if (emptied.count(totals_key) == 0) continue;  // decided already
+      ASSIGN_OR_RETURN(
+          bool any_school,
+          reader.AnyKeyUnder(absl::StrCat(
+              Space(kSchoolSpace),
+              SchoolKeyPrefix(record.term(), record.county(),
+                              level == v1::DISTRICT ? record.district()
+                                                    : ""))));
+      if (any_school) emptied.erase(totals_key);
+    }
   }
-  for (const v1::SchoolRecord& record : schools) {
+  for (const auto& [totals_key, sum] : area_sums) {
+    if (emptied.count(totals_key) > 0) {
+      RETURN_IF_ERROR(FromRocksDb(batch.Delete(totals_key), "batch"));
+    } else {
+      RETURN_IF_ERROR(BatchPut(batch, totals_key, TotalsValue(sum)));
+    }
+  }
+  for (const v1::Event& change : events) {
+    const v1::SchoolRecord& record = change.school();
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
       std::optional<AlertTarget> target = evaluator_.AreaTarget(
           level, record, area_sums.at(AreaTotalsKey(level, record)));
@@ -260,7 +303,7 @@ absl::StatusOr<int> AuditStore::Apply(
           absl::ToUnixMicros(options_.clock->Now()));
   // One revision is one commit of one caller.
   const std::string submitted_by =
-      schools.empty() ? "" : schools.front().submitted_by();
+      events.empty() ? "" : events.front().school().submitted_by();
   int appended = 0;
   std::map<v1::AlertEvent::State, int> states;  // counted once written
   for (const auto& [open_key, target] : targets) {

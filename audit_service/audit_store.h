@@ -38,13 +38,15 @@ class RevisionSink {
   virtual ~RevisionSink() = default;
   // The newest ingest revision applied (0 when none).
   virtual int64_t applied_revision() const = 0;
-  // Applies the new records of the schools changed at ingest revision
-  // `revision` (all of them: a revision is applied whole or not at all),
-  // then evaluates the alerts they touch. Revisions at or below
-  // applied_revision() are ignored. Returns the number of alert events
-  // appended.
-  virtual absl::StatusOr<int> Apply(
-      int64_t revision, const std::vector<v1::SchoolRecord>& schools) = 0;
+  // Applies the events of ingest revision `revision` (all of them: a
+  // revision is applied whole or not at all): a PUT's record replaces the
+  // school's, a DELETE removes the school (a district or county with no
+  // school left leaves the reports). Then evaluates the alerts they touch.
+  // Revisions at or below applied_revision() are ignored. Returns the
+  // number of alert events appended. DATA_LOSS for a DELETE of a school
+  // the sink does not hold.
+  virtual absl::StatusOr<int> Apply(int64_t revision,
+                                    const std::vector<v1::Event>& events) = 0;
 
   // The ingest history (WatchResponse.history_id) the applied state came
   // from; empty before the first.
@@ -80,8 +82,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
   absl::Status Resume();
 
   int64_t applied_revision() const override { return applied_revision_.load(); }
-  absl::StatusOr<int> Apply(
-      int64_t revision, const std::vector<v1::SchoolRecord>& schools) override;
+  absl::StatusOr<int> Apply(int64_t revision,
+                            const std::vector<v1::Event>& events) override;
   std::string history_id() const override;
   absl::StatusOr<bool> EnterHistory(const std::string& history_id) override;
   std::string epoch() const override;

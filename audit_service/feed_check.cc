@@ -7,7 +7,7 @@ namespace headcount::audit {
 
 absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                int64_t revision,
-                               const std::vector<v1::SchoolRecord>& schools) {
+                               const std::vector<v1::Event>& events) {
   if (source == FeedSource::kWatch && revision != applied + 1) {
     return absl::DataLossError(absl::StrCat(
         "the feed jumped from revision ", applied, " to ", revision,
@@ -18,8 +18,21 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                             " is behind the applied ",
                                             applied));
   }
-  for (const v1::SchoolRecord& record : schools) {
-    std::vector<FieldViolation> violations = ValidateSchoolRecord(record);
+  for (const v1::Event& event : events) {
+    const v1::SchoolRecord& record = event.school();
+    const bool removal = event.type() == v1::Event::DELETE;
+    std::vector<FieldViolation> violations;
+    if (event.type() != v1::Event::PUT &&
+        (!removal || source == FeedSource::kList)) {
+      violations.push_back(
+          {"type", absl::StrCat("must be PUT", source == FeedSource::kList
+                                                   ? " in a listing"
+                                                   : " or DELETE",
+                                ", got ", v1::Event::Type_Name(event.type()))});
+    } else {
+      violations = removal ? ValidateRemovedSchool(record)
+                           : ValidateSchoolRecord(record);
+    }
     const bool stamped_right = source == FeedSource::kWatch
                                    ? record.mod_revision() == revision
                                    : record.mod_revision() <= revision;
@@ -37,6 +50,15 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
     }
   }
   return absl::OkStatus();
+}
+
+std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records) {
+  std::vector<v1::Event> events(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    events[i].set_type(v1::Event::PUT);
+    *events[i].mutable_school() = std::move(records[i]);
+  }
+  return events;
 }
 
 }  // namespace headcount::audit

@@ -19,14 +19,18 @@ enum class FeedSource {
   kList,   // a ListSchools snapshot at `revision`: not below applied
 };
 
-// OK when `schools` may be applied as ingest revision `revision` on top of
+// OK when `events` may be applied as ingest revision `revision` on top of
 // `applied`: the revision follows without a gap (kWatch) or is not behind
-// (kList), and every record passes ValidateSchoolRecord with a
-// mod_revision at or below `revision` (equal for kWatch). Else DATA_LOSS
-// naming the revision, the school and the rule.
+// (kList, PUT events only), and every event is a PUT whose record passes
+// ValidateSchoolRecord or a DELETE whose school passes
+// ValidateRemovedSchool, with a mod_revision at or below `revision` (equal
+// for kWatch). Else DATA_LOSS naming the revision, the school and the rule.
 absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                int64_t revision,
-                               const std::vector<v1::SchoolRecord>& schools);
+                               const std::vector<v1::Event>& events);
+
+// `records` as the PUT events of a listing.
+std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records);
 
 }  // namespace headcount::audit
 

@@ -122,7 +122,7 @@ absl::Status FeedFollower::FollowOnce() {
   connections_.fetch_add(1);
 
   int64_t target = -1;  // ingest revision when this stream started
-  std::vector<v1::SchoolRecord> pending;
+  std::vector<v1::Event> pending;
   int64_t pending_revision = 0;
   // Ends the stream early with `status` (the stream's own is dropped).
   auto abandon = [&](absl::Status status) {
@@ -147,7 +147,8 @@ absl::Status FeedFollower::FollowOnce() {
       }
       pending_revision = response.revision();
       for (v1::Event& event : *response.mutable_events()) {
-        pending.push_back(std::move(*event.mutable_school()));
+        event.clear_prev_school();  // the audit keeps its own copy
+        pending.push_back(std::move(event));
       }
       if (response.fragment()) continue;
       if (absl::Status check =
@@ -204,8 +205,9 @@ absl::Status FeedFollower::Rebuild() {
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
   }
-  RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, schools));
-  absl::StatusOr<int> applied = sink_->Apply(revision, schools);
+  const std::vector<v1::Event> events = PutEvents(std::move(schools));
+  RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, events));
+  absl::StatusOr<int> applied = sink_->Apply(revision, events);
   if (!applied.ok()) return applied.status();
   if (options_.state != nullptr) {
     options_.state->Applied(sink_->applied_revision());
@@ -216,9 +218,9 @@ absl::Status FeedFollower::Rebuild() {
 
 absl::Status FeedFollower::CheckFeed(
     FeedSource source, int64_t revision,
-    const std::vector<v1::SchoolRecord>& schools) {
+    const std::vector<v1::Event>& events) {
   absl::Status status =
-      CheckFeedRevision(source, sink_->applied_revision(), revision, schools);
+      CheckFeedRevision(source, sink_->applied_revision(), revision, events);
   if (status.ok()) return status;
   Log(LogLevel::kError, "feed",
       absl::StrCat("refusing the feed of the ingest at ",

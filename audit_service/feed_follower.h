@@ -86,7 +86,7 @@ class FeedFollower {
   // CheckFeedRevision; on a violation logs it, reports the sink out of
   // sync and returns it (DATA_LOSS).
   absl::Status CheckFeed(FeedSource source, int64_t revision,
-                         const std::vector<v1::SchoolRecord>& schools);
+                         const std::vector<v1::Event>& events);
   // Sleeps up to `duration`; false when stopping.
   bool Sleep(absl::Duration duration);
 

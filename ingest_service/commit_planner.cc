@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
@@ -36,6 +37,21 @@ bool SameCounts(const v1::SchoolRecord& stored,
   return true;
 }
 
+// The stored grades with `sent` written over them (both sorted by grade):
+// a submission changes the grades it carries and keeps the others.
+std::vector<v1::GradeCount> MergedGrades(
+    const std::optional<v1::SchoolRecord>& current,
+    std::vector<v1::GradeCount> sent) {
+  if (!current.has_value()) return sent;
+  std::map<int, v1::GradeCount> by_grade;
+  for (const v1::GradeCount& g : current->grades()) by_grade[g.grade()] = g;
+  for (v1::GradeCount& g : sent) by_grade[g.grade()] = std::move(g);
+  std::vector<v1::GradeCount> merged;
+  merged.reserve(by_grade.size());
+  for (auto& [grade, g] : by_grade) merged.push_back(std::move(g));
+  return merged;
+}
+
 std::string DeterministicBytes(const google::protobuf::Message& message) {
   std::string out;
   google::protobuf::io::StringOutputStream stream(&out);
@@ -46,15 +62,19 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return out;
 }
 
-SchoolKey KeyOf(const v1::SubmitRequest& row) {
+template <typename Request>
+SchoolKey KeyOf(const Request& row) {
   return {row.term(), row.county(), row.district(), row.school()};
 }
 
-// The new record of `row`'s school, replacing `current` at `revision`.
-v1::SchoolRecord NewRecord(const v1::SubmitRequest& row,
+// The new record of `row`'s school, replacing `current` at `revision`,
+// with `grades` (none: the tombstone of a removed school).
+template <typename Request>
+v1::SchoolRecord NewRecord(const Request& row,
                            std::vector<v1::GradeCount> grades,
                            const std::optional<v1::SchoolRecord>& current,
-                           int64_t revision) {
+                           int64_t revision, const CommitOptions& options,
+                           absl::Time commit_time) {
   v1::SchoolRecord record;
   record.set_term(row.term());
   record.set_county(row.county());
@@ -66,10 +86,37 @@ v1::SchoolRecord NewRecord(const v1::SubmitRequest& row,
   record.set_create_revision(current.has_value() ? current->create_revision()
                                                  : revision);
   record.set_version(current.has_value() ? current->version() + 1 : 1);
+  record.set_submitted_by(options.submitted_by);
+  *record.mutable_submitted_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(commit_time));
   return record;
 }
 
+// "7, 8 and 9".
+std::string GradeList(const std::vector<int>& grades) {
+  std::string out;
+  for (size_t i = 0; i < grades.size(); ++i) {
+    if (i > 0) out += i + 1 == grades.size() ? " and " : ", ";
+    absl::StrAppend(&out, grades[i]);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string Fingerprint(const v1::RetractRequest& row) {
+  v1::RetractRequest canonical;
+  canonical.set_term(row.term());
+  canonical.set_county(row.county());
+  canonical.set_district(row.district());
+  canonical.set_school(row.school());
+  std::vector<int> grades(row.grades().begin(), row.grades().end());
+  std::sort(grades.begin(), grades.end());
+  for (int grade : grades) canonical.add_grades(grade);
+  // Never equal to a submission's: a retry must be the same kind of row.
+  return absl::StrCat("retract:", DeterministicBytes(canonical));
+}
 
 std::string Fingerprint(const v1::SubmitRequest& row) {
   v1::SubmitRequest canonical;
@@ -83,9 +130,10 @@ std::string Fingerprint(const v1::SubmitRequest& row) {
   return DeterministicBytes(canonical);
 }
 
-absl::StatusOr<CommitPlan> PlanCommit(
-    const std::vector<v1::SubmitRequest>& rows, const CommitOptions& options,
-    int64_t revision, absl::Time commit_time, PlanReader& reader) {
+absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
+                                      const CommitOptions& options,
+                                      int64_t revision, absl::Time commit_time,
+                                      PlanReader& reader) {
   const bool dry_run = options.dry_run;
   CommitPlan plan;
   CommitResult& result = plan.result;
@@ -94,19 +142,23 @@ absl::StatusOr<CommitPlan> PlanCommit(
   storage::RevisionEntry log_entry;
 
   for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
-    const v1::SubmitRequest& row = rows[i];
-    const SchoolKey key = KeyOf(row);
+    const bool retract = rows[i].has_retract();
+    const v1::SubmitRequest& put = rows[i].submit();
+    const v1::RetractRequest& removal = rows[i].retract();
+    const SchoolKey key = retract ? KeyOf(removal) : KeyOf(put);
+    const std::string& submission_id =
+        retract ? removal.submission_id() : put.submission_id();
     auto [school_it, new_school] = school_rows.emplace(EncodeSchoolKey(key), i);
     if (!new_school) {
       result.rejected.push_back(
           {i, "school",
-           absl::StrCat("school ", row.school(),
+           absl::StrCat("school ", key.school,
                         " appears twice in one batch "
                         "(rows ",
                         school_it->second, " and ", i, ")")});
       continue;
     }
-    auto [id_it, new_id] = id_rows.emplace(row.submission_id(), i);
+    auto [id_it, new_id] = id_rows.emplace(submission_id, i);
     if (!new_id) {
       result.rejected.push_back(
           {i, "submission_id",
@@ -114,12 +166,17 @@ absl::StatusOr<CommitPlan> PlanCommit(
                         " and ", i, ")")});
       continue;
     }
-    std::vector<v1::GradeCount> grades = SortedGrades(row.grades());
-    const std::string fingerprint = Fingerprint(row);
+    const std::string fingerprint =
+        retract ? Fingerprint(removal) : Fingerprint(put);
     ASSIGN_OR_RETURN(std::optional<storage::SubmissionEntry> prior,
-                     reader.Submission(row.submission_id()));
-    ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> current,
+                     reader.Submission(submission_id));
+    ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> stored,
                      reader.School(key));
+    // A retracted school's tombstone: gone, but a new record of the same
+    // name points back to it (ListSchools reads the history through it).
+    std::optional<v1::SchoolRecord> tombstone;
+    if (stored.has_value() && IsRemoved(*stored)) tombstone.swap(stored);
+    const std::optional<v1::SchoolRecord>& current = stored;
 
     if (prior.has_value()) {
       if (prior->fingerprint() != fingerprint) {
@@ -131,14 +188,83 @@ absl::StatusOr<CommitPlan> PlanCommit(
         continue;
       }
       // An idempotent retry: report what the first attempt did.
-      result.rows.push_back({prior->outcome(), prior->revision(),
-                             current.value_or(v1::SchoolRecord()),
-                             /*replayed=*/true});
+      RowResult replay{prior->outcome(), prior->revision(),
+                       current.value_or(v1::SchoolRecord()),
+                       /*replayed=*/true};
+      replay.grades_removed.assign(prior->grades_removed().begin(),
+                                   prior->grades_removed().end());
+      replay.school_removed = prior->school_removed();
+      result.rows.push_back(std::move(replay));
       continue;
     }
 
     storage::SubmissionEntry entry;
     entry.set_fingerprint(fingerprint);
+    if (retract) {
+      // What is removed must be there.
+      if (!current.has_value()) {
+        result.rejected.push_back(
+            {i, "school",
+             absl::StrCat("school ", key.school, " of ", key.county, "/",
+                          key.district, " has no counts in term ", key.term,
+                          ": nothing to retract"),
+             absl::StatusCode::kNotFound});
+        continue;
+      }
+      std::set<int> removing(removal.grades().begin(), removal.grades().end());
+      std::vector<int> missing;
+      std::vector<v1::GradeCount> kept;
+      std::vector<int> removed;
+      for (int grade : removing) {
+        const bool has = std::any_of(
+            current->grades().begin(), current->grades().end(),
+            [grade](const v1::GradeCount& g) { return g.grade() == grade; });
+        if (!has) missing.push_back(grade);
+      }
+      if (!missing.empty()) {
+        std::vector<int> present;
+        for (const v1::GradeCount& g : current->grades()) {
+          present.push_back(g.grade());
+        }
+        result.rejected.push_back(
+            {i, "grades",
+             absl::StrCat(key.school, " has no counts for grade",
+                          missing.size() > 1 ? "s " : " ", GradeList(missing),
+                          " (it has grade", present.size() > 1 ? "s " : " ",
+                          GradeList(present), ")"),
+             absl::StatusCode::kNotFound});
+        continue;
+      }
+      for (const v1::GradeCount& g : current->grades()) {
+        if (removing.empty() || removing.count(g.grade()) > 0) {
+          removed.push_back(g.grade());
+        } else {
+          kept.push_back(g);
+        }
+      }
+      const bool school_removed = kept.empty();
+      v1::SchoolRecord record = NewRecord(removal, std::move(kept), current,
+                                          revision, options, commit_time);
+      v1::Event* event = log_entry.add_events();
+      event->set_type(school_removed ? v1::Event::DELETE : v1::Event::PUT);
+      *event->mutable_prev_school() = *current;
+      *event->mutable_school() = record;
+      entry.set_revision(revision);
+      entry.set_outcome(v1::RETRACTED);
+      for (int grade : removed) entry.add_grades_removed(grade);
+      entry.set_school_removed(school_removed);
+      RowResult row{v1::RETRACTED, revision,
+                    school_removed ? v1::SchoolRecord() : record};
+      row.grades_removed = removed;
+      row.school_removed = school_removed;
+      result.rows.push_back(std::move(row));
+      plan.records.push_back(std::move(record));
+      plan.submissions.emplace_back(submission_id, std::move(entry));
+      continue;
+    }
+
+    std::vector<v1::GradeCount> grades =
+        MergedGrades(current, SortedGrades(put.grades()));
     if (current.has_value() && SameCounts(*current, grades)) {
       entry.set_revision(current->mod_revision());
       entry.set_outcome(v1::UNCHANGED);
@@ -146,22 +272,19 @@ absl::StatusOr<CommitPlan> PlanCommit(
     } else {
       const v1::Outcome outcome =
           current.has_value() ? v1::UPDATED : v1::CREATED;
-      v1::SchoolRecord record =
-          NewRecord(row, std::move(grades), current, revision);
-      record.set_submitted_by(options.submitted_by);
-      *record.mutable_submitted_at() =
-          google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-              absl::ToUnixMicros(commit_time));
+      v1::SchoolRecord record = NewRecord(put, std::move(grades), current,
+                                          revision, options, commit_time);
       v1::Event* event = log_entry.add_events();
       event->set_type(v1::Event::PUT);
       if (current.has_value()) *event->mutable_prev_school() = *current;
+      if (tombstone.has_value()) *event->mutable_prev_school() = *tombstone;
       *event->mutable_school() = record;
       entry.set_revision(revision);
       entry.set_outcome(outcome);
       result.rows.push_back({outcome, revision, record});
       plan.records.push_back(std::move(record));
     }
-    plan.submissions.emplace_back(row.submission_id(), std::move(entry));
+    plan.submissions.emplace_back(submission_id, std::move(entry));
   }
 
   if (!result.rejected.empty() || dry_run) {
@@ -181,6 +304,10 @@ absl::StatusOr<CommitPlan> PlanCommit(
     plan.log_entry = std::move(log_entry);
   }
   return plan;
+}
+
+bool IsRemoved(const v1::SchoolRecord& record) {
+  return record.grades_size() == 0;
 }
 
 }  // namespace headcount::ingest

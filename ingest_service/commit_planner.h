@@ -26,7 +26,8 @@ namespace headcount::ingest {
 class PlanReader {
  public:
   virtual ~PlanReader() = default;
-  // The school's current record; nullopt when it has none.
+  // The school's stored record (a tombstone when it was retracted);
+  // nullopt when it never had one.
   virtual absl::StatusOr<std::optional<v1::SchoolRecord>> School(
       const SchoolKey& key) = 0;
   // What `submission_id` committed; nullopt when it was never used.
@@ -39,24 +40,36 @@ struct CommitPlan {
   // something (0 otherwise, on rejection and for a dry run).
   CommitResult result;
   // What to write, all in one batch; empty on rejection and for a dry run.
-  std::vector<v1::SchoolRecord> records;  // new records, one per school
+  // New records, one per school; a retracted school's is its tombstone
+  // (no grades).
+  std::vector<v1::SchoolRecord> records;
   std::vector<std::pair<std::string, storage::SubmissionEntry>> submissions;
   std::optional<storage::RevisionEntry> log_entry;  // when records changed
 };
 
-// Plans `rows` (each valid by ValidateSubmitRequest) as one commit that
-// gets `revision` if it changes anything, stamped `commit_time` and
-// `options.submitted_by`. A school
-// or submission_id twice in the rows, or a submission_id used before for
-// other content (ALREADY_EXISTS), rejects the whole commit. Errors only
-// from `reader`.
-absl::StatusOr<CommitPlan> PlanCommit(
-    const std::vector<v1::SubmitRequest>& rows, const CommitOptions& options,
-    int64_t revision, absl::Time commit_time, PlanReader& reader);
+// Plans `rows` (each valid by ValidateSubmitRequest or
+// ValidateRetractRequest) as one commit that gets `revision` if it changes
+// anything, stamped `commit_time` and `options.submitted_by`. A submission
+// writes the grades it carries over the school's others; a retraction
+// removes the grades it names (all: the school, leaving a tombstone and a
+// DELETE event). A school or submission_id twice in the rows, a
+// submission_id used before for other content (ALREADY_EXISTS), or a
+// retraction of a school or grade without counts (NOT_FOUND) rejects the
+// whole commit. Errors only from `reader`.
+absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
+                                      const CommitOptions& options,
+                                      int64_t revision, absl::Time commit_time,
+                                      PlanReader& reader);
 
-// What identifies a submission's content: the school and its grades sorted
-// by grade, serialized deterministically.
+// What identifies a row's content: the school and its grades sorted by
+// grade, serialized deterministically (a retraction's marked as one).
 std::string Fingerprint(const v1::SubmitRequest& row);
+std::string Fingerprint(const v1::RetractRequest& row);
+
+// True for the tombstone a retraction leaves of a school (no grades; a
+// live record always has some).
+bool IsRemoved(const v1::SchoolRecord& record);
+
 
 }  // namespace headcount::ingest
 

@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "headcount/storage/storage.pb.h"
 #include "headcount/v1/ingest.pb.h"
 #include "ingest_service/submission_store.h"
 
@@ -20,7 +21,7 @@ namespace headcount::ingest {
 
 // A commit waiting for its group.
 struct PendingCommit {
-  std::vector<v1::SubmitRequest> rows;
+  std::vector<storage::Change> rows;
   CommitOptions options;
   SubmissionStore::CommitCallback done;
 };

@@ -21,17 +21,19 @@ const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE,
                              "the ingest store is not open (starting or "
                              "shutting down)");
 
+// The status of a single-row call the store refused.
+absl::Status RefusalOf(const RowRejection& r) {
+  if (r.code == absl::StatusCode::kInvalidArgument) {
+    return InvalidArgument({{r.field, r.reason}});
+  }
+  return absl::Status(r.code, absl::StrCat(r.field, ": ", r.reason));
+}
+
 // The answer to one Submit: its row's result, or the store's refusal.
 absl::StatusOr<v1::SubmitResponse> SubmitAnswer(
     absl::StatusOr<CommitResult> result) {
   if (!result.ok()) return result.status();
-  if (!result->rejected.empty()) {
-    const RowRejection& r = result->rejected.front();
-    if (r.code == absl::StatusCode::kInvalidArgument) {
-      return InvalidArgument({{r.field, r.reason}});
-    }
-    return absl::Status(r.code, absl::StrCat(r.field, ": ", r.reason));
-  }
+  if (!result->rejected.empty()) return RefusalOf(result->rejected.front());
   RowResult& row = result->rows.front();
   v1::SubmitResponse response;
   response.set_revision(row.revision);
@@ -41,7 +43,49 @@ absl::StatusOr<v1::SubmitResponse> SubmitAnswer(
   return response;
 }
 
+// The answer to one Retract.
+absl::StatusOr<v1::RetractResponse> RetractAnswer(
+    absl::StatusOr<CommitResult> result) {
+  if (!result.ok()) return result.status();
+  if (!result->rejected.empty()) return RefusalOf(result->rejected.front());
+  RowResult& row = result->rows.front();
+  v1::RetractResponse response;
+  response.set_revision(row.revision);
+  response.set_school_removed(row.school_removed);
+  for (int grade : row.grades_removed) response.add_grades_removed(grade);
+  if (!row.school_removed) *response.mutable_school() = std::move(row.school);
+  response.set_replayed(row.replayed);
+  return response;
+}
+
 }  // namespace
+
+grpc::ServerUnaryReactor* IngestServiceImpl::Retract(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnaryAsync<v1::RetractRequest, v1::RetractResponse>(
+      {context, request, response, Method::kRetract}, *authorizer_, store_,
+      kNotReady, ValidateRetractRequest,
+      [](SubmissionStore& store, v1::RetractRequest retract,
+         const Caller& caller, UnaryReply<v1::RetractResponse> reply) {
+        const bool dry_run = retract.dry_run();
+        std::vector<storage::Change> rows(1);
+        *rows[0].mutable_retract() = std::move(retract);
+        store.Commit(std::move(rows), {dry_run, caller.principal},
+                     [reply = std::move(reply), principal = caller.LogName(),
+                      dry_run](absl::StatusOr<CommitResult> result) mutable {
+                       absl::StatusOr<v1::RetractResponse> answer =
+                           RetractAnswer(std::move(result));
+                       LogMutation("Retract", principal, 1,
+                                   answer.ok() ? answer->revision() : 0,
+                                   dry_run, answer.status(),
+                                   !answer.ok()                ? ""
+                                   : answer->school_removed() ? "SCHOOL_REMOVED"
+                                                              : "GRADES_REMOVED");
+                       reply(std::move(answer));
+                     });
+      });
+}
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
@@ -52,8 +96,8 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Submit(
       [](SubmissionStore& store, v1::SubmitRequest submit, const Caller& caller,
          UnaryReply<v1::SubmitResponse> reply) {
         const bool dry_run = submit.dry_run();
-        std::vector<v1::SubmitRequest> rows;
-        rows.push_back(std::move(submit));
+        std::vector<storage::Change> rows(1);
+        *rows[0].mutable_submit() = std::move(submit);
         store.Commit(std::move(rows), {dry_run, caller.principal},
                      [reply = std::move(reply), principal = caller.LogName(),
                       dry_run](absl::StatusOr<CommitResult> result) mutable {

@@ -25,12 +25,13 @@ namespace headcount::ingest {
 // (ingest_service/fragment_cache.h).
 using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
     v1::IngestService::WithRawCallbackMethod_SubmitBatch<
-        v1::IngestService::WithRawCallbackMethod_GetSchool<
-            v1::IngestService::WithRawCallbackMethod_ListSchools<
-                v1::IngestService::WithRawCallbackMethod_Watch<
-                    v1::IngestService::WithRawCallbackMethod_Compact<
-                        v1::IngestService::WithRawCallbackMethod_Backup<
-                            v1::IngestService::Service>>>>>>>;
+        v1::IngestService::WithRawCallbackMethod_Retract<
+            v1::IngestService::WithRawCallbackMethod_GetSchool<
+                v1::IngestService::WithRawCallbackMethod_ListSchools<
+                    v1::IngestService::WithRawCallbackMethod_Watch<
+                        v1::IngestService::WithRawCallbackMethod_Compact<
+                            v1::IngestService::WithRawCallbackMethod_Backup<
+                                v1::IngestService::Service>>>>>>>>;
 
 class IngestServiceImpl final : public IngestServiceBase {
  public:
@@ -69,6 +70,10 @@ class IngestServiceImpl final : public IngestServiceBase {
   // stream SubmitRequest -> ImportSummary.
   grpc::ServerReadReactor<grpc::ByteBuffer>* SubmitBatch(
       grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) override;
+  // RetractRequest -> RetractResponse.
+  grpc::ServerUnaryReactor* Retract(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
   // GetSchoolRequest -> SchoolRecord.
   grpc::ServerUnaryReactor* GetSchool(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,

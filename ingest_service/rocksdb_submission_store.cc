@@ -132,7 +132,7 @@ void RocksDbSubmissionStore::SetCommitListener(
   listener_ = std::move(listener);
 }
 
-void RocksDbSubmissionStore::Commit(std::vector<v1::SubmitRequest> rows,
+void RocksDbSubmissionStore::Commit(std::vector<storage::Change> rows,
                                     CommitOptions options, CommitCallback done) {
   committer_->Enqueue({std::move(rows), std::move(options), std::move(done)});
 }
@@ -202,7 +202,7 @@ absl::StatusOr<v1::SchoolRecord> RocksDbSubmissionStore::GetSchool(
   ASSIGN_OR_RETURN(
       std::optional<v1::SchoolRecord> record,
       RocksDbReader(db_.get()).GetProto<v1::SchoolRecord>(SchoolDbKey(key)));
-  if (!record.has_value()) {
+  if (!record.has_value() || IsRemoved(*record)) {
     return absl::NotFoundError(absl::StrCat("no record for school ", key.school,
                                             " of district ", key.district, ", ",
                                             key.county, " in term ", key.term));
@@ -264,7 +264,6 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
     const std::string key = SchoolDbKey({record.term(), record.county(),
                                          record.district(), record.school()});
     while (record.mod_revision() > revision) {
-      if (record.create_revision() > revision) return std::nullopt;
       ASSIGN_OR_RETURN(std::optional<storage::RevisionEntry> entry,
                        reader.GetProto<storage::RevisionEntry>(
                            LogDbKey(record.mod_revision())));
@@ -278,6 +277,10 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
           }
         }
       }
+      if (event != nullptr && !event->has_prev_school() &&
+          record.create_revision() == record.mod_revision()) {
+        return std::nullopt;  // created after `revision`
+      }
       if (event == nullptr || !event->has_prev_school()) {
         return absl::DataLossError(absl::StrCat(
             "revision ", record.mod_revision(), " of the log does not hold ",
@@ -285,6 +288,7 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
       }
       record = event->prev_school();
     }
+    if (IsRemoved(record)) return std::nullopt;  // retracted by `revision`
     return record;
   };
 

@@ -53,7 +53,7 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   // writing until resumed); OK when it had not stopped.
   absl::Status Resume();
 
-  void Commit(std::vector<v1::SubmitRequest> rows, CommitOptions options,
+  void Commit(std::vector<storage::Change> rows, CommitOptions options,
               CommitCallback done) override;
   absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) override;
   absl::StatusOr<v1::ListSchoolsResponse> ListSchools(

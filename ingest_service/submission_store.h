@@ -26,6 +26,10 @@ struct RowResult {
   // True when the row's submission_id was committed before with the same
   // content: `outcome` and `revision` are that first commit's.
   bool replayed = false;
+  // A retraction's (outcome RETRACTED): the grades removed, ascending, and
+  // whether the whole school went (then `school` is empty).
+  std::vector<int> grades_removed;
+  bool school_removed = false;
 };
 
 // A row the store refused (a conflicting submission_id retry, or a school or
@@ -54,6 +58,15 @@ struct CommitOptions {
   std::string submitted_by;
 };
 
+// Submissions as the rows of a commit.
+inline std::vector<storage::Change> Puts(std::vector<v1::SubmitRequest> rows) {
+  std::vector<storage::Change> changes(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    *changes[i].mutable_submit() = std::move(rows[i]);
+  }
+  return changes;
+}
+
 // Durable store of school submissions and their change log. Thread-safe.
 // Every commit that changes anything gets the next revision (1, 2, ...);
 // revisions are never reused, also across restarts.
@@ -63,15 +76,17 @@ class SubmissionStore {
 
   virtual ~SubmissionStore() = default;
 
-  // Commits `rows` (each already valid by ValidateSubmitRequest) atomically
-  // as one revision: all stored or none. A school's new counts replace its
-  // previous ones; the revision and its records carry the commit time and
+  // Commits `rows` (each already valid by ValidateSubmitRequest or
+  // ValidateRetractRequest) atomically as one revision: all stored or none.
+  // A submission's grades are written over the school's (its other grades
+  // stay); a retraction removes grades or the school (PlanCommit); the
+  // revision and its records carry the commit time and
   // `options.submitted_by`. `done` runs exactly once, on a store thread,
   // after the revision is synced to disk (or, for a dry run, after the
   // outcome is known, with nothing written). Errors: UNAVAILABLE when the
   // store is closing or the write failed.
-  virtual void Commit(std::vector<v1::SubmitRequest> rows,
-                      CommitOptions options, CommitCallback done) = 0;
+  virtual void Commit(std::vector<storage::Change> rows, CommitOptions options,
+                      CommitCallback done) = 0;
 
   // NOT_FOUND when the school has no record for that term.
   virtual absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) = 0;

@@ -8,6 +8,7 @@ absl::string_view MethodName(Method method) {
   switch (method) {
     case Method::kSubmit: return "Submit";
     case Method::kSubmitBatch: return "SubmitBatch";
+    case Method::kRetract: return "Retract";
     case Method::kGetSchool: return "GetSchool";
     case Method::kListSchools: return "ListSchools";
     case Method::kWatch: return "Watch";
@@ -26,6 +27,7 @@ absl::string_view MethodName(Method method) {
 const std::vector<Method>& AllMethods() {
   static const auto* methods = new std::vector<Method>{
       Method::kSubmit,           Method::kSubmitBatch,
+      Method::kRetract,
       Method::kGetSchool,        Method::kListSchools,
       Method::kWatch,            Method::kCompact,
       Method::kBackup,
@@ -37,6 +39,7 @@ const std::vector<Method>& AllMethods() {
 
 bool IsMutating(Method method) {
   return method == Method::kSubmit || method == Method::kSubmitBatch ||
+         method == Method::kRetract ||
          method == Method::kCompact;
 }
 
@@ -45,6 +48,7 @@ bool RoleMayCall(Role role, Method method) {
   switch (method) {
     case Method::kSubmit:
     case Method::kSubmitBatch:
+    case Method::kRetract:
     case Method::kGetSchool:
       return role == Role::kDistrictClerk || role == Role::kCountyOffice;
     case Method::kListSchools:

@@ -18,6 +18,7 @@ namespace headcount {
 enum class Method {
   kSubmit,
   kSubmitBatch,
+  kRetract,
   kGetSchool,
   kListSchools,
   kWatch,
@@ -37,7 +38,7 @@ absl::string_view MethodName(Method method);
 const std::vector<Method>& AllMethods();
 
 // True for the methods that change stored data (Submit, SubmitBatch,
-// Compact): each call is logged, accepted or refused.
+// Retract, Compact): each call is logged, accepted or refused.
 bool IsMutating(Method method);
 
 // True when `role` may call `method` at all (its place is checked apart).

@@ -78,6 +78,11 @@ absl::Status AuthorizeScope(const Caller& caller, v1::SubmitRequest& request) {
                       request.district());
 }
 
+absl::Status AuthorizeScope(const Caller& caller, v1::RetractRequest& request) {
+  return RequirePlace(caller, "retract for", request.county(),
+                      request.district());
+}
+
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetSchoolRequest& request) {
   return RequirePlace(caller, "read schools of", request.county(),

@@ -159,12 +159,8 @@ void CheckGrades(
   }
 }
 
-}  // namespace
-
-std::vector<FieldViolation> ValidateSubmitRequest(
-    const v1::SubmitRequest& request) {
-  std::vector<FieldViolation> violations;
-  const std::string& id = request.submission_id();
+void CheckSubmissionId(const std::string& id,
+                       std::vector<FieldViolation>& violations) {
   if (id.empty()) {
     violations.push_back({"submission_id", "must not be empty"});
   } else if (id.size() > kMaxSubmissionIdBytes) {
@@ -174,9 +170,57 @@ std::vector<FieldViolation> ValidateSubmitRequest(
   } else if (!IsValidUtf8(id)) {
     violations.push_back({"submission_id", "must be valid UTF-8"});
   }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> ValidateSubmitRequest(
+    const v1::SubmitRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckSubmissionId(request.submission_id(), violations);
   CheckSchoolIdentity(request.term(), request.county(), request.district(),
                       request.school(), violations);
   CheckGrades(request.grades(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateRetractRequest(
+    const v1::RetractRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckSubmissionId(request.submission_id(), violations);
+  CheckSchoolIdentity(request.term(), request.county(), request.district(),
+                      request.school(), violations);
+  if (request.grades_size() > kMaxGrade) {
+    violations.push_back(
+        {"grades", absl::StrCat("must list at most ", kMaxGrade, " grades")});
+    return violations;  // do not walk a hostile list
+  }
+  std::set<int> seen;
+  for (int i = 0; i < request.grades_size(); ++i) {
+    const int grade = request.grades(i);
+    const std::string field = absl::StrCat("grades[", i, "]");
+    if (grade < kMinGrade || grade > kMaxGrade) {
+      violations.push_back({field, absl::StrCat("must be in ", kMinGrade, "..",
+                                                kMaxGrade, ", got ", grade)});
+    } else if (!seen.insert(grade).second) {
+      violations.push_back(
+          {field, absl::StrCat("grade ", grade, " appears more than once")});
+    }
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateRemovedSchool(
+    const v1::SchoolRecord& record) {
+  std::vector<FieldViolation> violations;
+  CheckSchoolIdentity(record.term(), record.county(), record.district(),
+                      record.school(), violations);
+  if (record.grades_size() != 0) {
+    violations.push_back({"grades", "must be empty in a DELETE event"});
+  }
+  if (record.mod_revision() <= 0) {
+    violations.push_back({"mod_revision", "must be positive"});
+  }
   return violations;
 }
 

@@ -60,6 +60,12 @@ void CheckScopeFilter(absl::string_view prefix, absl::string_view term,
 // empty when it is valid.
 std::vector<FieldViolation> ValidateSubmitRequest(
     const v1::SubmitRequest& request);
+std::vector<FieldViolation> ValidateRetractRequest(
+    const v1::RetractRequest& request);
+// The school of a DELETE event: a valid school identity, no grades, and a
+// positive mod_revision (the removal's).
+std::vector<FieldViolation> ValidateRemovedSchool(
+    const v1::SchoolRecord& record);
 // A record as the ingest's feed carries it (Watch events, ListSchools): the
 // same rules as a submission's school and grades, and a positive
 // mod_revision. The audit checks every record before applying it.

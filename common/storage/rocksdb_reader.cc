@@ -48,6 +48,17 @@ absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
   return std::optional<std::string>(std::move(value));
 }
 
+absl::StatusOr<bool> RocksDbReader::AnyKeyUnder(absl::string_view prefix) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options_));
+  if (batch_ != nullptr) {
+    it.reset(batch_->NewIteratorWithBase(it.release()));
+  }
+  it->Seek(ToSlice(prefix));
+  const bool found = it->Valid() && it->key().starts_with(ToSlice(prefix));
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan"));
+  return found;
+}
+
 absl::StatusOr<int64_t> RocksDbReader::GetCounter(absl::string_view key) {
   ASSIGN_OR_RETURN(std::optional<std::string> value, Get(key));
   if (!value.has_value()) return 0;

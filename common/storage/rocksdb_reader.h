@@ -72,6 +72,10 @@ class RocksDbReader {
   // malformed.
   absl::StatusOr<int64_t> GetCounter(absl::string_view key);
 
+  // Whether any key lies under `prefix`, the batch's writes (and deletes)
+  // included.
+  absl::StatusOr<bool> AnyKeyUnder(absl::string_view prefix);
+
   // Visits, in key order from `start` (at least `prefix`), every key under
   // `prefix` with its value parsed as a Message, until `visit` returns
   // false. Reads the database only (not the batch). DATA_LOSS when a value

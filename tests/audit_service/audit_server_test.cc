@@ -1,6 +1,8 @@
 // Both services on loopback, port 0, driven through their generated stubs:
 // the notice's findings from its fixture, the per-school and per-grade
 // reports, readiness.
+#include <map>
+
 #include <algorithm>
 #include <filesystem>
 #include <random>
@@ -72,6 +74,89 @@ TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
   EXPECT_THAT(districts,
               UnorderedElementsAreArray({"永兴", "纪王场", "程家集"}));
   EXPECT_THAT(OpenAlerts(v1::GRADE), SizeIs(18));
+}
+
+// Retractions undo what was submitted in error, exactly once: a misspelt
+// district (a 28th row, its alert) and an extra grade of a real school go,
+// and the notice's findings are back, row for row.
+TEST_F(AuditServerTest, RetractionsUndoATypoAndAnExtraGrade) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  v1::ListAlertsResponse before;
+  ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), {}, &before), GrpcOk());
+  const std::vector<std::string> open_before = OpenAlertFacts(*audit_->store());
+  v1::SubmitRequest typo = ::headcount::testing::School(
+      "纪王厂", "纪王场中心校", {{40, 50}}, "typo");
+  Submit(typo);
+  v1::SubmitRequest extra;
+  for (const auto& s : FixtureSchools()) {
+    if (s.school() == "双龙中学") extra = s;
+  }
+  extra.set_submission_id("extra-grade");
+  extra.clear_grades();
+  v1::GradeCount* grade = extra.add_grades();
+  grade->set_grade(10);
+  grade->set_onsite_count(1);
+  grade->set_registry_count(90);
+  Submit(extra);
+  Converge();
+  EXPECT_EQ(CountyReport().rows_size(), 28);
+  std::vector<std::string> districts;
+  for (const auto& a : OpenAlerts(v1::DISTRICT)) {
+    districts.push_back(a.district());
+  }
+  EXPECT_THAT(districts, ::testing::Contains("纪王厂"));
+
+  auto retract = [&](const std::string& district, const std::string& school,
+                     std::vector<int> grades, const std::string& id) {
+    v1::RetractRequest request;
+    request.set_submission_id(id);
+    request.set_term(kTerm);
+    request.set_county(kCounty);
+    request.set_district(district);
+    request.set_school(school);
+    for (int g : grades) request.add_grades(g);
+    v1::RetractResponse response;
+    EXPECT_THAT(ingest_stub_->Retract(Context().get(), request, &response),
+                GrpcOk());
+    return response;
+  };
+  v1::RetractResponse gone = retract("纪王厂", "纪王场中心校", {}, "undo-typo");
+  EXPECT_TRUE(gone.school_removed());
+  EXPECT_THAT(gone.grades_removed(), ElementsAreArray({1}));
+  v1::RetractResponse trimmed = retract("永兴", "双龙中学", {10}, "undo-extra");
+  EXPECT_FALSE(trimmed.school_removed());
+  EXPECT_THAT(trimmed.school().grades(), SizeIs(3));
+  Converge();
+  ExpectTheNoticesFindings();  // 27 rows, the 4 districts, 19 grades
+
+  // The alerts the mistakes raised were cleared, each once; those they
+  // changed are back as they were.
+  EXPECT_EQ(OpenAlertFacts(*audit_->store()), open_before);
+  const int64_t after_id = audit_->store()->last_alert_id();
+  std::vector<v1::AlertEvent> events =
+      WatchAlerts(before.last_alert_id(), after_id - before.last_alert_id());
+  std::map<std::string, std::vector<std::string>> states;
+  for (const v1::AlertEvent& e : events) {
+    states[absl::StrCat(v1::Level_Name(e.level()), " ", e.district(), " ",
+                        e.school(), " ", e.grade())]
+        .push_back(v1::AlertEvent::State_Name(e.state()));
+  }
+  EXPECT_THAT(states["DISTRICT 纪王厂  0"],
+              ElementsAreArray({"RAISED", "CLEARED"}));
+  EXPECT_THAT(states["GRADE 纪王厂 纪王场中心校 1"],
+              ElementsAreArray({"RAISED", "CLEARED"}));
+  EXPECT_THAT(states["GRADE 永兴 双龙中学 10"],
+              ElementsAreArray({"RAISED", "CLEARED"}));
+  EXPECT_EQ(ingest_->store()->revision(), 5);
+  v1::GetDistrictReportRequest district;
+  district.set_term(kTerm);
+  district.set_county(kCounty);
+  district.set_district("纪王厂");
+  v1::DistrictReport report;
+  EXPECT_EQ(audit_stub_->GetDistrictReport(Context().get(), district, &report)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {

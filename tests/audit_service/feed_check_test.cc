@@ -73,19 +73,47 @@ std::vector<BadFeed> BadFeeds() {
 
 TEST(FeedCheckTest, EachBadFeedIsRefusedNamingTheRule) {
   const v1::SchoolRecord good = Record(2, "双龙中学");
-  EXPECT_TRUE(CheckFeedRevision(FeedSource::kWatch, 1, 2, {good}).ok());
+  EXPECT_TRUE(
+      CheckFeedRevision(FeedSource::kWatch, 1, 2, PutEvents({good})).ok());
   for (const BadFeed& bad : BadFeeds()) {
     absl::Status status =
-        CheckFeedRevision(FeedSource::kWatch, 1, bad.revision, {bad.record});
+        CheckFeedRevision(FeedSource::kWatch, 1, bad.revision,
+                          PutEvents({bad.record}));
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << bad.name;
     EXPECT_THAT(status.message(), HasSubstr(bad.message)) << bad.name;
   }
   // A listing may be ahead and carry older records, never be behind.
   v1::SchoolRecord older = Record(3, "双龙中学");
-  EXPECT_TRUE(CheckFeedRevision(FeedSource::kList, 1, 9, {older}).ok());
+  EXPECT_TRUE(
+      CheckFeedRevision(FeedSource::kList, 1, 9, PutEvents({older})).ok());
   EXPECT_TRUE(CheckFeedRevision(FeedSource::kList, 0, 0, {}).ok());
   EXPECT_EQ(CheckFeedRevision(FeedSource::kList, 5, 4, {}).code(),
             absl::StatusCode::kDataLoss);
+}
+
+TEST(FeedCheckTest, ARemovalCarriesANameAndNoGrades) {
+  v1::Event removal;
+  removal.set_type(v1::Event::DELETE);
+  v1::SchoolRecord* school = removal.mutable_school();
+  *school = Record(2, "双龙中学");
+  school->clear_grades();
+  EXPECT_TRUE(CheckFeedRevision(FeedSource::kWatch, 1, 2, {removal}).ok());
+
+  v1::Event with_grades = removal;
+  *with_grades.mutable_school() = Record(2, "双龙中学");
+  EXPECT_THAT(
+      CheckFeedRevision(FeedSource::kWatch, 1, 2, {with_grades}).message(),
+      HasSubstr("grades: must be empty in a DELETE event"));
+  EXPECT_THAT(CheckFeedRevision(FeedSource::kList, 1, 2, {removal}).message(),
+              HasSubstr("type: must be PUT in a listing, got DELETE"));
+  v1::Event unknown = removal;
+  unknown.set_type(static_cast<v1::Event::Type>(7));
+  EXPECT_EQ(CheckFeedRevision(FeedSource::kWatch, 1, 2, {unknown}).code(),
+            absl::StatusCode::kDataLoss);
+  v1::Event unnamed = removal;
+  unnamed.mutable_school()->clear_school();
+  EXPECT_THAT(CheckFeedRevision(FeedSource::kWatch, 1, 2, {unnamed}).message(),
+              HasSubstr("school: must not be empty"));
 }
 
 // An ingest that sends revision 1 (good), says it is caught up, then sends

@@ -35,10 +35,10 @@ class FakeRevisionSink final : public RevisionSink {
     MutexLock lock(&mu_);
     return applied_;
   }
-  absl::StatusOr<int> Apply(
-      int64_t revision, const std::vector<v1::SchoolRecord>& schools) override {
+  absl::StatusOr<int> Apply(int64_t revision,
+                            const std::vector<v1::Event>& events) override {
     MutexLock lock(&mu_);
-    calls_.push_back(absl::StrCat(revision, ":", schools.size()));
+    calls_.push_back(absl::StrCat(revision, ":", events.size()));
     if (fail_next_) {
       fail_next_ = false;
       return absl::UnavailableError("disk full");

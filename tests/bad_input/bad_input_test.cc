@@ -84,6 +84,11 @@ class BadInputTest : public ::testing::Test {
     return ingest_stub_->Submit(Context(deadline).get(), request, &response);
   }
 
+  grpc::Status Retract(const v1::RetractRequest& request) {
+    v1::RetractResponse response;
+    return ingest_stub_->Retract(Context().get(), request, &response);
+  }
+
   grpc::Status Batch(const std::vector<v1::SubmitRequest>& rows) {
     v1::ImportSummary summary;
     auto context = Context();
@@ -135,6 +140,16 @@ class BadInputTest : public ::testing::Test {
 
 TEST_F(BadInputTest, IngestService) {
   const auto valid = [] { return School("城北", "乙", {{1, 2}, {3, 4}}); };
+  auto retract = [&](std::function<void(v1::RetractRequest&)> mutate) {
+    v1::RetractRequest request;
+    request.set_submission_id("retract-甲");
+    request.set_term("2015-autumn");
+    request.set_county("利辛县");
+    request.set_district("城北");
+    request.set_school("甲");
+    mutate(request);
+    return request;
+  };
   auto with = [&](std::function<void(v1::SubmitRequest&)> mutate) {
     v1::SubmitRequest request = valid();
     mutate(request);
@@ -189,6 +204,30 @@ TEST_F(BadInputTest, IngestService) {
        StatusCode::INVALID_ARGUMENT, "appears twice in one batch"},
       {"SubmitBatch/conflicting id", [&] { return Batch({with([](auto& r) {
          r.set_submission_id(School("城北", "甲", {{1, 2}}).submission_id()); })}); },
+       StatusCode::ALREADY_EXISTS, "submission_id: already used"},
+      {"Retract/empty", [&] { return Retract({}); },
+       StatusCode::INVALID_ARGUMENT, "submission_id: must not be empty"},
+      {"Retract/grade 13", [&] { return Retract(retract([](auto& r) { r.add_grades(13); })); },
+       StatusCode::INVALID_ARGUMENT, "grades[0]: must be in 1..12, got 13"},
+      {"Retract/grade twice", [&] { return Retract(retract([](auto& r) {
+         r.add_grades(1); r.add_grades(1); })); },
+       StatusCode::INVALID_ARGUMENT, "grades[1]: grade 1 appears more than once"},
+      {"Retract/very long school", [&] { return Retract(retract([](auto& r) {
+         r.set_school(std::string(3000, 'x')); })); },
+       StatusCode::INVALID_ARGUMENT, "school: must be at most"},
+      {"Retract/huge repeated grades", [&] { return Retract(retract([](auto& r) {
+         for (int i = 0; i < 100000; ++i) r.add_grades(1); })); },
+       StatusCode::INVALID_ARGUMENT, "grades: must list at most 12 grades"},
+      {"Retract/invalid UTF-8", [&] { return Retract(retract([](auto& r) {
+         r.set_district("\xc3\x28"); })); },
+       StatusCode::INVALID_ARGUMENT, "district: must be valid UTF-8"},
+      {"Retract/absent school", [&] { return Retract(retract([](auto& r) {
+         r.set_school("乙"); })); },
+       StatusCode::NOT_FOUND, "school 乙 of 利辛县/城北 has no counts in term 2015-autumn"},
+      {"Retract/absent grade", [&] { return Retract(retract([](auto& r) { r.add_grades(5); })); },
+       StatusCode::NOT_FOUND, "grades: 甲 has no counts for grade 5 (it has grade 1)"},
+      {"Retract/id of a submission", [&] { return Retract(retract([](auto& r) {
+         r.set_submission_id(School("城北", "甲", {{1, 2}}).submission_id()); })); },
        StatusCode::ALREADY_EXISTS, "submission_id: already used"},
       {"GetSchool/empty", [&] { v1::SchoolRecord r;
          return ingest_stub_->GetSchool(Context().get(), {}, &r); },

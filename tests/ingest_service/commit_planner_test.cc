@@ -63,7 +63,28 @@ class CommitPlannerTest : public ::testing::Test {
   CommitPlan Commit(std::vector<v1::SubmitRequest> rows, int64_t revision,
                     bool dry_run = false) {
     absl::StatusOr<CommitPlan> plan =
-        PlanCommit(rows, {dry_run, "clerk-yongxing"}, revision, kNow, reader_);
+        PlanCommit(Puts(std::move(rows)), {dry_run, "clerk-yongxing"}, revision,
+                   kNow, reader_);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    if (!plan.ok()) return {};
+    reader_.Apply(*plan);
+    return *std::move(plan);
+  }
+
+  // Plans one retraction of `grades` (none: the whole school) at
+  // `revision` and stores the result.
+  CommitPlan Retract(const std::string& school, std::vector<int> grades,
+                     const std::string& id, int64_t revision) {
+    std::vector<storage::Change> rows(1);
+    v1::RetractRequest* retract = rows[0].mutable_retract();
+    retract->set_submission_id(id);
+    retract->set_term("2015-autumn");
+    retract->set_county("利辛县");
+    retract->set_district("永兴");
+    retract->set_school(school);
+    for (int grade : grades) retract->add_grades(grade);
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(rows, {false, "lixin-office"}, revision, kNow, reader_);
     EXPECT_TRUE(plan.ok()) << plan.status();
     if (!plan.ok()) return {};
     reader_.Apply(*plan);
@@ -72,6 +93,130 @@ class CommitPlannerTest : public ::testing::Test {
 
   FakePlanReader reader_;
 };
+
+// A file holding only some grades of a school corrects those grades; the
+// school's other grades keep their counts.
+TEST_F(CommitPlannerTest, ASubmissionKeepsTheGradesItDoesNotCarry) {
+  Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}, {70, 70}}, "a")}, 1);
+  v1::SubmitRequest grade2 = School("永兴", "双龙中学", {}, "b");
+  v1::GradeCount* count = grade2.add_grades();
+  count->set_grade(2);
+  count->set_onsite_count(61);
+  count->set_registry_count(61);
+  CommitPlan plan = Commit({grade2}, 2);
+  ASSERT_THAT(plan.records, SizeIs(1));
+  EXPECT_EQ(plan.result.rows[0].outcome, v1::UPDATED);
+  const v1::SchoolRecord& record = plan.records[0];
+  ASSERT_THAT(record.grades(), SizeIs(3));
+  EXPECT_EQ(record.grades(0).onsite_count(), 53);
+  EXPECT_EQ(record.grades(1).onsite_count(), 61);
+  EXPECT_EQ(record.grades(2).onsite_count(), 70);
+  // The same grade again changes nothing.
+  grade2.set_submission_id("c");
+  EXPECT_EQ(Commit({grade2}, 3).result.rows[0].outcome, v1::UNCHANGED);
+}
+
+TEST_F(CommitPlannerTest, RetractingGradesLeavesTheRest) {
+  Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}, {70, 70}}, "a")}, 1);
+  CommitPlan plan = Retract("双龙中学", {3, 1}, "r", 2);
+  ASSERT_THAT(plan.result.rows, SizeIs(1));
+  const RowResult& row = plan.result.rows[0];
+  EXPECT_EQ(row.outcome, v1::RETRACTED);
+  EXPECT_EQ(row.revision, 2);
+  EXPECT_THAT(row.grades_removed, ElementsAre(1, 3));
+  EXPECT_FALSE(row.school_removed);
+  ASSERT_THAT(row.school.grades(), SizeIs(1));
+  EXPECT_EQ(row.school.grades(0).grade(), 2);
+  EXPECT_EQ(row.school.version(), 2);
+  EXPECT_EQ(row.school.submitted_by(), "lixin-office");
+  ASSERT_TRUE(plan.log_entry.has_value());
+  const v1::Event& event = plan.log_entry->events(0);
+  EXPECT_EQ(event.type(), v1::Event::PUT);
+  EXPECT_THAT(event.prev_school().grades(), SizeIs(3));
+}
+
+TEST_F(CommitPlannerTest, RetractingTheSchoolLeavesATombstoneAndADelete) {
+  Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}}, "a")}, 1);
+  CommitPlan plan = Retract("双龙中学", {}, "r", 2);
+  const RowResult& row = plan.result.rows.at(0);
+  EXPECT_TRUE(row.school_removed);
+  EXPECT_THAT(row.grades_removed, ElementsAre(1, 2));
+  EXPECT_EQ(row.school.school(), "");  // nothing left to show
+  ASSERT_TRUE(plan.log_entry.has_value());
+  const v1::Event& event = plan.log_entry->events(0);
+  EXPECT_EQ(event.type(), v1::Event::DELETE);
+  EXPECT_EQ(event.school().school(), "双龙中学");
+  EXPECT_EQ(event.school().mod_revision(), 2);
+  EXPECT_THAT(event.school().grades(), IsEmpty());
+  EXPECT_THAT(event.prev_school().grades(), SizeIs(2));
+  ASSERT_THAT(plan.records, SizeIs(1));
+  EXPECT_TRUE(IsRemoved(plan.records[0]));
+
+  // Nothing left to remove.
+  std::vector<storage::Change> again(1);
+  v1::RetractRequest* retract = again[0].mutable_retract();
+  retract->set_submission_id("r2");
+  retract->set_term("2015-autumn");
+  retract->set_county("利辛县");
+  retract->set_district("永兴");
+  retract->set_school("双龙中学");
+  absl::StatusOr<CommitPlan> refused =
+      PlanCommit(again, {}, 3, kNow, reader_);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_THAT(refused->result.rejected, SizeIs(1));
+  EXPECT_EQ(refused->result.rejected[0].code, absl::StatusCode::kNotFound);
+  EXPECT_EQ(refused->result.rejected[0].reason,
+            "school 双龙中学 of 利辛县/永兴 has no counts in term 2015-autumn: "
+            "nothing to retract");
+
+  // Submitted again: a new school (version 1), pointing back at the
+  // tombstone for the listing's history.
+  CommitPlan back = Commit({School("永兴", "双龙中学", {{1, 1}}, "b")}, 3);
+  EXPECT_EQ(back.result.rows.at(0).outcome, v1::CREATED);
+  EXPECT_EQ(back.records.at(0).version(), 1);
+  EXPECT_EQ(back.records.at(0).create_revision(), 3);
+  EXPECT_TRUE(IsRemoved(back.log_entry->events(0).prev_school()));
+}
+
+TEST_F(CommitPlannerTest, RetractingAGradeTheSchoolLacksIsNotFound) {
+  Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}}, "a")}, 1);
+  std::vector<storage::Change> rows(1);
+  v1::RetractRequest* retract = rows[0].mutable_retract();
+  retract->set_submission_id("r");
+  retract->set_term("2015-autumn");
+  retract->set_county("利辛县");
+  retract->set_district("永兴");
+  retract->set_school("双龙中学");
+  retract->add_grades(2);
+  retract->add_grades(9);
+  retract->add_grades(8);
+  absl::StatusOr<CommitPlan> plan = PlanCommit(rows, {}, 2, kNow, reader_);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_THAT(plan->result.rejected, SizeIs(1));
+  EXPECT_EQ(plan->result.rejected[0].field, "grades");
+  EXPECT_EQ(plan->result.rejected[0].reason,
+            "双龙中学 has no counts for grades 8 and 9 (it has grades 1 and 2)");
+  EXPECT_THAT(plan->records, IsEmpty());
+  EXPECT_FALSE(plan->log_entry.has_value());
+}
+
+TEST_F(CommitPlannerTest, ARetractionReplaysAndItsIdIsItsOwn) {
+  Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}}, "a")}, 1);
+  Retract("双龙中学", {2}, "r", 2);
+  CommitPlan replay = Retract("双龙中学", {2}, "r", 3);
+  const RowResult& row = replay.result.rows.at(0);
+  EXPECT_TRUE(row.replayed);
+  EXPECT_EQ(row.revision, 2);
+  EXPECT_THAT(row.grades_removed, ElementsAre(2));
+  EXPECT_FALSE(replay.log_entry.has_value());
+  // The id of a retraction is not a submission's, nor another retraction's.
+  CommitPlan other = Retract("双龙中学", {1}, "r", 3);
+  ASSERT_THAT(other.result.rejected, SizeIs(1));
+  EXPECT_EQ(other.result.rejected[0].code, absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(Commit({School("永兴", "双龙中学", {{1, 1}}, "r")}, 3)
+                  .result.rejected,
+              SizeIs(1));
+}
 
 TEST_F(CommitPlannerTest, CreatesThenUpdatesThenLeavesUnchanged) {
   CommitPlan created =
@@ -201,7 +346,7 @@ TEST_F(CommitPlannerTest, DryRunDecidesButWritesNothing) {
 TEST_F(CommitPlannerTest, AReadErrorFailsThePlan) {
   reader_.error = absl::DataLossError("unparseable value");
   absl::StatusOr<CommitPlan> plan = PlanCommit(
-      {School("永兴", "双龙中学", {{1, 1}}, "a")}, {}, 1, kNow, reader_);
+      Puts({School("永兴", "双龙中学", {{1, 1}}, "a")}), {}, 1, kNow, reader_);
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kDataLoss);
 }
 

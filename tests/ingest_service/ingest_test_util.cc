@@ -30,6 +30,12 @@ v1::SubmitRequest School(const std::string& district, const std::string& school,
 absl::StatusOr<ingest::CommitResult> CommitNow(
     ingest::SubmissionStore& store, std::vector<v1::SubmitRequest> rows,
     bool dry_run) {
+  return CommitNow(store, ingest::Puts(std::move(rows)), dry_run);
+}
+
+absl::StatusOr<ingest::CommitResult> CommitNow(
+    ingest::SubmissionStore& store, std::vector<storage::Change> rows,
+    bool dry_run) {
   absl::StatusOr<ingest::CommitResult> outcome;
   Latch done;
   store.Commit(std::move(rows), {dry_run, ""},

@@ -35,6 +35,10 @@ inline ingest::IngestServer::Options LoopbackIngestOptions(const std::string& da
 absl::StatusOr<ingest::CommitResult> CommitNow(ingest::SubmissionStore& store,
                                                std::vector<v1::SubmitRequest> rows,
                                                bool dry_run = false);
+// The same with retractions among the rows.
+absl::StatusOr<ingest::CommitResult> CommitNow(ingest::SubmissionStore& store,
+                                               std::vector<storage::Change> rows,
+                                               bool dry_run = false);
 
 // Reads a Watch stream on its own thread and keeps every response.
 class WatchCollector {

@@ -216,6 +216,80 @@ TEST_F(StoreTest, ListsByFilterInPages) {
   EXPECT_THAT(everything->schools(), SizeIs(8));
 }
 
+v1::RetractRequest RetractOf(const std::string& district,
+                             const std::string& school, std::vector<int> grades,
+                             const std::string& id) {
+  v1::RetractRequest request;
+  request.set_submission_id(id);
+  request.set_term("2015-autumn");
+  request.set_county("利辛县");
+  request.set_district(district);
+  request.set_school(school);
+  for (int grade : grades) request.add_grades(grade);
+  return request;
+}
+
+// A retracted school is gone from reads at once, and a listing that began
+// before the retraction still shows it on its later pages, as it stood.
+TEST_F(StoreTest, ARetractedSchoolIsGoneButListingsBeforeItKeepIt) {
+  std::vector<v1::SubmitRequest> rows;
+  for (int i = 0; i < 4; ++i) {
+    rows.push_back(School("城北", absl::StrCat("北", i), {{1, 1}, {2, 2}}));
+  }
+  ASSERT_THAT(Commit(rows).status(), IsOk());  // revision 1
+  v1::ListSchoolsRequest request;
+  request.set_page_size(2);
+  auto first = store_->ListSchools(request);
+  ASSERT_THAT(first.status(), IsOk());
+  ASSERT_THAT(first->schools(), SizeIs(2));
+
+  std::vector<storage::Change> removal(1);
+  *removal[0].mutable_retract() = RetractOf("城北", "北3", {}, "r3");
+  absl::StatusOr<CommitResult> removed =
+      headcount::testing::CommitNow(*store_, removal);
+  ASSERT_THAT(removed.status(), IsOk());
+  EXPECT_EQ(removed->revision, 2);
+  EXPECT_TRUE(removed->rows.at(0).school_removed);
+  EXPECT_EQ(store_->GetSchool({"2015-autumn", "利辛县", "城北", "北3"})
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+
+  // The listing of revision 1 goes on: 北3 as it was.
+  request.set_page_token(first->next_page_token());
+  auto second = store_->ListSchools(request);
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_EQ(second->revision(), 1);
+  ASSERT_THAT(second->schools(), SizeIs(2));
+  EXPECT_EQ(second->schools(1).school(), "北3");
+  EXPECT_THAT(second->schools(1).grades(), SizeIs(2));
+  // A new listing does not show it.
+  auto now = store_->ListSchools(v1::ListSchoolsRequest());
+  ASSERT_THAT(now.status(), IsOk());
+  EXPECT_EQ(now->revision(), 2);
+  EXPECT_THAT(now->schools(), SizeIs(3));
+
+  // The log holds the DELETE with the record before it.
+  auto log = store_->ReadLog(1, 10);
+  ASSERT_THAT(log.status(), IsOk());
+  ASSERT_THAT(*log, SizeIs(1));
+  const v1::Event& event = (*log)[0].events(0);
+  EXPECT_EQ(event.type(), v1::Event::DELETE);
+  EXPECT_EQ(event.school().school(), "北3");
+  EXPECT_THAT(event.prev_school().grades(), SizeIs(2));
+
+  // Submitted again after the listing began: a later page of an old
+  // listing still shows the school as it was at the listing's revision.
+  ASSERT_THAT(Commit({School("城北", "北3", {{9, 9}})}).status(), IsOk());
+  auto again = store_->ListSchools(request);
+  ASSERT_THAT(again.status(), IsOk());
+  ASSERT_THAT(again->schools(), SizeIs(2));
+  EXPECT_EQ(again->schools(1).grades(0).onsite_count(), 1);
+  EXPECT_EQ(store_->GetSchool({"2015-autumn", "利辛县", "城北", "北3"})
+                ->version(),
+            1);
+}
+
 TEST_F(StoreTest, ConcurrentCommitsGetDistinctContiguousRevisions) {
   constexpr int kThreads = 16;
   constexpr int kPerThread = 20;
