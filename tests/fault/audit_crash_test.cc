@@ -1,5 +1,5 @@
 // kill -9 of the real headcount-audit at random moments while the notice's
-// fixture and random corrections stream into the ingest. After the last
+// fixture, random corrections and retractions stream into the ingest. After the last
 // restart its reports and open alerts equal a recomputation from scratch,
 // and its alert stream has every alert_id once, in order, and replays to
 // exactly the open alerts.
@@ -8,6 +8,7 @@
 #include <atomic>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -69,8 +70,10 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
   std::unique_ptr<ServiceProcess> audit = *std::move(started);
   const std::string audit_address = audit->address();
 
-  // The feed: the fixture in shuffled order, then random corrections.
+  // The feed: the fixture in shuffled order, then random corrections and
+  // retractions.
   std::atomic<bool> fed{false};
+  std::atomic<int> retractions{0};
   std::thread feeder([&] {
     auto stub = v1::IngestService::NewStub(FastReconnectChannel(ingest_address));
     std::vector<v1::SubmitRequest> schools = FixtureSchools();
@@ -82,14 +85,46 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
       EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
       absl::SleepFor(absl::Milliseconds(3));
     };
+    auto retract = [&](const v1::SubmitRequest& school, std::vector<int> grades,
+                       int i) {
+      v1::RetractRequest request;
+      request.set_submission_id(absl::StrCat("retraction-", i));
+      request.set_term(school.term());
+      request.set_county(school.county());
+      request.set_district(school.district());
+      request.set_school(school.school());
+      for (int grade : grades) request.add_grades(grade);
+      v1::RetractResponse response;
+      grpc::Status status = stub->Retract(Context().get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+      ++retractions;
+      absl::SleepFor(absl::Milliseconds(3));
+    };
     for (const auto& school : schools) submit(school);
+    // Corrections of one grade, and now and then a retraction of a grade
+    // or of a whole school (a later correction brings the school back).
+    std::vector<bool> removed(schools.size(), false);
     for (int i = 0; i < kCorrections; ++i) {
-      v1::SubmitRequest& school = schools[random() % schools.size()];
+      const size_t k = random() % schools.size();
+      v1::SubmitRequest& school = schools[k];
+      const int action = static_cast<int>(random() % 8);
+      if (!removed[k] && action == 0) {
+        retract(school, {}, i);
+        removed[k] = true;
+        continue;
+      }
+      if (!removed[k] && action == 1 && school.grades_size() > 1) {
+        const int index = static_cast<int>(random() % school.grades_size());
+        retract(school, {school.grades(index).grade()}, i);
+        school.mutable_grades()->DeleteSubrange(index, 1);
+        continue;
+      }
       auto* grade = school.mutable_grades(random() % school.grades_size());
       const int64_t delta = static_cast<int64_t>(random() % 31) - 15;
       grade->set_onsite_count(std::max<int64_t>(0, grade->onsite_count() + delta));
       school.set_submission_id(absl::StrCat("correction-", i));
       submit(school);
+      removed[k] = false;
     }
     fed = true;
   });
@@ -107,6 +142,7 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
     audit = *std::move(restarted);
   }
   feeder.join();
+  EXPECT_GE(retractions.load(), 20);
 
   auto stub = v1::AuditService::NewStub(FastReconnectChannel(audit_address));
   const int64_t target = (*ingest)->store()->revision();
@@ -146,11 +182,45 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
   ASSERT_TRUE(stub->ListGradeDiscrepancies(Context().get(), grades_request, &grades).ok());
   ASSERT_TRUE(fresh_stub->ListGradeDiscrepancies(Context().get(), grades_request,
                                                  &fresh_grades).ok());
+  ASSERT_TRUE(grades.next_page_token().empty());
   grades.clear_freshness();
   fresh_grades.clear_freshness();
   EXPECT_EQ(grades.SerializeAsString(), fresh_grades.SerializeAsString());
   const auto open = OpenSet(*stub);
   EXPECT_EQ(open, OpenSet(*fresh_stub));
+
+  // Both against the ingest's own records, summed here: every district's
+  // counts, and every school and grade there is (no more: retracted ones
+  // are gone).
+  std::map<std::string, std::pair<int64_t, int64_t>> district_sums;
+  std::set<std::string> stored_grades, audited_grades;
+  {
+    auto ingest_stub = v1::IngestService::NewStub(FastReconnectChannel(ingest_address));
+    v1::ListSchoolsRequest list;
+    list.set_page_size(1000);
+    v1::ListSchoolsResponse page;
+    ASSERT_TRUE(ingest_stub->ListSchools(Context().get(), list, &page).ok());
+    ASSERT_TRUE(page.next_page_token().empty());
+    for (const auto& school : page.schools()) {
+      for (const auto& g : school.grades()) {
+        district_sums[school.district()].first += g.onsite_count();
+        district_sums[school.district()].second += g.registry_count();
+        stored_grades.insert(absl::StrCat(school.district(), "/", school.school(), "/",
+                                          g.grade(), "/", g.onsite_count(), "/",
+                                          g.registry_count()));
+      }
+    }
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> reported;
+  for (const auto& row : report.rows()) {
+    reported[row.name()] = {row.onsite_count(), row.registry_count()};
+  }
+  EXPECT_EQ(reported, district_sums);
+  for (const auto& g : grades.grades()) {
+    audited_grades.insert(absl::StrCat(g.district(), "/", g.school(), "/", g.grade(), "/",
+                                       g.onsite_count(), "/", g.registry_count()));
+  }
+  EXPECT_EQ(audited_grades, stored_grades);
 
   // The persisted alert stream: ids 1..N once each, replaying to `open`.
   v1::ListAlertsResponse head;
