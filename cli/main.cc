@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
        "Counts equal to those stored change nothing; older counts "
        "sent again restore them.",
        headcount::cli::NewSubmitCommand(&tls)});
+  entries.push_back(
+      {"retract",
+       "Removes counts submitted in error: --grades of a school, or the "
+       "whole school (a misspelt name). A revision like a submission: the "
+       "audit's sums go down and the alerts they end are cleared.",
+       headcount::cli::NewRetractCommand(&tls)});
   entries.push_back({"report",
                      "Prints the county table (the notice's attachment 1: one "
                      "row per district, in pinyin order, with the total), or "

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/grade_list.h"
 #include "common/domain/status_util.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -93,15 +94,6 @@ v1::SchoolRecord NewRecord(const Request& row,
   return record;
 }
 
-// "7, 8 and 9".
-std::string GradeList(const std::vector<int>& grades) {
-  std::string out;
-  for (size_t i = 0; i < grades.size(); ++i) {
-    if (i > 0) out += i + 1 == grades.size() ? " and " : ", ";
-    absl::StrAppend(&out, grades[i]);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -229,9 +221,9 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
         result.rejected.push_back(
             {i, "grades",
              absl::StrCat(key.school, " has no counts for grade",
-                          missing.size() > 1 ? "s " : " ", GradeList(missing),
+                          missing.size() > 1 ? "s " : " ", GradeWords(missing),
                           " (it has grade", present.size() > 1 ? "s " : " ",
-                          GradeList(present), ")"),
+                          GradeWords(present), ")"),
              absl::StatusCode::kNotFound});
         continue;
       }
