@@ -28,9 +28,11 @@ class AuditReader {
   // The counties with counts in `term`, in pinyin order.
   virtual absl::StatusOr<v1::ListCountiesResponse> ListCounties(
       absl::string_view term) = 0;
-  // Attachment 1. NOT_FOUND when nothing was counted for the county.
+  // Attachment 1 of the request's county and term, with the schools
+  // corrected after request.corrected_after when it is set. NOT_FOUND when
+  // nothing was counted for the county.
   virtual absl::StatusOr<v1::CountyReport> GetCountyReport(
-      absl::string_view term, absl::string_view county) = 0;
+      const v1::GetCountyReportRequest& request) = 0;
   // One row per school. NOT_FOUND when nothing was counted there.
   virtual absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,

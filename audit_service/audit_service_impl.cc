@@ -62,8 +62,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
       ValidateGetCountyReportRequest,
       [this](AuditReader& store, const v1::GetCountyReportRequest& r,
              const Caller&) {
-        return WithFreshness(store.GetCountyReport(r.term(), r.county()),
-                             feed_);
+        return WithFreshness(store.GetCountyReport(r), feed_);
       });
 }
 

@@ -384,7 +384,9 @@ absl::StatusOr<v1::ListCountiesResponse> AuditStore::ListCounties(
 }
 
 absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
-    absl::string_view term, absl::string_view county) {
+    const v1::GetCountyReportRequest& request) {
+  const std::string& term = request.term();
+  const std::string& county = request.county();
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   ASSIGN_OR_RETURN(
@@ -393,7 +395,48 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
                  TotalsKey(v1::DISTRICT,
                            absl::StrCat(Scope(v1::COUNTY, term, county, "", ""),
                                         kSep))));
-  return builder_.CountyReport(term, county, revision, std::move(districts));
+  ASSIGN_OR_RETURN(
+      v1::CountyReport report,
+      builder_.CountyReport(term, county, revision, std::move(districts)));
+  if (!request.has_corrected_after()) return report;
+  // The schools of the county (from the same snapshot) changed after it.
+  const google::protobuf::Timestamp& after = request.corrected_after();
+  auto later = [&after](const google::protobuf::Timestamp& t) {
+    return t.seconds() > after.seconds() ||
+           (t.seconds() == after.seconds() && t.nanos() > after.nanos());
+  };
+  std::vector<v1::LateCorrection> late;
+  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+      absl::StrCat(Space(kSchoolSpace), SchoolKeyPrefix(term, county, "")),
+      "", [&](absl::string_view, v1::SchoolRecord& record) {
+        int64_t count = 0;
+        for (const auto& t : record.corrected_at()) count += later(t) ? 1 : 0;
+        if (count == 0) return true;
+        v1::LateCorrection entry;
+        entry.set_district(record.district());
+        entry.set_school(record.school());
+        entry.set_corrections(count);
+        *entry.mutable_first_submitted_at() = record.first_submitted_at();
+        *entry.mutable_last_corrected_at() =
+            record.corrected_at(record.corrected_at_size() - 1);
+        entry.set_submitted_by(record.submitted_by());
+        const Counts counts = SchoolCounts(record);
+        entry.set_onsite_count(counts.onsite_count);
+        entry.set_registry_count(counts.registry_count);
+        late.push_back(std::move(entry));
+        return true;
+      }));
+  std::sort(late.begin(), late.end(),
+            [this](const v1::LateCorrection& a, const v1::LateCorrection& b) {
+              if (a.district() != b.district()) {
+                return order_->Less(a.district(), b.district());
+              }
+              return order_->Less(a.school(), b.school());
+            });
+  for (v1::LateCorrection& entry : late) {
+    *report.add_late_corrections() = std::move(entry);
+  }
+  return report;
 }
 
 absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(

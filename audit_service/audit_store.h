@@ -92,7 +92,15 @@ class AuditStore final : public RevisionSink, public AuditReader {
   absl::StatusOr<v1::ListCountiesResponse> ListCounties(
       absl::string_view term) override;
   absl::StatusOr<v1::CountyReport> GetCountyReport(
-      absl::string_view term, absl::string_view county) override;
+      const v1::GetCountyReportRequest& request) override;
+  // The same without late corrections.
+  absl::StatusOr<v1::CountyReport> GetCountyReport(absl::string_view term,
+                                                   absl::string_view county) {
+    v1::GetCountyReportRequest request;
+    request.set_term(std::string(term));
+    request.set_county(std::string(county));
+    return GetCountyReport(request);
+  }
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,
       absl::string_view district) override;

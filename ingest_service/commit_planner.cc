@@ -14,6 +14,9 @@
 namespace headcount::ingest {
 namespace {
 
+// SchoolRecord.corrected_at keeps the newest this many.
+constexpr int kCorrectionTimesKept = 32;
+
 std::vector<v1::GradeCount> SortedGrades(
     const google::protobuf::RepeatedPtrField<v1::GradeCount>& grades) {
   std::vector<v1::GradeCount> sorted(grades.begin(), grades.end());
@@ -88,9 +91,30 @@ v1::SchoolRecord NewRecord(const Request& row,
                                                  : revision);
   record.set_version(current.has_value() ? current->version() + 1 : 1);
   record.set_submitted_by(options.submitted_by);
-  *record.mutable_submitted_at() =
+  const google::protobuf::Timestamp now =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(commit_time));
+  *record.mutable_submitted_at() = now;
+  if (!current.has_value()) {
+    *record.mutable_first_submitted_at() = now;
+    return record;
+  }
+  // A change after the first submission. (Records stored before these
+  // fields knew their first time only while unchanged.)
+  if (current->has_first_submitted_at()) {
+    *record.mutable_first_submitted_at() = current->first_submitted_at();
+  } else if (current->version() == 1) {
+    *record.mutable_first_submitted_at() = current->submitted_at();
+  }
+  record.set_corrections(
+      std::max<int64_t>(current->corrections(), current->version() - 1) + 1);
+  const int keep = std::min(current->corrected_at_size(),
+                            kCorrectionTimesKept - 1);
+  for (int i = current->corrected_at_size() - keep;
+       i < current->corrected_at_size(); ++i) {
+    *record.add_corrected_at() = current->corrected_at(i);
+  }
+  *record.add_corrected_at() = now;
   return record;
 }
 

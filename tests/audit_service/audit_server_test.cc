@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 
+#include "google/protobuf/util/time_util.h"
 #include "tests/audit_service/audit_server_fixture.h"
 
 namespace headcount::audit {
@@ -157,6 +158,67 @@ TEST_F(AuditServerTest, RetractionsUndoATypoAndAnExtraGrade) {
   EXPECT_EQ(audit_stub_->GetDistrictReport(Context().get(), district, &report)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// Schools whose counts changed after a given time (the end of the
+// inspection): each listed once with how often and when, in pinyin order.
+TEST_F(AuditServerTest, CountyReportListsSchoolsCorrectedAfterATime) {
+  LoadBatch(FixtureSchools());
+  Converge();
+  absl::SleepFor(absl::Milliseconds(20));
+  const absl::Time inspection_end = absl::Now();
+  absl::SleepFor(absl::Milliseconds(20));
+  v1::SubmitRequest shuanglong, shenghuang;
+  for (const auto& s : FixtureSchools()) {
+    if (s.school() == "双龙中学") shuanglong = s;
+    if (s.school() == "盛黄小学") shenghuang = s;
+  }
+  for (int i = 0; i < 2; ++i) {
+    shuanglong.mutable_grades(2)->set_onsite_count(60 + i);
+    shuanglong.set_submission_id(absl::StrCat("fix-", i));
+    Submit(shuanglong);
+  }
+  v1::RetractRequest retract;
+  retract.set_submission_id("drop-6");
+  retract.set_term(kTerm);
+  retract.set_county(kCounty);
+  retract.set_district("旧城");
+  retract.set_school("盛黄小学");
+  retract.add_grades(6);
+  v1::RetractResponse retracted;
+  ASSERT_THAT(ingest_stub_->Retract(Context().get(), retract, &retracted),
+              GrpcOk());
+  Converge();
+
+  v1::GetCountyReportRequest request;
+  request.set_term(kTerm);
+  request.set_county(kCounty);
+  *request.mutable_corrected_after() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(inspection_end));
+  v1::CountyReport report;
+  ASSERT_THAT(audit_stub_->GetCountyReport(Context().get(), request, &report),
+              GrpcOk());
+  ASSERT_THAT(report.late_corrections(), SizeIs(2));
+  const v1::LateCorrection& jiucheng = report.late_corrections(0);  // jiù
+  EXPECT_EQ(jiucheng.district(), "旧城");
+  EXPECT_EQ(jiucheng.school(), "盛黄小学");
+  EXPECT_EQ(jiucheng.corrections(), 1);
+  const v1::LateCorrection& yongxing = report.late_corrections(1);  // yǒng
+  EXPECT_EQ(yongxing.school(), "双龙中学");
+  EXPECT_EQ(yongxing.corrections(), 2);
+  EXPECT_EQ(yongxing.onsite_count(), 28 + 34 + 61);
+  EXPECT_LT(yongxing.first_submitted_at().seconds(),
+            yongxing.last_corrected_at().seconds() + 1);
+  // Before the fixture: every change counts; without the field: no list.
+  request.mutable_corrected_after()->set_seconds(0);
+  ASSERT_THAT(audit_stub_->GetCountyReport(Context().get(), request, &report),
+              GrpcOk());
+  EXPECT_THAT(report.late_corrections(), SizeIs(2));
+  request.clear_corrected_after();
+  ASSERT_THAT(audit_stub_->GetCountyReport(Context().get(), request, &report),
+              GrpcOk());
+  EXPECT_THAT(report.late_corrections(), SizeIs(0));
 }
 
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {

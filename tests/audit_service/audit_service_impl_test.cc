@@ -33,7 +33,9 @@ class FakeAuditReader final : public AuditReader {
     return v1::ListCountiesResponse();
   }
   absl::StatusOr<v1::CountyReport> GetCountyReport(
-      absl::string_view term, absl::string_view county) override {
+      const v1::GetCountyReportRequest& request) override {
+    const std::string& term = request.term();
+    const std::string& county = request.county();
     MutexLock lock(&mu_);
     asked_.emplace_back(county);
     if (county != "利辛县") return absl::NotFoundError("nothing counted");

@@ -116,6 +116,41 @@ TEST_F(CommitPlannerTest, ASubmissionKeepsTheGradesItDoesNotCarry) {
   EXPECT_EQ(Commit({grade2}, 3).result.rows[0].outcome, v1::UNCHANGED);
 }
 
+// Each change after the first submission is counted and timed; equal
+// counts are not a change.
+TEST_F(CommitPlannerTest, CorrectionsAreCountedAndTimed) {
+  auto at = [&](const std::vector<v1::SubmitRequest>& rows, int64_t revision,
+                absl::Time time) {
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(Puts(rows), {false, "clerk-yongxing"}, revision, time,
+                   reader_);
+    EXPECT_TRUE(plan.ok());
+    reader_.Apply(*plan);
+    return *plan;
+  };
+  const absl::Time t0 = kNow;
+  CommitPlan first = at({School("永兴", "双龙中学", {{53, 72}}, "a")}, 1, t0);
+  EXPECT_EQ(first.records.at(0).corrections(), 0);
+  EXPECT_EQ(first.records.at(0).first_submitted_at().seconds(),
+            absl::ToUnixSeconds(t0));
+  EXPECT_THAT(first.records.at(0).corrected_at(), IsEmpty());
+  at({School("永兴", "双龙中学", {{53, 72}}, "b")}, 2, t0 + absl::Hours(1));
+  int64_t revision = 2;
+  for (int i = 1; i <= 40; ++i) {
+    at({School("永兴", "双龙中学", {{53 + i, 72}}, absl::StrCat("c", i))},
+       revision++, t0 + absl::Hours(24 * i));
+  }
+  const v1::SchoolRecord& record =
+      reader_.schools.begin()->second;  // the one school
+  EXPECT_EQ(record.corrections(), 40);
+  EXPECT_EQ(record.first_submitted_at().seconds(), absl::ToUnixSeconds(t0));
+  ASSERT_THAT(record.corrected_at(), SizeIs(32));
+  EXPECT_EQ(record.corrected_at(0).seconds(),
+            absl::ToUnixSeconds(t0 + absl::Hours(24 * 9)));
+  EXPECT_EQ(record.corrected_at(31).seconds(),
+            absl::ToUnixSeconds(t0 + absl::Hours(24 * 40)));
+}
+
 TEST_F(CommitPlannerTest, RetractingGradesLeavesTheRest) {
   Commit({School("永兴", "双龙中学", {{53, 72}, {60, 61}, {70, 70}}, "a")}, 1);
   CommitPlan plan = Retract("双龙中学", {3, 1}, "r", 2);
