@@ -5,10 +5,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/output/writer.h"
@@ -44,6 +47,11 @@ class ReportCommand final : public Command {
     app.add_flag("--bom", bom_,
                  "start a csv or tsv with a UTF-8 byte order mark, so that "
                  "Excel in a Chinese locale reads it as UTF-8");
+    app.add_option("--corrected-after", corrected_after_,
+                   "list the schools whose counts changed after this day "
+                   "(YYYY-MM-DD, from its start in China Standard Time) or "
+                   "time (RFC 3339), such as the end of the inspection, "
+                   "instead of the table");
     app.add_option("--timeout", timeout_seconds_,
                    "deadline of each call, seconds")
         ->capture_default_str()
@@ -58,6 +66,24 @@ class ReportCommand final : public Command {
       return Fail("--bom goes with --format=csv or --format=tsv");
     }
     const bool xlsx = format_ == "xlsx";
+    std::optional<absl::Time> corrected_after;
+    if (!corrected_after_.empty()) {
+      absl::Time parsed;
+      std::string error;
+      if (!absl::ParseTime("%Y-%m-%d", corrected_after_,
+                           absl::FixedTimeZone(8 * 3600), &parsed, &error) &&
+          !absl::ParseTime(absl::RFC3339_full, corrected_after_, &parsed,
+                           &error)) {
+        return Fail(absl::StrCat("--corrected-after: \"", corrected_after_,
+                                 "\" is neither a day like 2015-11-15 nor a "
+                                 "time like 2015-11-15T18:00:00+08:00"));
+      }
+      if (!district_.empty() || xlsx) {
+        return Fail("--corrected-after lists a county's schools: leave out "
+                    "--district and --format=xlsx");
+      }
+      corrected_after = parsed;
+    }
     if (xlsx && output_.empty() && isatty(STDOUT_FILENO)) {
       return Fail(
           "--format=xlsx writes a binary workbook; pass --output=FILE.xlsx "
@@ -99,12 +125,22 @@ class ReportCommand final : public Command {
       v1::GetCountyReportRequest request;
       request.set_term(term_);
       request.set_county(counties[i]);
+      if (corrected_after.has_value()) {
+        *request.mutable_corrected_after() =
+            google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+                absl::ToUnixMicros(*corrected_after));
+      }
       v1::CountyReport report;
       grpc::Status status =
           stub_->GetCountyReport(Deadline(timeout()).get(), request, &report);
       if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
       if (i > 0) text_ += "\n";
       WarnIfStale(report.freshness(), audit_);
+      if (corrected_after.has_value()) {
+        if (bom_) text_ += "\xEF\xBB\xBF";
+        text_ += writer_->Table(LateCorrectionsTable(report, corrected_after_));
+        continue;
+      }
       if (int failed = Add(FromCountyReport(report)); failed != 0) {
         return failed;
       }
@@ -184,6 +220,7 @@ class ReportCommand final : public Command {
   std::string district_;
   std::string format_ = "table";
   std::string output_;
+  std::string corrected_after_;
   std::string text_;  // what Emit writes
   int timeout_seconds_ = 30;
   std::unique_ptr<Writer> writer_;

@@ -16,6 +16,12 @@ class DelimitedWriter final : public Writer {
     return Lines(ReportCells(table));
   }
 
+  std::string Table(const PlainTable& table) const override {
+    std::vector<std::vector<std::string>> rows = {table.header};
+    rows.insert(rows.end(), table.rows.begin(), table.rows.end());
+    return Lines(rows);
+  }
+
   std::string Alerts(const std::vector<v1::AlertEvent>& events,
                      bool with_header) const override {
     std::vector<std::vector<std::string>> rows;

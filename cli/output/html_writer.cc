@@ -110,6 +110,36 @@ class HtmlWriter final : public Writer {
   std::string Report(const ReportTable& table) const override {
     return Page(table);
   }
+
+  std::string Table(const PlainTable& table) const override {
+    std::string head, body;
+    for (const std::string& cell : table.header) {
+      absl::StrAppend(&head, "<th>", HtmlEscape(cell), "</th>");
+    }
+    for (const auto& row : table.rows) {
+      absl::StrAppend(&body, "<tr>");
+      for (size_t c = 0; c < row.size(); ++c) {
+        absl::StrAppend(&body,
+                        c < table.right_aligned.size() && table.right_aligned[c]
+                            ? "<td class=\"n\">"
+                            : "<td>",
+                        HtmlEscape(row[c]), "</td>");
+      }
+      absl::StrAppend(&body, "</tr>\n");
+    }
+    return absl::StrCat(
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>",
+        HtmlEscape(table.title),
+        "</title>\n<style>\nbody{font-family:\"Noto Sans CJK SC\",\"WenQuanYi "
+        "Zen Hei\",\"Microsoft YaHei\",sans-serif;margin:2em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;"
+        "padding:2px 8px}td.n{text-align:right}\n</style>\n</head>\n<body>\n"
+        "<h1>",
+        HtmlEscape(table.title), "</h1>\n<p>revision ", table.revision,
+        "</p>\n<table>\n<thead><tr>", head, "</tr></thead>\n<tbody>\n", body,
+        "</tbody>\n</table>\n</body>\n</html>\n");
+  }
   std::string Alerts(const std::vector<v1::AlertEvent>& events,
                      bool with_header) const override {
     return NewTerminalWriter()->Alerts(events, with_header);

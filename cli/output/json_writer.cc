@@ -13,6 +13,10 @@ class JsonWriter final : public Writer {
     return table.json;
   }
 
+  std::string Table(const PlainTable& table) const override {
+    return table.json + "\n";
+  }
+
   std::string Alerts(const std::vector<v1::AlertEvent>& events,
                      bool with_header) const override {
     std::string out;

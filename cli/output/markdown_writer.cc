@@ -25,6 +25,18 @@ class MarkdownWriter final : public Writer {
     return out;
   }
 
+  std::string Table(const PlainTable& table) const override {
+    std::string out = absl::StrCat("## ", table.title, "\n\n| ",
+                                   absl::StrJoin(table.header, " | "), " |\n|");
+    for (bool right : table.right_aligned) out += right ? "---:|" : "---|";
+    out += "\n";
+    for (const auto& row : table.rows) {
+      absl::StrAppend(&out, "| ", absl::StrJoin(row, " | "), " |\n");
+    }
+    absl::StrAppend(&out, "\nrevision ", table.revision, "\n");
+    return out;
+  }
+
   std::string Alerts(const std::vector<v1::AlertEvent>& events,
                      bool with_header) const override {
     std::string out;

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "common/domain/discrepancy.h"
 #include "common/domain/term.h"
 #include "google/protobuf/util/json_util.h"
@@ -71,6 +72,38 @@ ReportTable FromCountyReport(const v1::CountyReport& report) {
   table.notice_title =
       absl::StrCat(report.county(), TermInChinese(report.term()),
                    "学籍管理数据核查情况表（学区）");
+  return table;
+}
+
+std::string ChinaTime(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(time.seconds()),
+                          absl::FixedTimeZone(8 * 3600));
+}
+
+PlainTable LateCorrectionsTable(const v1::CountyReport& report,
+                                const std::string& after) {
+  PlainTable table;
+  table.title = absl::StrCat(report.county(), " ", report.term(), ": ",
+                             after, " 之后校正的学校");
+  table.header = {kNumberHeading, "学区", "学校", "校正次数", "首次上报",
+                  "最后校正", "提交人", kOnsiteHeading, kRegistryHeading};
+  table.right_aligned = {true, false, false, true, false,
+                         false, false, true, true};
+  int number = 0;
+  for (const v1::LateCorrection& late : report.late_corrections()) {
+    table.rows.push_back(
+        {absl::StrCat(++number), late.district(), late.school(),
+         absl::StrCat(late.corrections()), ChinaTime(late.first_submitted_at()),
+         ChinaTime(late.last_corrected_at()), late.submitted_by(),
+         absl::StrCat(late.onsite_count()),
+         absl::StrCat(late.registry_count())});
+  }
+  table.revision = report.revision();
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(report, &table.json,
+                                                    options);
   return table;
 }
 

@@ -35,7 +35,25 @@ struct ReportTable {
   std::string json;  // the response in protobuf JSON
 };
 
+// Any other list (late corrections, coverage): a heading, column names and
+// rows of text, as printed.
+struct PlainTable {
+  std::string title;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<bool> right_aligned;  // per column: numbers
+  int64_t revision = 0;
+  std::string json;  // the response in protobuf JSON
+};
+
 ReportTable FromCountyReport(const v1::CountyReport& report);
+// The report's late_corrections (corrected after `after`, as the user
+// wrote it), times in China Standard Time.
+PlainTable LateCorrectionsTable(const v1::CountyReport& report,
+                                const std::string& after);
+// A protobuf time as "2015-11-16 09:30" in China Standard Time (UTC+8);
+// empty when unset.
+std::string ChinaTime(const google::protobuf::Timestamp& time);
 ReportTable FromDistrictReport(const v1::DistrictReport& report);
 
 // The six columns of attachment 1, header first, then one line per row and

@@ -55,6 +55,14 @@ class TerminalWriter final : public Writer {
                      widths));
   }
 
+  std::string Table(const PlainTable& table) const override {
+    std::vector<std::vector<std::string>> rows = {table.header};
+    rows.insert(rows.end(), table.rows.begin(), table.rows.end());
+    std::vector<int> widths;
+    return absl::StrCat(table.title, " (revision ", table.revision, ")\n",
+                        AlignedTable(rows, table.right_aligned, widths));
+  }
+
   std::string Alerts(const std::vector<v1::AlertEvent>& events,
                      bool with_header) const override {
     std::vector<std::vector<std::string>> rows;

@@ -33,6 +33,8 @@ class Writer {
   // table).
   virtual std::string Alerts(const std::vector<v1::AlertEvent>& events,
                              bool with_header) const = 0;
+  // Any other list, whole (JSON: the response).
+  virtual std::string Table(const PlainTable& table) const = 0;
 };
 
 std::unique_ptr<Writer> NewWriter(Format format);

@@ -3,7 +3,8 @@
 # one grade corrects that grade and keeps the school's others; a typo'd
 # district adds a 28th row until `headcount retract` removes its school,
 # and attachment 1 is the notice's again, byte for byte; a grade is
-# retracted and sent again; mistakes are named.
+# retracted and sent again; the schools corrected after a time are listed
+# (every format); mistakes are named.
 # Usage: retract_test.sh BIN_DIR FIXTURE_DIR
 BIN=$1
 FIXTURE=$2
@@ -15,6 +16,9 @@ table() { hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --for
 out=$(hc submit --ingest="$INGEST" "$FIXTURE/headcounts.csv")
 wait_for_revision "$(revision_of "$out")"
 table | cmp - "$FIXTURE/expected_districts.tsv" || fail "the fixture's table"
+sleep 1.1  # the end of the "inspection", to the second
+inspection_end=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1.1
 
 # Grade 9 of 双龙中学 alone, corrected: grades 7 and 8 stay.
 { head -n 1 "$FIXTURE/headcounts.csv"; echo "2015-autumn,利辛县,永兴,双龙中学,9,72,72"; } > "$WORK/grade9.csv"
@@ -58,6 +62,31 @@ hc alerts --audit="$AUDIT" --level=district --format=tsv | grep -q $'\t纪王厂
   fail "the typo's district alert must be cleared"
 hc alerts --audit="$AUDIT" --level=district --after=0 --format=tsv |
   grep -q $'CLEARED\tdistrict\t2015-autumn\t利辛县\t纪王厂' || fail "the clearing of 纪王厂"
+
+# The schools corrected after the inspection: 双龙中学, three times (grade
+# 9, its retraction, the fixture again); the typo'd school is gone.
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 \
+  --corrected-after="$inspection_end" --format=tsv > "$WORK/late.tsv"
+head -n 1 "$WORK/late.tsv" | grep -q $'^序号\t学区\t学校\t校正次数\t首次上报\t最后校正\t提交人\t现场核查学生数\t学籍数据学生数$' ||
+  fail "late corrections header: $(cat "$WORK/late.tsv")"
+[ "$(wc -l < "$WORK/late.tsv")" = 2 ] || fail "one school corrected late: $(cat "$WORK/late.tsv")"
+grep -Eq $'^1\t永兴\t双龙中学\t3\t20[0-9-]+ [0-9:]+\t20[0-9-]+ [0-9:]+\t\t115\t134$' "$WORK/late.tsv" ||
+  fail "late corrections row: $(cat "$WORK/late.tsv")"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --corrected-after="$inspection_end" --format=json |
+  python3 -c 'import json,sys; r=json.load(sys.stdin); l=r["late_corrections"]; assert len(l)==1 and l[0]["corrections"]=="3", l' ||
+  fail "late corrections json"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --corrected-after="$inspection_end" --format=md |
+  grep -Eq '^\| 1 \| 永兴 \| 双龙中学 \| 3 \| .* \| 115 \| 134 \|$' || fail "late corrections md"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --corrected-after="$inspection_end" --format=html |
+  grep -q '<td>双龙中学</td><td class="n">3</td>' || fail "late corrections html"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --corrected-after=2099-01-01 --format=tsv |
+  grep -c . | grep -qx 1 || fail "nothing corrected after 2099"
+hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --corrected-after=2015-11-15 | head -n 1 |
+  grep -q "^利辛县 2015-autumn: 2015-11-15 之后校正的学校 (revision [0-9]*)$" || fail "late corrections title"
+if hc report --audit="$AUDIT" --term=2015-autumn --corrected-after=11/15 2>"$WORK/err"; then
+  fail "a date like 11/15 must fail"
+fi
+grep -q 'is neither a day like 2015-11-15 nor a time' "$WORK/err" || fail "bad date: $(cat "$WORK/err")"
 
 # Mistakes: nothing to remove, a grade it lacks, a bad list; an id again.
 if hc retract --ingest="$INGEST" --term=2015-autumn --county=利辛县 --district=纪王厂 \
