@@ -33,6 +33,7 @@ constexpr char kSchoolSpace = 'G';  // G + school key -> v1::SchoolRecord
 constexpr char kTotalsSpace = 'A';  // A + level + scope -> storage::Totals
 constexpr char kOpenSpace = 'O';    // O + alert key -> open v1::AlertEvent
 constexpr char kEventSpace = 'E';   // E + alert id -> v1::AlertEvent
+constexpr char kRosterSpace = 'R';  // R + school key -> v1::RosterEntry
 constexpr char kAppliedKey[] = "Mapplied";  // -> last ingest revision applied
 constexpr char kLastAlertKey[] = "Malert";  // -> last alert id
 constexpr char kHistoryKey[] = "Mhistory";  // -> ingest history id
@@ -79,6 +80,11 @@ std::string AlertKey(const v1::AlertEvent& e) {
 
 std::string EventKey(int64_t alert_id) {
   return absl::StrCat(Space(kEventSpace), EncodeCounter(alert_id));
+}
+
+bool IsRosterEvent(const v1::Event& event) {
+  return event.type() == v1::Event::ROSTER_PUT ||
+         event.type() == v1::Event::ROSTER_DELETE;
 }
 
 std::string SchoolDbKey(const v1::SchoolRecord& r) {
@@ -206,6 +212,19 @@ absl::StatusOr<int> AuditStore::Apply(int64_t revision,
   // when it has none left.
   std::set<std::string> emptied;  // totals keys
   for (const v1::Event& change : events) {
+    if (IsRosterEvent(change)) {
+      // The roster: kept for coverage, no sums or alerts of its own.
+      const v1::RosterEntry& entry = change.roster();
+      const std::string roster_key = absl::StrCat(
+          Space(kRosterSpace),
+          EncodeSchoolKey({entry.term(), entry.county(), entry.district(),
+                           entry.school()}));
+      RETURN_IF_ERROR(change.type() == v1::Event::ROSTER_PUT
+                          ? BatchPut(batch, roster_key,
+                                     entry.SerializeAsString())
+                          : FromRocksDb(batch.Delete(roster_key), "batch"));
+      continue;
+    }
     // A removal's record holds the school's name and no grades: its
     // counts are zero, so the sums lose what the school had.
     const v1::SchoolRecord& record = change.school();
@@ -286,6 +305,7 @@ absl::StatusOr<int> AuditStore::Apply(int64_t revision,
     }
   }
   for (const v1::Event& change : events) {
+    if (IsRosterEvent(change)) continue;
     const v1::SchoolRecord& record = change.school();
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
       std::optional<AlertTarget> target = evaluator_.AreaTarget(
@@ -302,8 +322,13 @@ absl::StatusOr<int> AuditStore::Apply(int64_t revision,
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(options_.clock->Now()));
   // One revision is one commit of one caller.
-  const std::string submitted_by =
-      events.empty() ? "" : events.front().school().submitted_by();
+  std::string submitted_by;
+  for (const v1::Event& change : events) {
+    if (!IsRosterEvent(change)) {
+      submitted_by = change.school().submitted_by();
+      break;
+    }
+  }
   int appended = 0;
   std::map<v1::AlertEvent::State, int> states;  // counted once written
   for (const auto& [open_key, target] : targets) {

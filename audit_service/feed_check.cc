@@ -19,6 +19,25 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                             applied));
   }
   for (const v1::Event& event : events) {
+    if ((event.type() == v1::Event::ROSTER_PUT ||
+         event.type() == v1::Event::ROSTER_DELETE) &&
+        source == FeedSource::kWatch) {
+      const v1::RosterEntry& entry = event.roster();
+      std::vector<FieldViolation> violations = ValidateRosterEntry(
+          entry, /*removed=*/event.type() == v1::Event::ROSTER_DELETE);
+      if (violations.empty() && entry.mod_revision() != revision) {
+        violations.push_back(
+            {"roster.mod_revision", absl::StrCat("is ", entry.mod_revision(),
+                                                 " in revision ", revision)});
+      }
+      if (!violations.empty()) {
+        return absl::DataLossError(absl::StrCat(
+            "revision ", revision, ", roster entry ", entry.county(), "/",
+            entry.district(), "/", entry.school(), ": ",
+            violations.front().field, ": ", violations.front().description));
+      }
+      continue;
+    }
     const v1::SchoolRecord& record = event.school();
     const bool removal = event.type() == v1::Event::DELETE;
     std::vector<FieldViolation> violations;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -134,6 +135,46 @@ std::string Fingerprint(const v1::RetractRequest& row) {
   return absl::StrCat("retract:", DeterministicBytes(canonical));
 }
 
+namespace {
+
+// The roster as a PUT compares it: term and county from the request,
+// grades ascending, entries by district and school.
+std::vector<v1::RosterEntry> CanonicalRoster(const v1::PutRosterRequest& row) {
+  std::vector<v1::RosterEntry> entries;
+  for (const v1::RosterEntry& given : row.schools()) {
+    v1::RosterEntry entry;
+    entry.set_term(row.term());
+    entry.set_county(row.county());
+    entry.set_district(given.district());
+    entry.set_school(given.school());
+    std::vector<int> grades(given.grades().begin(), given.grades().end());
+    std::sort(grades.begin(), grades.end());
+    for (int grade : grades) entry.add_grades(grade);
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const v1::RosterEntry& a, const v1::RosterEntry& b) {
+              return std::tie(a.district(), a.school()) <
+                     std::tie(b.district(), b.school());
+            });
+  return entries;
+}
+
+}  // namespace
+
+std::string Fingerprint(const v1::PutRosterRequest& row) {
+  v1::PutRosterRequest canonical;
+  canonical.set_term(row.term());
+  canonical.set_county(row.county());
+  canonical.set_district(row.district());
+  for (v1::RosterEntry& entry : CanonicalRoster(row)) {
+    entry.clear_term();
+    entry.clear_county();
+    *canonical.add_schools() = std::move(entry);
+  }
+  return absl::StrCat("roster:", DeterministicBytes(canonical));
+}
+
 std::string Fingerprint(const v1::SubmitRequest& row) {
   v1::SubmitRequest canonical;
   canonical.set_term(row.term());
@@ -145,6 +186,102 @@ std::string Fingerprint(const v1::SubmitRequest& row) {
   }
   return DeterministicBytes(canonical);
 }
+
+namespace {
+
+// The roster row `index` of a commit: what it adds, changes and removes
+// in its scope, as ROSTER_PUT and ROSTER_DELETE events of `log_entry`.
+absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
+                        const CommitOptions& options, int64_t revision,
+                        PlanReader& reader, CommitPlan& plan,
+                        storage::RevisionEntry& log_entry) {
+  CommitResult& result = plan.result;
+  const std::string fingerprint = Fingerprint(row);
+  ASSIGN_OR_RETURN(std::optional<storage::SubmissionEntry> prior,
+                   reader.Submission(row.submission_id()));
+  if (prior.has_value()) {
+    if (prior->fingerprint() != fingerprint) {
+      result.rejected.push_back(
+          {index, "submission_id",
+           absl::StrCat("already used at revision ", prior->revision(),
+                        " for other content; choose a new id"),
+           absl::StatusCode::kAlreadyExists});
+      return absl::OkStatus();
+    }
+    RowResult replay{prior->outcome(), prior->revision(), v1::SchoolRecord(),
+                     /*replayed=*/true};
+    replay.roster = {prior->roster_added(), prior->roster_changed(),
+                     prior->roster_removed(), prior->roster_unchanged()};
+    result.rows.push_back(std::move(replay));
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::RosterEntry> stored,
+                   reader.Roster(row.term(), row.county(), row.district()));
+  std::map<std::pair<std::string, std::string>, v1::RosterEntry> current;
+  for (v1::RosterEntry& entry : stored) {
+    current.emplace(std::make_pair(entry.district(), entry.school()),
+                    std::move(entry));
+  }
+  RowResult::RosterCounts counts;
+  auto key_of = [](const v1::RosterEntry& e) {
+    return SchoolKey{e.term(), e.county(), e.district(), e.school()};
+  };
+  for (v1::RosterEntry& entry : CanonicalRoster(row)) {
+    entry.set_mod_revision(revision);
+    auto it = current.find(std::make_pair(entry.district(), entry.school()));
+    if (it != current.end()) {
+      const v1::RosterEntry previous = std::move(it->second);
+      current.erase(it);
+      if (std::equal(previous.grades().begin(), previous.grades().end(),
+                     entry.grades().begin(), entry.grades().end())) {
+        ++counts.unchanged;
+        continue;
+      }
+      ++counts.changed;
+      v1::Event* event = log_entry.add_events();
+      event->set_type(v1::Event::ROSTER_PUT);
+      *event->mutable_prev_roster() = previous;
+      *event->mutable_roster() = entry;
+    } else {
+      ++counts.added;
+      v1::Event* event = log_entry.add_events();
+      event->set_type(v1::Event::ROSTER_PUT);
+      *event->mutable_roster() = entry;
+    }
+    plan.roster.emplace_back(key_of(entry), entry);
+  }
+  for (auto& [name, previous] : current) {  // not in the new roster
+    ++counts.removed;
+    v1::RosterEntry gone;
+    gone.set_term(previous.term());
+    gone.set_county(previous.county());
+    gone.set_district(previous.district());
+    gone.set_school(previous.school());
+    gone.set_mod_revision(revision);
+    v1::Event* event = log_entry.add_events();
+    event->set_type(v1::Event::ROSTER_DELETE);
+    *event->mutable_roster() = gone;
+    *event->mutable_prev_roster() = std::move(previous);
+    plan.roster.emplace_back(key_of(gone), std::nullopt);
+  }
+  const bool changed = counts.added + counts.changed + counts.removed > 0;
+  storage::SubmissionEntry entry;
+  entry.set_fingerprint(fingerprint);
+  entry.set_outcome(changed ? v1::UPDATED : v1::UNCHANGED);
+  entry.set_revision(changed ? revision : 0);
+  entry.set_roster_added(counts.added);
+  entry.set_roster_changed(counts.changed);
+  entry.set_roster_removed(counts.removed);
+  entry.set_roster_unchanged(counts.unchanged);
+  RowResult answer{entry.outcome(), entry.revision(), v1::SchoolRecord()};
+  answer.roster = counts;
+  result.rows.push_back(std::move(answer));
+  plan.submissions.emplace_back(row.submission_id(), std::move(entry));
+  (void)options;
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
                                       const CommitOptions& options,
@@ -158,6 +295,11 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
   storage::RevisionEntry log_entry;
 
   for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
+    if (rows[i].has_roster()) {
+      RETURN_IF_ERROR(PlanRoster(rows[i].roster(), i, options, revision,
+                                 reader, plan, log_entry));
+      continue;
+    }
     const bool retract = rows[i].has_retract();
     const v1::SubmitRequest& put = rows[i].submit();
     const v1::RetractRequest& removal = rows[i].retract();
@@ -310,9 +452,10 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
     }
     plan.records.clear();
     plan.submissions.clear();
+    plan.roster.clear();
     return plan;
   }
-  if (!plan.records.empty()) {
+  if (!plan.records.empty() || !plan.roster.empty()) {
     result.revision = revision;
     log_entry.set_revision(revision);
     log_entry.set_commit_time_unix_micros(absl::ToUnixMicros(commit_time));

@@ -33,6 +33,11 @@ class PlanReader {
   // What `submission_id` committed; nullopt when it was never used.
   virtual absl::StatusOr<std::optional<storage::SubmissionEntry>> Submission(
       absl::string_view submission_id) = 0;
+  // The roster entries of `term` and `county` (of `district` only, when
+  // given), by district and school.
+  virtual absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
+      absl::string_view term, absl::string_view county,
+      absl::string_view district) = 0;
 };
 
 struct CommitPlan {
@@ -45,6 +50,8 @@ struct CommitPlan {
   std::vector<v1::SchoolRecord> records;
   std::vector<std::pair<std::string, storage::SubmissionEntry>> submissions;
   std::optional<storage::RevisionEntry> log_entry;  // when records changed
+  // Roster entries to write (with grades) or to delete (the key only).
+  std::vector<std::pair<SchoolKey, std::optional<v1::RosterEntry>>> roster;
 };
 
 // Plans `rows` (each valid by ValidateSubmitRequest or
@@ -65,6 +72,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
 // grade, serialized deterministically (a retraction's marked as one).
 std::string Fingerprint(const v1::SubmitRequest& row);
 std::string Fingerprint(const v1::RetractRequest& row);
+std::string Fingerprint(const v1::PutRosterRequest& row);
 
 // True for the tombstone a retraction leaves of a school (no grades; a
 // live record always has some).

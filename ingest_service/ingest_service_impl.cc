@@ -58,7 +58,65 @@ absl::StatusOr<v1::RetractResponse> RetractAnswer(
   return response;
 }
 
+// The answer to one PutRoster.
+absl::StatusOr<v1::PutRosterResponse> RosterAnswer(
+    absl::StatusOr<CommitResult> result) {
+  if (!result.ok()) return result.status();
+  if (!result->rejected.empty()) return RefusalOf(result->rejected.front());
+  const RowResult& row = result->rows.front();
+  v1::PutRosterResponse response;
+  response.set_revision(row.revision);
+  response.set_added(row.roster.added);
+  response.set_changed(row.roster.changed);
+  response.set_removed(row.roster.removed);
+  response.set_unchanged(row.roster.unchanged);
+  response.set_replayed(row.replayed);
+  return response;
+}
+
 }  // namespace
+
+grpc::ServerUnaryReactor* IngestServiceImpl::PutRoster(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnaryAsync<v1::PutRosterRequest, v1::PutRosterResponse>(
+      {context, request, response, Method::kPutRoster}, *authorizer_, store_,
+      kNotReady, ValidatePutRosterRequest,
+      [](SubmissionStore& store, v1::PutRosterRequest roster,
+         const Caller& caller, UnaryReply<v1::PutRosterResponse> reply) {
+        const bool dry_run = roster.dry_run();
+        const int entries = roster.schools_size();
+        std::vector<storage::Change> rows(1);
+        *rows[0].mutable_roster() = std::move(roster);
+        store.Commit(
+            std::move(rows), {dry_run, caller.principal},
+            [reply = std::move(reply), principal = caller.LogName(), dry_run,
+             entries](absl::StatusOr<CommitResult> result) mutable {
+              absl::StatusOr<v1::PutRosterResponse> answer =
+                  RosterAnswer(std::move(result));
+              LogMutation(
+                  "PutRoster", principal, entries,
+                  answer.ok() ? answer->revision() : 0, dry_run,
+                  answer.status(),
+                  answer.ok() ? absl::StrCat("added=", answer->added(),
+                                             " changed=", answer->changed(),
+                                             " removed=", answer->removed(),
+                                             " unchanged=", answer->unchanged())
+                              : "");
+              reply(std::move(answer));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* IngestServiceImpl::GetRoster(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetRosterRequest>(
+      {context, request, response, Method::kGetRoster}, *authorizer_, store_,
+      kNotReady, ValidateGetRosterRequest,
+      [](SubmissionStore& store, const v1::GetRosterRequest& r,
+         const Caller&) { return store.GetRoster(r); });
+}
 
 grpc::ServerUnaryReactor* IngestServiceImpl::Retract(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,

@@ -26,12 +26,16 @@ namespace headcount::ingest {
 using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
     v1::IngestService::WithRawCallbackMethod_SubmitBatch<
         v1::IngestService::WithRawCallbackMethod_Retract<
-            v1::IngestService::WithRawCallbackMethod_GetSchool<
-                v1::IngestService::WithRawCallbackMethod_ListSchools<
-                    v1::IngestService::WithRawCallbackMethod_Watch<
-                        v1::IngestService::WithRawCallbackMethod_Compact<
-                            v1::IngestService::WithRawCallbackMethod_Backup<
-                                v1::IngestService::Service>>>>>>>>;
+            v1::IngestService::WithRawCallbackMethod_PutRoster<
+                v1::IngestService::WithRawCallbackMethod_GetRoster<
+                    v1::IngestService::WithRawCallbackMethod_GetSchool<
+                        v1::IngestService::WithRawCallbackMethod_ListSchools<
+                            v1::IngestService::WithRawCallbackMethod_Watch<
+                                v1::IngestService::WithRawCallbackMethod_Compact<
+                                    v1::IngestService::
+                                        WithRawCallbackMethod_Backup<
+                                            v1::IngestService::
+                                                Service>>>>>>>>>>;
 
 class IngestServiceImpl final : public IngestServiceBase {
  public:
@@ -74,6 +78,14 @@ class IngestServiceImpl final : public IngestServiceBase {
   grpc::ServerUnaryReactor* Retract(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override;
+  // PutRosterRequest -> PutRosterResponse.
+  grpc::ServerUnaryReactor* PutRoster(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  // GetRosterRequest -> Roster.
+  grpc::ServerUnaryReactor* GetRoster(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   // GetSchoolRequest -> SchoolRecord.
   grpc::ServerUnaryReactor* GetSchool(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,

@@ -31,6 +31,7 @@ namespace {
 constexpr char kSchoolSpace = 'S';  // S + school key -> v1::SchoolRecord
 constexpr char kLogSpace = 'L';     // L + revision -> storage::RevisionEntry
 constexpr char kSubmissionSpace = 'I';  // I + submission_id -> SubmissionEntry
+constexpr char kRosterSpace = 'R';  // R + school key -> v1::RosterEntry
 constexpr char kOldestKey[] = "Moldest";  // -> revision
 constexpr char kHistoryKey[] = "Mhistory";  // -> history id
 
@@ -40,6 +41,15 @@ constexpr int kMaxPageSize = 1000;
 std::string SchoolDbKey(const SchoolKey& key) {
   return absl::StrCat(absl::string_view(&kSchoolSpace, 1),
                       EncodeSchoolKey(key));
+}
+std::string RosterDbKey(const SchoolKey& key) {
+  return absl::StrCat(absl::string_view(&kRosterSpace, 1),
+                      EncodeSchoolKey(key));
+}
+std::string RosterDbPrefix(absl::string_view term, absl::string_view county,
+                           absl::string_view district) {
+  return absl::StrCat(absl::string_view(&kRosterSpace, 1),
+                      SchoolKeyPrefix(term, county, district));
 }
 std::string LogDbKey(int64_t revision) {
   return absl::StrCat(absl::string_view(&kLogSpace, 1),
@@ -63,6 +73,18 @@ class BatchPlanReader final : public PlanReader {
       absl::string_view submission_id) override {
     return reader_.GetProto<storage::SubmissionEntry>(
         SubmissionDbKey(submission_id));
+  }
+  absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
+      absl::string_view term, absl::string_view county,
+      absl::string_view district) override {
+    std::vector<v1::RosterEntry> entries;
+    RETURN_IF_ERROR(reader_.Scan<v1::RosterEntry>(
+        RosterDbPrefix(term, county, district), "",
+        [&](absl::string_view, v1::RosterEntry& entry) {
+          entries.push_back(std::move(entry));
+          return true;
+        }));
+    return entries;
   }
 
  private:
@@ -162,6 +184,12 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
                                 record.district(), record.school()}),
                    record.SerializeAsString()));
     }
+    for (const auto& [key, entry] : plan->roster) {
+      write_status.Update(
+          entry.has_value()
+              ? BatchPut(batch, RosterDbKey(key), entry->SerializeAsString())
+              : FromRocksDb(batch.Delete(RosterDbKey(key)), "batch"));
+    }
     for (const auto& [id, entry] : plan->submissions) {
       write_status.Update(
           BatchPut(batch, SubmissionDbKey(id), entry.SerializeAsString()));
@@ -195,6 +223,32 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
 void RocksDbSubmissionStore::AfterGroup() {
   if (advanced_ && listener_) listener_(revision_.load());
   advanced_ = false;
+}
+
+absl::StatusOr<v1::Roster> RocksDbSubmissionStore::GetRoster(
+    const v1::GetRosterRequest& request) {
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+  RocksDbReader reader(db_.get(), read_options);
+  v1::Roster roster;
+  roster.set_term(request.term());
+  roster.set_county(request.county());
+  RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
+      RosterDbPrefix(request.term(), request.county(), request.district()), "",
+      [&](absl::string_view, v1::RosterEntry& entry) {
+        *roster.add_schools() = std::move(entry);
+        return true;
+      }));
+  if (roster.schools().empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no roster for ", request.county(),
+        request.district().empty() ? "" : "/", request.district(),
+        " in term ", request.term()));
+  }
+  ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
+  roster.set_revision(revision);
+  return roster;
 }
 
 absl::StatusOr<v1::SchoolRecord> RocksDbSubmissionStore::GetSchool(

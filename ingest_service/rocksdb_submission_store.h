@@ -62,6 +62,8 @@ class RocksDbSubmissionStore final : public SubmissionStore {
       int64_t after_revision, int max_revisions) override;
   int64_t revision() const override { return revision_.load(); }
   absl::StatusOr<v1::BackupResponse> Backup() override;
+  absl::StatusOr<v1::Roster> GetRoster(
+      const v1::GetRosterRequest& request) override;
   // RocksDB's figures now, for the metrics.
   StorageFigures storage_figures() const { return ReadStorageFigures(*db_); }
   const std::string& history_id() const override { return history_id_; }

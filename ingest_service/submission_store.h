@@ -30,6 +30,11 @@ struct RowResult {
   // whether the whole school went (then `school` is empty).
   std::vector<int> grades_removed;
   bool school_removed = false;
+  // A roster's (PutRoster): entries added, changed (other grades), removed
+  // and unchanged.
+  struct RosterCounts {
+    int added = 0, changed = 0, removed = 0, unchanged = 0;
+  } roster;
 };
 
 // A row the store refused (a conflicting submission_id retry, or a school or
@@ -87,6 +92,11 @@ class SubmissionStore {
   // store is closing or the write failed.
   virtual void Commit(std::vector<storage::Change> rows, CommitOptions options,
                       CommitCallback done) = 0;
+
+  // The roster of the request's county (of its district, when given) as
+  // it is now. NOT_FOUND when there is none.
+  virtual absl::StatusOr<v1::Roster> GetRoster(
+      const v1::GetRosterRequest& request) = 0;
 
   // NOT_FOUND when the school has no record for that term.
   virtual absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) = 0;

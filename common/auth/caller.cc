@@ -9,6 +9,8 @@ absl::string_view MethodName(Method method) {
     case Method::kSubmit: return "Submit";
     case Method::kSubmitBatch: return "SubmitBatch";
     case Method::kRetract: return "Retract";
+    case Method::kPutRoster: return "PutRoster";
+    case Method::kGetRoster: return "GetRoster";
     case Method::kGetSchool: return "GetSchool";
     case Method::kListSchools: return "ListSchools";
     case Method::kWatch: return "Watch";
@@ -27,7 +29,8 @@ absl::string_view MethodName(Method method) {
 const std::vector<Method>& AllMethods() {
   static const auto* methods = new std::vector<Method>{
       Method::kSubmit,           Method::kSubmitBatch,
-      Method::kRetract,
+      Method::kRetract,          Method::kPutRoster,
+      Method::kGetRoster,
       Method::kGetSchool,        Method::kListSchools,
       Method::kWatch,            Method::kCompact,
       Method::kBackup,
@@ -39,7 +42,7 @@ const std::vector<Method>& AllMethods() {
 
 bool IsMutating(Method method) {
   return method == Method::kSubmit || method == Method::kSubmitBatch ||
-         method == Method::kRetract ||
+         method == Method::kRetract || method == Method::kPutRoster ||
          method == Method::kCompact;
 }
 
@@ -49,9 +52,11 @@ bool RoleMayCall(Role role, Method method) {
     case Method::kSubmit:
     case Method::kSubmitBatch:
     case Method::kRetract:
+    case Method::kPutRoster:
     case Method::kGetSchool:
       return role == Role::kDistrictClerk || role == Role::kCountyOffice;
     case Method::kListSchools:
+    case Method::kGetRoster:
       return role == Role::kDistrictClerk || role == Role::kCountyOffice ||
              role == Role::kFollower;
     case Method::kWatch:

@@ -19,6 +19,8 @@ enum class Method {
   kSubmit,
   kSubmitBatch,
   kRetract,
+  kPutRoster,
+  kGetRoster,
   kGetSchool,
   kListSchools,
   kWatch,
@@ -38,7 +40,7 @@ absl::string_view MethodName(Method method);
 const std::vector<Method>& AllMethods();
 
 // True for the methods that change stored data (Submit, SubmitBatch,
-// Retract, Compact): each call is logged, accepted or refused.
+// Retract, PutRoster, Compact): each call is logged, accepted or refused.
 bool IsMutating(Method method);
 
 // True when `role` may call `method` at all (its place is checked apart).

@@ -84,6 +84,19 @@ absl::Status AuthorizeScope(const Caller& caller, v1::RetractRequest& request) {
 }
 
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::PutRosterRequest& request) {
+  // An empty district is the whole county: a district clerk may not.
+  return RequirePlace(caller, "put the roster of", request.county(),
+                      request.district());
+}
+
+absl::Status AuthorizeScope(const Caller& caller,
+                            v1::GetRosterRequest& request) {
+  return RequirePlace(caller, "read the roster of", request.county(),
+                      request.district());
+}
+
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetSchoolRequest& request) {
   return RequirePlace(caller, "read schools of", request.county(),
                       request.district());

@@ -19,6 +19,10 @@ namespace headcount {
 // Each request is already valid (common/domain/validation.h).
 absl::Status AuthorizeScope(const Caller& caller, v1::SubmitRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::RetractRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
+                            v1::PutRosterRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
+                            v1::GetRosterRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::GetSchoolRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::ListSchoolsRequest& request);

@@ -1,5 +1,6 @@
 #include "common/domain/validation.h"
 
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -206,6 +207,105 @@ std::vector<FieldViolation> ValidateRetractRequest(
       violations.push_back(
           {field, absl::StrCat("grade ", grade, " appears more than once")});
     }
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidatePutRosterRequest(
+    const v1::PutRosterRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckSubmissionId(request.submission_id(), violations);
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  if (!request.district().empty()) {
+    CheckName("district", request.district(), violations);
+  }
+  if (request.schools_size() == 0) {
+    violations.push_back({"schools", "must list at least one school"});
+  }
+  if (request.schools_size() > kMaxRosterSchools) {
+    violations.push_back(
+        {"schools", absl::StrCat("must list at most ", kMaxRosterSchools,
+                                 " schools; split the roster by district")});
+    return violations;
+  }
+  std::map<std::pair<std::string, std::string>, int> seen;
+  for (int i = 0; i < request.schools_size() && violations.size() < 100; ++i) {
+    const v1::RosterEntry& entry = request.schools(i);
+    const std::string prefix = absl::StrCat("schools[", i, "].");
+    CheckName(prefix + "district", entry.district(), violations);
+    CheckName(prefix + "school", entry.school(), violations);
+    if (!request.district().empty() && !entry.district().empty() &&
+        entry.district() != request.district()) {
+      violations.push_back(
+          {prefix + "district",
+           absl::StrCat("is ", entry.district(), " in the roster of district ",
+                        request.district())});
+    }
+    auto [it, added] =
+        seen.emplace(std::make_pair(entry.district(), entry.school()), i);
+    if (!added) {
+      violations.push_back(
+          {prefix + "school",
+           absl::StrCat(entry.school(), " of ", entry.district(),
+                        " is listed twice (schools[", it->second, "])")});
+    }
+    if (entry.grades_size() == 0) {
+      violations.push_back({prefix + "grades", "must list at least one grade"});
+    } else if (entry.grades_size() > kMaxGrade) {
+      violations.push_back(
+          {prefix + "grades",
+           absl::StrCat("must list at most ", kMaxGrade, " grades")});
+      continue;
+    }
+    std::set<int> grades;
+    for (int g = 0; g < entry.grades_size(); ++g) {
+      const int grade = entry.grades(g);
+      const std::string field = absl::StrCat(prefix, "grades[", g, "]");
+      if (grade < kMinGrade || grade > kMaxGrade) {
+        violations.push_back({field, absl::StrCat("must be in ", kMinGrade,
+                                                  "..", kMaxGrade, ", got ",
+                                                  grade)});
+      } else if (!grades.insert(grade).second) {
+        violations.push_back(
+            {field, absl::StrCat("grade ", grade, " appears more than once")});
+      }
+    }
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateGetRosterRequest(
+    const v1::GetRosterRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  if (!request.district().empty()) {
+    CheckName("district", request.district(), violations);
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateRosterEntry(const v1::RosterEntry& entry,
+                                                bool removed) {
+  std::vector<FieldViolation> violations;
+  CheckSchoolIdentity(entry.term(), entry.county(), entry.district(),
+                      entry.school(), violations);
+  if (removed != entry.grades().empty()) {
+    violations.push_back({"roster.grades", removed ? "must be empty"
+                                                   : "must list a grade"});
+  }
+  std::set<int> grades;
+  for (int grade : entry.grades()) {
+    if (grade < kMinGrade || grade > kMaxGrade || !grades.insert(grade).second) {
+      violations.push_back(
+          {"roster.grades", absl::StrCat("grade ", grade,
+                                         " is out of 1..12 or repeated")});
+      break;
+    }
+  }
+  if (entry.mod_revision() <= 0) {
+    violations.push_back({"roster.mod_revision", "must be positive"});
   }
   return violations;
 }

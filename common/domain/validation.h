@@ -60,12 +60,22 @@ void CheckScopeFilter(absl::string_view prefix, absl::string_view term,
 // empty when it is valid.
 std::vector<FieldViolation> ValidateSubmitRequest(
     const v1::SubmitRequest& request);
+// A roster holds at most this many schools (a county has hundreds).
+inline constexpr int kMaxRosterSchools = 20000;
+std::vector<FieldViolation> ValidatePutRosterRequest(
+    const v1::PutRosterRequest& request);
+std::vector<FieldViolation> ValidateGetRosterRequest(
+    const v1::GetRosterRequest& request);
 std::vector<FieldViolation> ValidateRetractRequest(
     const v1::RetractRequest& request);
 // The school of a DELETE event: a valid school identity, no grades, and a
 // positive mod_revision (the removal's).
 std::vector<FieldViolation> ValidateRemovedSchool(
     const v1::SchoolRecord& record);
+// A roster entry as the feed carries it: a school identity, grades 1..12
+// once each (none when `removed`), a positive mod_revision.
+std::vector<FieldViolation> ValidateRosterEntry(const v1::RosterEntry& entry,
+                                                bool removed);
 // A record as the ingest's feed carries it (Watch events, ListSchools): the
 // same rules as a submission's school and grades, and a positive
 // mod_revision. The audit checks every record before applying it.

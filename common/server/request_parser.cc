@@ -43,6 +43,13 @@ void CheckUtf8(const Message& mirror, const std::string& prefix,
     } else if (field->type() == FieldDescriptor::TYPE_MESSAGE &&
                !field->is_repeated()) {
       CheckUtf8(reflection->GetMessage(mirror, field), path + ".", violations);
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      // Repeated (a roster's schools): each named by its index.
+      const int size = reflection->FieldSize(mirror, field);
+      for (int i = 0; i < size && violations.size() < 100; ++i) {
+        CheckUtf8(reflection->GetRepeatedMessage(mirror, field, i),
+                  absl::StrCat(path, "[", i, "]."), violations);
+      }
     }
   }
 }
@@ -54,7 +61,14 @@ void NormalizeNames(Message& message) {
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
-    if (field->is_repeated()) continue;
+    if (field->is_repeated()) {
+      if (field->type() != FieldDescriptor::TYPE_MESSAGE) continue;
+      const int size = reflection->FieldSize(message, field);
+      for (int i = 0; i < size; ++i) {
+        NormalizeNames(*reflection->MutableRepeatedMessage(&message, field, i));
+      }
+      continue;
+    }
     if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
       NormalizeNames(*reflection->MutableMessage(&message, field));
     } else if (field->type() == FieldDescriptor::TYPE_STRING &&

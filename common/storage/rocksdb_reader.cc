@@ -48,11 +48,14 @@ absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
   return std::optional<std::string>(std::move(value));
 }
 
-absl::StatusOr<bool> RocksDbReader::AnyKeyUnder(absl::string_view prefix) {
+std::unique_ptr<rocksdb::Iterator> RocksDbReader::NewIterator() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options_));
-  if (batch_ != nullptr) {
-    it.reset(batch_->NewIteratorWithBase(it.release()));
-  }
+  if (batch_ != nullptr) it.reset(batch_->NewIteratorWithBase(it.release()));
+  return it;
+}
+
+absl::StatusOr<bool> RocksDbReader::AnyKeyUnder(absl::string_view prefix) {
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator();
   it->Seek(ToSlice(prefix));
   const bool found = it->Valid() && it->key().starts_with(ToSlice(prefix));
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan"));

@@ -78,13 +78,13 @@ class RocksDbReader {
 
   // Visits, in key order from `start` (at least `prefix`), every key under
   // `prefix` with its value parsed as a Message, until `visit` returns
-  // false. Reads the database only (not the batch). DATA_LOSS when a value
+  // false; the batch's writes and deletes included. DATA_LOSS when a value
   // does not parse.
   template <typename Message>
   absl::Status Scan(
       absl::string_view prefix, absl::string_view start,
       absl::FunctionRef<bool(absl::string_view key, Message& message)> visit) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options_));
+    std::unique_ptr<rocksdb::Iterator> it = NewIterator();
     for (it->Seek(ToSlice(start.empty() ? prefix : start));
          it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
       Message message;
@@ -106,6 +106,8 @@ class RocksDbReader {
     return rocksdb::Slice(s.data(), s.size());
   }
   static absl::Status Unparseable(absl::string_view key);
+  // Over the database, and the batch when there is one.
+  std::unique_ptr<rocksdb::Iterator> NewIterator();
 
   rocksdb::DB* db_;
   rocksdb::ReadOptions options_;

@@ -221,6 +221,41 @@ TEST_F(AuditServerTest, CountyReportListsSchoolsCorrectedAfterATime) {
   EXPECT_THAT(report.late_corrections(), SizeIs(0));
 }
 
+// A roster travels the feed as its own events: the audit applies them (and
+// stays caught up) without touching the sums.
+TEST_F(AuditServerTest, RosterEventsAreAppliedWithoutChangingTheTable) {
+  LoadBatch(FixtureSchools());
+  v1::PutRosterRequest roster;
+  roster.set_submission_id("roster");
+  roster.set_term(kTerm);
+  roster.set_county(kCounty);
+  for (const auto& s : FixtureSchools()) {
+    v1::RosterEntry* entry = roster.add_schools();
+    entry->set_district(s.district());
+    entry->set_school(s.school());
+    for (const auto& g : s.grades()) entry->add_grades(g.grade());
+  }
+  v1::PutRosterResponse put;
+  ASSERT_THAT(ingest_stub_->PutRoster(Context().get(), roster, &put), GrpcOk());
+  EXPECT_EQ(put.added(), 109);
+  EXPECT_EQ(put.revision(), 2);
+  roster.set_submission_id("roster-again");
+  roster.mutable_schools()->RemoveLast();
+  ASSERT_THAT(ingest_stub_->PutRoster(Context().get(), roster, &put), GrpcOk());
+  EXPECT_EQ(put.removed(), 1);
+  EXPECT_EQ(put.unchanged(), 108);
+  v1::GetRosterRequest get;
+  get.set_term(kTerm);
+  get.set_county(kCounty);
+  v1::Roster stored;
+  ASSERT_THAT(ingest_stub_->GetRoster(Context().get(), get, &stored), GrpcOk());
+  EXPECT_THAT(stored.schools(), SizeIs(108));
+  EXPECT_EQ(stored.revision(), 3);
+  Converge();
+  EXPECT_EQ(audit_->store()->applied_revision(), 3);
+  ExpectTheNoticesFindings();
+}
+
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {
   std::vector<v1::SubmitRequest> schools = FixtureSchools();
   std::mt19937 random(20151103);

@@ -53,6 +53,35 @@ grpc::Status Call(AuthorizationTest::Stubs& as, Method method,
       v1::RetractResponse response;
       return as.ingest->Retract(context.get(), request, &response);
     }
+    case Method::kPutRoster: {
+      // The roster of the place's district (allowed: a dry run; refused:
+      // the real thing, which would show as a new revision).
+      v1::PutRosterRequest request;
+      request.set_submission_id(id);
+      request.set_term(kTerm);
+      request.set_county(place.county);
+      request.set_district(place.district);
+      v1::RosterEntry* entry = request.add_schools();
+      entry->set_district(place.district);
+      entry->set_school(place.school);
+      entry->add_grades(1);
+      request.set_dry_run(!denied);
+      v1::PutRosterResponse response;
+      return as.ingest->PutRoster(context.get(), request, &response);
+    }
+    case Method::kGetRoster: {
+      v1::GetRosterRequest request;
+      request.set_term(kTerm);
+      request.set_county(place.county);
+      request.set_district(place.district);
+      v1::Roster roster;
+      grpc::Status status = as.ingest->GetRoster(context.get(), request, &roster);
+      // No roster here: NOT_FOUND comes only once the call was allowed.
+      if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+        return grpc::Status::OK;
+      }
+      return status;
+    }
     case Method::kGetSchool: {
       v1::GetSchoolRequest request;
       request.set_term(kTerm);
@@ -166,6 +195,12 @@ const std::map<Method, Expectations>& Table() {
       {Method::kSubmit, records},
       {Method::kSubmitBatch, records},
       {Method::kRetract, records},
+      {Method::kPutRoster, records},
+      {Method::kGetRoster,
+       {{"clerk-yongxing", "Ynn"}, {"clerk-jiucheng", "nYn"},
+        {"lixin-office", "YYn"}, {"linquan-office", "nnY"},
+        {"province-reader", "nnn"}, {"audit", "YYY"}, {"ops", "nnn"},
+        {"stranger", "nnn"}}},
       {Method::kGetSchool, records},
       {Method::kListSchools,
        {{"clerk-yongxing", "Ynn"}, {"clerk-jiucheng", "nYn"},
@@ -240,8 +275,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 70);
-  EXPECT_EQ(denied, 202);
+  EXPECT_EQ(allowed, 83);
+  EXPECT_EQ(denied, 237);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {
@@ -262,6 +297,39 @@ TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {
             "lixin-office (county_office of 利辛县) may not call Compact");
   status = As("stranger").ingest->Compact(Context().get(), compact, &compacted);
   EXPECT_THAT(status.error_message(), HasSubstr("stranger has no binding"));
+}
+
+// A district clerk's roster covers its district only: the county's whole
+// roster, or another district's, is refused and stores nothing.
+TEST_F(AuthorizationTest, AClerksRosterCoversItsDistrictOnly) {
+  const int64_t revision = ingest_->store()->revision();
+  v1::PutRosterRequest request;
+  request.set_submission_id("clerk-roster");
+  request.set_term(kTerm);
+  request.set_county("利辛县");
+  v1::RosterEntry* entry = request.add_schools();
+  entry->set_district("永兴");
+  entry->set_school("双龙中学");
+  entry->add_grades(7);
+  v1::PutRosterResponse response;
+  grpc::Status status = As("clerk-yongxing")
+                            .ingest->PutRoster(Context().get(), request,
+                                               &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("may not put the roster of 利辛县: outside its scope"));
+  request.set_county("临泉县");
+  request.set_district("永兴");
+  status = As("clerk-yongxing")
+               .ingest->PutRoster(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ingest_->store()->revision(), revision);
+  request.set_county("利辛县");
+  ASSERT_THAT(As("clerk-yongxing")
+                  .ingest->PutRoster(Context().get(), request, &response),
+              GrpcOk());
+  EXPECT_EQ(response.added(), 1);
+  EXPECT_EQ(ingest_->store()->revision(), revision + 1);
 }
 
 TEST_F(AuthorizationTest, BatchWithOneRowOutsideTheScopeIsRefusedWhole) {

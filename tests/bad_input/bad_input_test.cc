@@ -84,6 +84,11 @@ class BadInputTest : public ::testing::Test {
     return ingest_stub_->Submit(Context(deadline).get(), request, &response);
   }
 
+  grpc::Status PutRoster(const v1::PutRosterRequest& request) {
+    v1::PutRosterResponse response;
+    return ingest_stub_->PutRoster(Context().get(), request, &response);
+  }
+
   grpc::Status Retract(const v1::RetractRequest& request) {
     v1::RetractResponse response;
     return ingest_stub_->Retract(Context().get(), request, &response);
@@ -140,6 +145,18 @@ class BadInputTest : public ::testing::Test {
 
 TEST_F(BadInputTest, IngestService) {
   const auto valid = [] { return School("城北", "乙", {{1, 2}, {3, 4}}); };
+  auto roster = [&](std::function<void(v1::PutRosterRequest&)> mutate) {
+    v1::PutRosterRequest request;
+    request.set_submission_id("roster-1");
+    request.set_term("2015-autumn");
+    request.set_county("利辛县");
+    v1::RosterEntry* entry = request.add_schools();
+    entry->set_district("城北");
+    entry->set_school("甲");
+    entry->add_grades(1);
+    mutate(request);
+    return request;
+  };
   auto retract = [&](std::function<void(v1::RetractRequest&)> mutate) {
     v1::RetractRequest request;
     request.set_submission_id("retract-甲");
@@ -229,6 +246,39 @@ TEST_F(BadInputTest, IngestService) {
       {"Retract/id of a submission", [&] { return Retract(retract([](auto& r) {
          r.set_submission_id(School("城北", "甲", {{1, 2}}).submission_id()); })); },
        StatusCode::ALREADY_EXISTS, "submission_id: already used"},
+      {"PutRoster/empty", [&] { return PutRoster({}); },
+       StatusCode::INVALID_ARGUMENT, "submission_id: must not be empty"},
+      {"PutRoster/no schools", [&] { return PutRoster(roster([](auto& r) { r.clear_schools(); })); },
+       StatusCode::INVALID_ARGUMENT, "schools: must list at least one school"},
+      {"PutRoster/grade 13", [&] { return PutRoster(roster([](auto& r) {
+         r.mutable_schools(0)->add_grades(13); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[0].grades[1]: must be in 1..12, got 13"},
+      {"PutRoster/no grades", [&] { return PutRoster(roster([](auto& r) {
+         r.mutable_schools(0)->clear_grades(); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[0].grades: must list at least one grade"},
+      {"PutRoster/school twice", [&] { return PutRoster(roster([](auto& r) {
+         *r.add_schools() = r.schools(0); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[1].school: 甲 of 城北 is listed twice (schools[0])"},
+      {"PutRoster/empty school", [&] { return PutRoster(roster([](auto& r) {
+         r.mutable_schools(0)->clear_school(); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[0].school: must not be empty"},
+      {"PutRoster/very long district", [&] { return PutRoster(roster([](auto& r) {
+         r.mutable_schools(0)->set_district(std::string(3000, 'x')); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[0].district: must be at most"},
+      {"PutRoster/another district in a district's roster", [&] { return PutRoster(roster([](auto& r) {
+         r.set_district("城北"); r.mutable_schools(0)->set_district("永兴"); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[0].district: is 永兴 in the roster of district 城北"},
+      {"PutRoster/invalid UTF-8 in a school", [&] { return PutRoster(roster([](auto& r) {
+         r.mutable_schools(0)->set_school("\xc3\x28"); })); },
+       StatusCode::INVALID_ARGUMENT, "schools[0].school: must be valid UTF-8"},
+      {"GetRoster/none", [&] { v1::GetRosterRequest q; q.set_term("2015-autumn");
+         q.set_county("利辛县"); v1::Roster r;
+         return ingest_stub_->GetRoster(Context().get(), q, &r); },
+       StatusCode::NOT_FOUND, "no roster for 利辛县 in term 2015-autumn"},
+      {"GetRoster/bad term", [&] { v1::GetRosterRequest q; q.set_term("2015");
+         q.set_county("利辛县"); v1::Roster r;
+         return ingest_stub_->GetRoster(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "term: must be"},
       {"GetSchool/empty", [&] { v1::SchoolRecord r;
          return ingest_stub_->GetSchool(Context().get(), {}, &r); },
        StatusCode::INVALID_ARGUMENT, "term: must not be empty"},

@@ -3,9 +3,11 @@
 #include "ingest_service/commit_planner.h"
 
 #include <map>
+#include <tuple>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "common/domain/school_key.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,8 +42,27 @@ class FakePlanReader final : public PlanReader {
     return std::optional<storage::SubmissionEntry>(it->second);
   }
 
+  absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
+      absl::string_view term, absl::string_view county,
+      absl::string_view district) override {
+    ++reads;
+    std::vector<v1::RosterEntry> entries;
+    const std::string prefix = SchoolKeyPrefix(term, county, district);
+    for (const auto& [key, entry] : roster) {
+      if (absl::StartsWith(key, prefix)) entries.push_back(entry);
+    }
+    return entries;
+  }
+
   // Stores what `plan` writes, as the store would.
   void Apply(const CommitPlan& plan) {
+    for (const auto& [key, entry] : plan.roster) {
+      if (entry.has_value()) {
+        roster[EncodeSchoolKey(key)] = *entry;
+      } else {
+        roster.erase(EncodeSchoolKey(key));
+      }
+    }
     for (const v1::SchoolRecord& r : plan.records) {
       schools[EncodeSchoolKey(
           {r.term(), r.county(), r.district(), r.school()})] = r;
@@ -51,6 +72,7 @@ class FakePlanReader final : public PlanReader {
 
   std::map<std::string, v1::SchoolRecord> schools;
   std::map<std::string, storage::SubmissionEntry> submissions;
+  std::map<std::string, v1::RosterEntry> roster;
   absl::Status error;
   int reads = 0;
 };
@@ -149,6 +171,79 @@ TEST_F(CommitPlannerTest, CorrectionsAreCountedAndTimed) {
             absl::ToUnixSeconds(t0 + absl::Hours(24 * 9)));
   EXPECT_EQ(record.corrected_at(31).seconds(),
             absl::ToUnixSeconds(t0 + absl::Hours(24 * 40)));
+}
+
+v1::PutRosterRequest RosterOf(
+    const std::string& id, const std::string& district,
+    const std::vector<std::tuple<std::string, std::string, std::vector<int>>>&
+        schools) {
+  v1::PutRosterRequest request;
+  request.set_submission_id(id);
+  request.set_term("2015-autumn");
+  request.set_county("利辛县");
+  request.set_district(district);
+  for (const auto& [d, school, grades] : schools) {
+    v1::RosterEntry* entry = request.add_schools();
+    entry->set_district(d);
+    entry->set_school(school);
+    for (int g : grades) entry->add_grades(g);
+  }
+  return request;
+}
+
+// A roster replaces the roster of its scope: entries are added, changed,
+// removed or left, each change an event of one revision.
+TEST_F(CommitPlannerTest, ARosterReplacesTheRosterOfItsScope) {
+  auto put = [&](const v1::PutRosterRequest& roster, int64_t revision) {
+    std::vector<storage::Change> rows(1);
+    *rows[0].mutable_roster() = roster;
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(rows, {false, "lixin-office"}, revision, kNow, reader_);
+    EXPECT_TRUE(plan.ok());
+    reader_.Apply(*plan);
+    return *plan;
+  };
+  CommitPlan first = put(RosterOf("r1", "", {{"永兴", "双龙中学", {9, 7, 8}},
+                                             {"永兴", "永兴小学", {1, 2}},
+                                             {"城北", "城北中心小学", {1}}}),
+                         1);
+  EXPECT_EQ(first.result.revision, 1);
+  EXPECT_EQ(first.result.rows.at(0).roster.added, 3);
+  ASSERT_TRUE(first.log_entry.has_value());
+  ASSERT_THAT(first.log_entry->events(), SizeIs(3));
+  EXPECT_EQ(first.log_entry->events(0).type(), v1::Event::ROSTER_PUT);
+  // Entries by district and school, grades ascending, stamped.
+  const v1::RosterEntry& shuanglong = first.log_entry->events(1).roster();
+  EXPECT_EQ(shuanglong.school(), "双龙中学");
+  EXPECT_THAT(shuanglong.grades(), ElementsAre(7, 8, 9));
+  EXPECT_EQ(shuanglong.mod_revision(), 1);
+  EXPECT_EQ(shuanglong.county(), "利辛县");
+
+  // 永兴's part again: one school changes, one goes, 城北 is untouched.
+  CommitPlan second =
+      put(RosterOf("r2", "永兴", {{"永兴", "双龙中学", {7, 8}}}), 2);
+  const RowResult::RosterCounts& counts = second.result.rows.at(0).roster;
+  EXPECT_EQ(counts.added, 0);
+  EXPECT_EQ(counts.changed, 1);
+  EXPECT_EQ(counts.removed, 1);
+  EXPECT_EQ(counts.unchanged, 0);
+  ASSERT_THAT(second.log_entry->events(), SizeIs(2));
+  EXPECT_THAT(second.log_entry->events(0).prev_roster().grades(),
+              ElementsAre(7, 8, 9));
+  EXPECT_EQ(second.log_entry->events(1).type(), v1::Event::ROSTER_DELETE);
+  EXPECT_EQ(second.log_entry->events(1).prev_roster().school(), "永兴小学");
+  EXPECT_THAT(reader_.roster, SizeIs(2));
+
+  // The same again: nothing changes; the same id: a replay.
+  CommitPlan same = put(RosterOf("r3", "永兴", {{"永兴", "双龙中学", {8, 7}}}), 3);
+  EXPECT_EQ(same.result.revision, 0);
+  EXPECT_EQ(same.result.rows.at(0).roster.unchanged, 1);
+  EXPECT_FALSE(same.log_entry.has_value());
+  CommitPlan replay =
+      put(RosterOf("r2", "永兴", {{"永兴", "双龙中学", {7, 8}}}), 3);
+  EXPECT_TRUE(replay.result.rows.at(0).replayed);
+  EXPECT_EQ(replay.result.rows.at(0).revision, 2);
+  EXPECT_EQ(replay.result.rows.at(0).roster.removed, 1);
 }
 
 TEST_F(CommitPlannerTest, RetractingGradesLeavesTheRest) {
