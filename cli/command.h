@@ -28,6 +28,9 @@ std::unique_ptr<Command> NewSubmitCommand(const TlsFiles* tls);
 // headcount retract [--ingest=HOST:PORT] --term --county --district
 // --school [--grades=LIST] [--dry-run] [--id=ID]
 std::unique_ptr<Command> NewRetractCommand(const TlsFiles* tls);
+// headcount roster import FILE [--ingest=HOST:PORT] [--district=D]
+// [--sheet=NAME] [--dry-run]
+std::unique_ptr<Command> NewRosterCommand(const TlsFiles* tls);
 // headcount report [--audit=HOST:PORT] --term=T [--county=C] [--district=D]
 std::unique_ptr<Command> NewReportCommand(const TlsFiles* tls);
 // headcount alerts [--audit=HOST:PORT] [filters] [--follow] [--after=ID]

@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
        "whole school (a misspelt name). A revision like a submission: the "
        "audit's sums go down and the alerts they end are cleared.",
        headcount::cli::NewRetractCommand(&tls)});
+  entries.push_back(
+      {"roster",
+       "The schools a county expects counts from: `roster import FILE` "
+       "sends a roster (term, county, district, school, grades).",
+       headcount::cli::NewRosterCommand(&tls)});
   entries.push_back({"report",
                      "Prints the county table (the notice's attachment 1: one "
                      "row per district, in pinyin order, with the total), or "

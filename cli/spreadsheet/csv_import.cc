@@ -90,7 +90,7 @@ absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes,
   return out;
 }
 
-absl::StatusOr<HeadcountImport> ParseHeadcountCsv(absl::string_view text) {
+std::vector<SheetRow> SplitDelimitedText(absl::string_view text) {
   // Tab-separated when one of the first 20 lines has a tab (TSV, or a sheet
   // pasted from Excel); else comma-separated.
   char delimiter = ',';
@@ -101,7 +101,11 @@ absl::StatusOr<HeadcountImport> ParseHeadcountCsv(absl::string_view text) {
       if (absl::StrContains(top[i], '\t')) delimiter = '\t';
     }
   }
-  return ImportHeadcountRows(SplitCsvRecords(text, delimiter));
+  return SplitCsvRecords(text, delimiter);
+}
+
+absl::StatusOr<HeadcountImport> ParseHeadcountCsv(absl::string_view text) {
+  return ImportHeadcountRows(SplitDelimitedText(text));
 }
 
 }  // namespace headcount

@@ -28,6 +28,10 @@ std::vector<SheetRow> SplitCsvRecords(absl::string_view text, char delimiter);
 // Excel), else a comma.
 absl::StatusOr<HeadcountImport> ParseHeadcountCsv(absl::string_view text);
 
+// Records of CSV or TSV text: tab-separated when one of its first 20 lines
+// holds a tab, else comma-separated.
+std::vector<SheetRow> SplitDelimitedText(absl::string_view text);
+
 }  // namespace headcount
 
 #endif  // HEADCOUNT_CLI_SPREADSHEET_CSV_IMPORT_H_

@@ -81,11 +81,6 @@ const char* const kEnglish[kColumns] = {
 const char* const kChinese[kColumns] = {
     "学期", "县", "学区", "学校", "年级", "现场核查学生数", "学籍数据学生数"};
 
-// Whether header cell `cell` names column `c`, in English or Chinese.
-bool Names(const std::string& cell, int c) {
-  const std::string key = CellKey(cell);
-  return key == kEnglish[c] || key == kChinese[c];
-}
 
 }  // namespace
 
@@ -104,59 +99,68 @@ std::string SchoolIdentity(const v1::SubmitRequest& school) {
                       school.district(), "\t", school.school());
 }
 
+bool BlankRow(const SheetRow& row) { return Blank(row); }
+
+absl::StatusOr<SheetHeader> FindSheetHeader(
+    const std::vector<SheetRow>& rows, const std::vector<SheetColumn>& columns) {
+  const int count = static_cast<int>(columns.size());
+  auto names = [&columns](const std::string& cell, int c) {
+    const std::string key = CellKey(cell);
+    return key == columns[c].english || key == columns[c].chinese;
+  };
+  for (size_t r = 0; r < rows.size() && r < kHeaderSearchRows; ++r) {
+    SheetHeader header{r, rows[r].cells.size(), std::vector<int>(count, -1)};
+    bool complete = true;
+    for (int c = 0; c < count; ++c) {
+      for (size_t i = 0; i < rows[r].cells.size(); ++i) {
+        if (names(rows[r].cells[i], c)) header.index[c] = static_cast<int>(i);
+      }
+      complete = complete && header.index[c] >= 0;
+    }
+    if (complete) return header;
+  }
+  // Name what the likeliest header line lacks.
+  size_t best = 0;
+  int best_found = -1;
+  auto holds = [&](size_t r, int c) {
+    return std::any_of(rows[r].cells.begin(), rows[r].cells.end(),
+                       [&](const std::string& f) { return names(f, c); });
+  };
+  for (size_t r = 0; r < rows.size() && r < kHeaderSearchRows; ++r) {
+    int found = 0;
+    for (int c = 0; c < count; ++c) found += holds(r, c);
+    if (found > best_found) {
+      best_found = found;
+      best = r;
+    }
+  }
+  std::vector<std::string> missing, english, chinese;
+  for (int c = 0; c < count; ++c) {
+    if (!holds(best, c)) {
+      missing.push_back(
+          absl::StrCat(columns[c].english, " (", columns[c].chinese, ")"));
+    }
+    english.push_back(columns[c].english);
+    chinese.push_back(columns[c].chinese);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "line ", rows[best].line, ": the header has no column ",
+      absl::StrJoin(missing, ", no column "), "; expected ",
+      absl::StrJoin(english, ","), " or ", absl::StrJoin(chinese, ",")));
+}
+
 absl::StatusOr<HeadcountImport> ImportHeadcountRows(std::vector<SheetRow> rows) {
   HeadcountImport result;
   if (std::all_of(rows.begin(), rows.end(), Blank)) {
     return absl::InvalidArgumentError("the file is empty: no header line");
   }
-  // The header: the first row naming every column (title rows and a
-  // 序号 column are allowed around it).
-  int index[kColumns];
-  size_t header_at = rows.size();
-  size_t header_size = 0;
-  for (size_t r = 0; r < rows.size() && r < kHeaderSearchRows; ++r) {
-    bool complete = true;
-    for (int c = 0; c < kColumns; ++c) {
-      index[c] = -1;
-      for (size_t i = 0; i < rows[r].cells.size(); ++i) {
-        if (Names(rows[r].cells[i], c)) index[c] = static_cast<int>(i);
-      }
-      complete = complete && index[c] >= 0;
-    }
-    if (complete) {
-      header_at = r;
-      header_size = rows[r].cells.size();
-      break;
-    }
-  }
-  if (header_at == rows.size()) {
-    // Name what the likeliest header line lacks.
-    size_t best = 0;
-    int best_found = -1;
-    for (size_t r = 0; r < rows.size() && r < kHeaderSearchRows; ++r) {
-      int found = 0;
-      for (int c = 0; c < kColumns; ++c) {
-        found += std::any_of(rows[r].cells.begin(), rows[r].cells.end(),
-                             [c](const std::string& f) { return Names(f, c); });
-      }
-      if (found > best_found) {
-        best_found = found;
-        best = r;
-      }
-    }
-    std::vector<std::string> missing;
-    for (int c = 0; c < kColumns; ++c) {
-      if (std::none_of(rows[best].cells.begin(), rows[best].cells.end(),
-                       [c](const std::string& f) { return Names(f, c); })) {
-        missing.push_back(absl::StrCat(kEnglish[c], " (", kChinese[c], ")"));
-      }
-    }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "line ", rows[best].line, ": the header has no column ",
-        absl::StrJoin(missing, ", no column "), "; expected ",
-        absl::StrJoin(kEnglish, kEnglish + kColumns, ","), " or ",
-        absl::StrJoin(kChinese, kChinese + kColumns, ",")));
-  }
+  std::vector<SheetColumn> columns;
+  for (int c = 0; c < kColumns; ++c) columns.push_back({kEnglish[c], kChinese[c]});
+  absl::StatusOr<SheetHeader> header = FindSheetHeader(rows, columns);
+  if (!header.ok()) return header.status();
+  const std::vector<int>& index = header->index;
+  const size_t header_at = header->row;
+  const size_t header_size = header->size;
 
   std::map<std::string, int> school_index;        // identity -> position
   std::map<std::pair<int, int>, int> grade_line;  // (school, grade) -> line

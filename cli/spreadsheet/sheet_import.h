@@ -44,6 +44,30 @@ inline constexpr size_t kMaxSheetCells = size_t{32} << 20;
 absl::Status NoSuchSheet(absl::string_view sheet,
                          const std::vector<std::string>& names);
 
+// A column a sheet's header must name, in English or in Chinese.
+struct SheetColumn {
+  const char* english;
+  const char* chinese;
+};
+
+// Where a sheet's header is: its position in the rows, its width, and for
+// each column the cell that names it.
+struct SheetHeader {
+  size_t row = 0;
+  size_t size = 0;
+  std::vector<int> index;
+};
+
+// The first of the first 20 rows that names every column (in any order,
+// spaces and line breaks inside a cell ignored; title rows above and other
+// columns allowed). INVALID_ARGUMENT naming what the likeliest header line
+// lacks, and the columns expected.
+absl::StatusOr<SheetHeader> FindSheetHeader(
+    const std::vector<SheetRow>& rows, const std::vector<SheetColumn>& columns);
+
+// True when every cell is empty.
+bool BlankRow(const SheetRow& row);
+
 // term, county, district and school joined by tabs: which school a row or
 // submission is about.
 std::string SchoolIdentity(const v1::SubmitRequest& school);

@@ -20,6 +20,12 @@ namespace headcount {
 absl::StatusOr<HeadcountImport> ReadHeadcountFile(const std::string& path,
                                                   absl::string_view sheet);
 
+// The rows of the file at `path` (its kind told as for ReadHeadcountFile),
+// and in `kind` how it was read: "xlsx", "xls", "UTF-8" or "GBK".
+absl::StatusOr<std::vector<SheetRow>> ReadSheetRows(const std::string& path,
+                                                    absl::string_view sheet,
+                                                    std::string* kind);
+
 }  // namespace headcount
 
 #endif  // HEADCOUNT_CLI_SPREADSHEET_SPREADSHEET_FILE_H_

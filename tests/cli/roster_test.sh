@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# headcount roster import, end to end: the fixture's 109 schools as a
+# roster (made here from its headcounts, grades as ranges and lists),
+# again unchanged, one district's part from a GBK file with a school
+# dropped, and the mistakes of a roster file named with nothing sent.
+# Usage: roster_test.sh BIN_DIR FIXTURE_DIR
+BIN=$1
+FIXTURE=$2
+source "$(dirname "$0")/services.sh"
+hc() { "$BIN/headcount" "$@"; }
+
+# The roster: one row per school, its grades as "1-6" when contiguous.
+python3 - "$FIXTURE/headcounts.csv" > "$WORK/roster.csv" <<'PY'
+import csv, sys
+schools = {}
+for row in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    key = (row["term"], row["county"], row["district"], row["school"])
+    schools.setdefault(key, []).append(int(row["grade"]))
+print("学期,县,学区,学校,年级")
+for (term, county, district, school), grades in schools.items():
+    grades.sort()
+    text = (f"{grades[0]}-{grades[-1]}" if grades == list(range(grades[0], grades[-1] + 1))
+            and len(grades) > 1 else "、".join(map(str, grades)))
+    print(f'{term},{county},{district},{school},"{text}"')
+PY
+[ "$(wc -l < "$WORK/roster.csv")" = 110 ] || fail "roster file: $(wc -l < "$WORK/roster.csv") lines"
+
+out=$(hc roster import --ingest="$INGEST" "$WORK/roster.csv")
+grep -q "^利辛县 2015-autumn: 109 schools \[UTF-8\]: 109 added, 0 changed, 0 removed, 0 unchanged, at revision 1$" <<<"$out" ||
+  fail "first import: $out"
+out=$(hc roster import --ingest="$INGEST" "$WORK/roster.csv")
+grep -q "^利辛县 2015-autumn: 109 schools \[UTF-8\]: 0 added, 0 changed, 0 removed, 109 unchanged$" <<<"$out" ||
+  fail "the same roster again: $out"
+
+# 永兴's part, in GBK, without one school and with another grade list.
+{ head -n 1 "$WORK/roster.csv"; grep ',永兴,' "$WORK/roster.csv" | sed '1d; s/,双龙中学,.*$/,双龙中学,"7,8"/'; } |
+  iconv -f UTF-8 -t GBK > "$WORK/yongxing.gbk.csv"
+out=$(hc roster import --ingest="$INGEST" --district=永兴 --dry-run "$WORK/yongxing.gbk.csv")
+grep -q "^利辛县/永兴 2015-autumn: [0-9]* schools \[GBK\]: 0 added, 1 changed, 1 removed, [0-9]* unchanged (dry run: nothing stored)$" <<<"$out" ||
+  fail "district dry run: $out"
+out=$(hc roster import --ingest="$INGEST" --district=永兴 "$WORK/yongxing.gbk.csv")
+grep -q "1 changed, 1 removed, .* at revision 2$" <<<"$out" || fail "district import: $out"
+
+# Mistakes, each named by line; nothing sent.
+{ head -n 1 "$WORK/roster.csv"
+  echo '2015-autumn,利辛县,城北,甲,"1-13"'
+  echo '2015-autumn,利辛县,城北,乙,"6-1"'
+  echo '2015-autumn,利辛县,城北,丙,"1"'
+  echo '2015-autumn,利辛县,城北,丙,"2"'
+  echo '2015-autumn,利辛县,,丁,"2"'; } > "$WORK/bad.csv"
+if hc roster import --ingest="$INGEST" "$WORK/bad.csv" 2>"$WORK/err"; then fail "a bad roster must fail"; fi
+grep -q '^.*bad.csv:2: grades: "1-13" names grade 13, not in 1..12$' "$WORK/err" || fail "grade 13: $(cat "$WORK/err")"
+grep -q '^.*bad.csv:3: grades: "6-1" runs backward$' "$WORK/err" || fail "backward: $(cat "$WORK/err")"
+grep -q '^.*bad.csv:5: school: 丙 of 城北 is listed again (line 4)$' "$WORK/err" || fail "twice: $(cat "$WORK/err")"
+grep -q '^.*bad.csv:6: district: must not be empty$' "$WORK/err" || fail "no district: $(cat "$WORK/err")"
+grep -q '^headcount: 4 bad row(s); nothing sent$' "$WORK/err" || fail "summary: $(cat "$WORK/err")"
+printf 'term,county,district,school\n2015-autumn,利辛县,城北,甲\n' > "$WORK/nogrades.csv"
+if hc roster import --ingest="$INGEST" "$WORK/nogrades.csv" 2>"$WORK/err"; then fail "no grades column must fail"; fi
+grep -q 'the header has no column grades (年级)' "$WORK/err" || fail "header: $(cat "$WORK/err")"
+# Another district's row in a district's import: the ingest refuses it.
+if hc roster import --ingest="$INGEST" --district=城北 "$WORK/yongxing.gbk.csv" 2>"$WORK/err"; then
+  fail "永兴's rows as 城北's roster must fail"
+fi
+grep -q "is 永兴 in the roster of district 城北" "$WORK/err" || fail "scope: $(cat "$WORK/err")"
+echo PASS
