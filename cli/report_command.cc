@@ -17,7 +17,7 @@
 #include "cli/output/writer.h"
 #include "cli/output/xlsx_workbook.h"
 #include "common/domain/text_file.h"
-#include "cli/suggest.h"
+#include "common/domain/suggest.h"
 #include "headcount/v1/audit.grpc.pb.h"
 
 namespace headcount::cli {

@@ -15,7 +15,7 @@
 #include "cli/client.h"
 #include "cli/command.h"
 #include "cli/progress.h"
-#include "cli/suggest.h"
+#include "common/domain/suggest.h"
 #include "cli/spreadsheet/spreadsheet_file.h"
 #include "common/domain/clock.h"
 #include "common/rpc/grpc_status.h"

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/domain/grade_list.h"
 #include "common/domain/status_util.h"
+#include "common/domain/suggest.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
@@ -119,6 +120,35 @@ v1::SchoolRecord NewRecord(const Request& row,
   return record;
 }
 
+
+// The refusal of row `index`, whose school `key` is not on the county's
+// `roster`: its district's closest school names, or the closest districts.
+RowRejection NotOnRoster(const SchoolKey& key,
+                         const std::vector<v1::RosterEntry>& roster,
+                         int index) {
+  std::vector<std::string> districts, schools;
+  for (const v1::RosterEntry& entry : roster) {
+    if (districts.empty() || districts.back() != entry.district()) {
+      districts.push_back(entry.district());
+    }
+    if (entry.district() == key.district) schools.push_back(entry.school());
+  }
+  const std::string unless =
+      " (a new school: submit it with add_to_roster, or put it on the roster "
+      "first)";
+  if (schools.empty()) {
+    return {index, "district",
+            absl::StrCat("district ", key.district, " is not on the roster of ",
+                         key.county, " for ", key.term,
+                         DidYouMean(key.district, districts), unless),
+            absl::StatusCode::kFailedPrecondition};
+  }
+  return {index, "school",
+          absl::StrCat("school ", key.school, " is not on the roster of ",
+                       key.county, "/", key.district, " for ", key.term,
+                       DidYouMean(key.school, schools), unless),
+          absl::StatusCode::kFailedPrecondition};
+}
 
 }  // namespace
 
@@ -421,6 +451,32 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       continue;
     }
 
+    // With a roster, a school not on it is refused unless the request
+    // adds it (a typo makes no new school).
+    std::optional<v1::RosterEntry> joining;
+    {
+      ASSIGN_OR_RETURN(std::optional<v1::RosterEntry> listed,
+                       reader.RosterEntryOf(key));
+      if (!listed.has_value()) {
+        ASSIGN_OR_RETURN(std::vector<v1::RosterEntry> roster,
+                         reader.Roster(key.term, key.county, ""));
+        if (!roster.empty() && !put.add_to_roster()) {
+          result.rejected.push_back(NotOnRoster(key, roster, i));
+          continue;
+        }
+        if (!roster.empty()) {
+          joining.emplace();
+          joining->set_term(key.term);
+          joining->set_county(key.county);
+          joining->set_district(key.district);
+          joining->set_school(key.school);
+          for (const v1::GradeCount& g : SortedGrades(put.grades())) {
+            joining->add_grades(g.grade());
+          }
+          joining->set_mod_revision(revision);
+        }
+      }
+    }
     std::vector<v1::GradeCount> grades =
         MergedGrades(current, SortedGrades(put.grades()));
     if (current.has_value() && SameCounts(*current, grades)) {
@@ -441,6 +497,12 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       entry.set_outcome(outcome);
       result.rows.push_back({outcome, revision, record});
       plan.records.push_back(std::move(record));
+      if (joining.has_value()) {
+        v1::Event* added = log_entry.add_events();
+        added->set_type(v1::Event::ROSTER_PUT);
+        *added->mutable_roster() = *joining;
+        plan.roster.emplace_back(key, *std::move(joining));
+      }
     }
     plan.submissions.emplace_back(submission_id, std::move(entry));
   }

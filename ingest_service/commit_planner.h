@@ -33,6 +33,9 @@ class PlanReader {
   // What `submission_id` committed; nullopt when it was never used.
   virtual absl::StatusOr<std::optional<storage::SubmissionEntry>> Submission(
       absl::string_view submission_id) = 0;
+  // The school's roster entry; nullopt when it has none.
+  virtual absl::StatusOr<std::optional<v1::RosterEntry>> RosterEntryOf(
+      const SchoolKey& key) = 0;
   // The roster entries of `term` and `county` (of `district` only, when
   // given), by district and school.
   virtual absl::StatusOr<std::vector<v1::RosterEntry>> Roster(

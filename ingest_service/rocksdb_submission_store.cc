@@ -74,6 +74,10 @@ class BatchPlanReader final : public PlanReader {
     return reader_.GetProto<storage::SubmissionEntry>(
         SubmissionDbKey(submission_id));
   }
+  absl::StatusOr<std::optional<v1::RosterEntry>> RosterEntryOf(
+      const SchoolKey& key) override {
+    return reader_.GetProto<v1::RosterEntry>(RosterDbKey(key));
+  }
   absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
       absl::string_view term, absl::string_view county,
       absl::string_view district) override {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # headcount roster import, end to end: the fixture's 109 schools as a
 # roster (made here from its headcounts, grades as ranges and lists),
-# again unchanged, one district's part from a GBK file with a school
-# dropped, and the mistakes of a roster file named with nothing sent.
+# again unchanged; a misspelt district refused with the roster's name; one
+# district's part from a GBK file with a school dropped; the mistakes of a
+# roster file named with nothing sent.
 # Usage: roster_test.sh BIN_DIR FIXTURE_DIR
 BIN=$1
 FIXTURE=$2
@@ -32,6 +33,15 @@ out=$(hc roster import --ingest="$INGEST" "$WORK/roster.csv")
 grep -q "^利辛县 2015-autumn: 109 schools \[UTF-8\]: 0 added, 0 changed, 0 removed, 109 unchanged$" <<<"$out" ||
   fail "the same roster again: $out"
 
+# With the roster, a misspelt district is refused with the roster's name;
+# the fixture's schools are all on it.
+{ head -n 1 "$FIXTURE/headcounts.csv"; echo "2015-autumn,利辛县,纪王厂,纪王场中心校,1,40,50"; } > "$WORK/typo.csv"
+if hc submit --ingest="$INGEST" "$WORK/typo.csv" >/dev/null 2>"$WORK/err"; then fail "a district not on the roster must fail"; fi
+grep -q "district 纪王厂 is not on the roster of 利辛县 for 2015-autumn; did you mean 纪王场?" "$WORK/err" ||
+  fail "not on the roster: $(cat "$WORK/err")"
+out=$(hc submit --ingest="$INGEST" "$FIXTURE/headcounts.csv")
+grep -q "109 created" <<<"$out" || fail "the fixture with its roster: $out"
+
 # 永兴's part, in GBK, without one school and with another grade list.
 { head -n 1 "$WORK/roster.csv"; grep ',永兴,' "$WORK/roster.csv" | sed '1d; s/,双龙中学,.*$/,双龙中学,"7,8"/'; } |
   iconv -f UTF-8 -t GBK > "$WORK/yongxing.gbk.csv"
@@ -39,7 +49,7 @@ out=$(hc roster import --ingest="$INGEST" --district=永兴 --dry-run "$WORK/yon
 grep -q "^利辛县/永兴 2015-autumn: [0-9]* schools \[GBK\]: 0 added, 1 changed, 1 removed, [0-9]* unchanged (dry run: nothing stored)$" <<<"$out" ||
   fail "district dry run: $out"
 out=$(hc roster import --ingest="$INGEST" --district=永兴 "$WORK/yongxing.gbk.csv")
-grep -q "1 changed, 1 removed, .* at revision 2$" <<<"$out" || fail "district import: $out"
+grep -q "1 changed, 1 removed, .* at revision 3$" <<<"$out" || fail "district import: $out"
 
 # Mistakes, each named by line; nothing sent.
 { head -n 1 "$WORK/roster.csv"

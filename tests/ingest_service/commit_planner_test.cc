@@ -42,6 +42,12 @@ class FakePlanReader final : public PlanReader {
     return std::optional<storage::SubmissionEntry>(it->second);
   }
 
+  absl::StatusOr<std::optional<v1::RosterEntry>> RosterEntryOf(
+      const SchoolKey& key) override {
+    auto it = roster.find(EncodeSchoolKey(key));
+    if (it == roster.end()) return std::optional<v1::RosterEntry>();
+    return std::optional<v1::RosterEntry>(it->second);
+  }
   absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
       absl::string_view term, absl::string_view county,
       absl::string_view district) override {
@@ -244,6 +250,58 @@ TEST_F(CommitPlannerTest, ARosterReplacesTheRosterOfItsScope) {
   EXPECT_TRUE(replay.result.rows.at(0).replayed);
   EXPECT_EQ(replay.result.rows.at(0).revision, 2);
   EXPECT_EQ(replay.result.rows.at(0).roster.removed, 1);
+}
+
+// With a roster, a school or district not on it is refused, naming the
+// closest names; add_to_roster adds it in the same revision. Other counties
+// (no roster) are as before.
+TEST_F(CommitPlannerTest, WithARosterOnlyItsSchoolsAreTaken) {
+  std::vector<storage::Change> rows(1);
+  *rows[0].mutable_roster() = RosterOf("r", "", {{"永兴", "双龙中学", {7, 8, 9}},
+                                                 {"纪王场", "纪王场中心校", {1}}});
+  ASSERT_TRUE(PlanCommit(rows, {}, 1, kNow, reader_).ok());
+  reader_.Apply(*PlanCommit(rows, {}, 1, kNow, reader_));
+
+  auto refusal = [&](const v1::SubmitRequest& row) {
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(Puts({row}), {}, 2, kNow, reader_);
+    EXPECT_TRUE(plan.ok());
+    EXPECT_THAT(plan->records, IsEmpty());
+    return plan->result.rejected.empty() ? RowRejection()
+                                         : plan->result.rejected[0];
+  };
+  RowRejection district = refusal(School("纪王厂", "纪王场中心校", {{1, 1}}, "a"));
+  EXPECT_EQ(district.code, absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(district.field, "district");
+  EXPECT_THAT(district.reason,
+              ::testing::StartsWith("district 纪王厂 is not on the roster of "
+                                    "利辛县 for 2015-autumn; did you mean "
+                                    "纪王场? (a new school: submit it with "
+                                    "add_to_roster"));
+  RowRejection school = refusal(School("永兴", "双龙小学", {{1, 1}}, "b"));
+  EXPECT_EQ(school.field, "school");
+  EXPECT_THAT(school.reason,
+              ::testing::HasSubstr("school 双龙小学 is not on the roster of "
+                                   "利辛县/永兴 for 2015-autumn; did you mean "
+                                   "双龙中学?"));
+  // On the roster: taken.
+  EXPECT_EQ(Commit({School("永兴", "双龙中学", {{1, 1}}, "c")}, 2)
+                .result.rows.at(0)
+                .outcome,
+            v1::CREATED);
+  // Added explicitly: the school and its roster entry, one revision.
+  v1::SubmitRequest added = School("永兴", "永兴小学", {{5, 5}, {6, 6}}, "d");
+  added.set_add_to_roster(true);
+  CommitPlan plan = Commit({added}, 3);
+  ASSERT_TRUE(plan.log_entry.has_value());
+  ASSERT_THAT(plan.log_entry->events(), SizeIs(2));
+  EXPECT_EQ(plan.log_entry->events(1).type(), v1::Event::ROSTER_PUT);
+  EXPECT_THAT(plan.log_entry->events(1).roster().grades(), ElementsAre(1, 2));
+  EXPECT_THAT(reader_.roster, SizeIs(3));
+  // Another county has no roster: anything goes.
+  v1::SubmitRequest elsewhere = School("城关", "城关小学", {{1, 1}}, "e");
+  elsewhere.set_county("临泉县");
+  EXPECT_EQ(Commit({elsewhere}, 4).result.rows.at(0).outcome, v1::CREATED);
 }
 
 TEST_F(CommitPlannerTest, RetractingGradesLeavesTheRest) {

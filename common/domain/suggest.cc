@@ -1,4 +1,4 @@
-#include "cli/suggest.h"
+#include "common/domain/suggest.h"
 
 #include <algorithm>
 #include <utility>
@@ -9,7 +9,7 @@
 #include "unicode/unistr.h"
 #include "unicode/utf8.h"
 
-namespace headcount::cli {
+namespace headcount {
 namespace {
 
 std::vector<UChar32> CodePoints(absl::string_view text) {
@@ -97,4 +97,4 @@ std::string DidYouMean(absl::string_view wanted,
   return absl::StrCat("; did you mean ", list, "?");
 }
 
-}  // namespace headcount::cli
+}  // namespace headcount

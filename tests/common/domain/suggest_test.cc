@@ -1,9 +1,9 @@
 // "Did you mean": distances in characters, the closest names first.
-#include "cli/suggest.h"
+#include "common/domain/suggest.h"
 
 #include "gtest/gtest.h"
 
-namespace headcount::cli {
+namespace headcount {
 namespace {
 
 TEST(SuggestTest, CountsCharactersNotBytes) {
@@ -43,4 +43,4 @@ TEST(SuggestTest, FindsNamesBySound) {
 }
 
 }  // namespace
-}  // namespace headcount::cli
+}  // namespace headcount

@@ -1,14 +1,14 @@
 // "Did you mean" for a place the services do not know: the closest of the
 // names they do know, by edit distance on characters or on their pinyin.
-#ifndef HEADCOUNT_CLI_SUGGEST_H_
-#define HEADCOUNT_CLI_SUGGEST_H_
+#ifndef HEADCOUNT_COMMON_DOMAIN_SUGGEST_H_
+#define HEADCOUNT_COMMON_DOMAIN_SUGGEST_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 
-namespace headcount::cli {
+namespace headcount {
 
 // Levenshtein distance between `a` and `b` counted in code points (so 纪王
 // and 纪王场 are 1 apart).
@@ -26,6 +26,6 @@ std::string Pinyin(absl::string_view text);
 std::string DidYouMean(absl::string_view wanted,
                        const std::vector<std::string>& names);
 
-}  // namespace headcount::cli
+}  // namespace headcount
 
-#endif  // HEADCOUNT_CLI_SUGGEST_H_
+#endif  // HEADCOUNT_COMMON_DOMAIN_SUGGEST_H_
