@@ -33,6 +33,10 @@ class AuditReader {
   // nothing was counted for the county.
   virtual absl::StatusOr<v1::CountyReport> GetCountyReport(
       const v1::GetCountyReportRequest& request) = 0;
+  // What was counted of the county's roster (CoverageReport). NOT_FOUND
+  // when the county has neither a roster nor counts.
+  virtual absl::StatusOr<v1::CoverageReport> GetCoverageReport(
+      absl::string_view term, absl::string_view county) = 0;
   // One row per school. NOT_FOUND when nothing was counted there.
   virtual absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,

@@ -66,6 +66,19 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCountyReport(
       });
 }
 
+grpc::ServerUnaryReactor* AuditServiceImpl::GetCoverageReport(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetCoverageReportRequest>(
+      {context, request, response, Method::kGetCoverageReport}, *authorizer_,
+      store_, kNotReady, ValidateGetCoverageReportRequest,
+      [this](AuditReader& store, const v1::GetCoverageReportRequest& r,
+             const Caller&) {
+        return WithFreshness(store.GetCoverageReport(r.term(), r.county()),
+                             feed_);
+      });
+}
+
 grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {

@@ -23,10 +23,11 @@ namespace headcount::audit {
 using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_ListCounties<
     v1::AuditService::WithRawCallbackMethod_GetCountyReport<
         v1::AuditService::WithRawCallbackMethod_GetDistrictReport<
-            v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
-                v1::AuditService::WithRawCallbackMethod_ListAlerts<
-                    v1::AuditService::WithRawCallbackMethod_WatchAlerts<
-                        v1::AuditService::Service>>>>>>;
+            v1::AuditService::WithRawCallbackMethod_GetCoverageReport<
+                v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
+                    v1::AuditService::WithRawCallbackMethod_ListAlerts<
+                        v1::AuditService::WithRawCallbackMethod_WatchAlerts<
+                            v1::AuditService::Service>>>>>>>;
 
 class AuditServiceImpl final : public AuditServiceBase {
  public:
@@ -54,6 +55,10 @@ class AuditServiceImpl final : public AuditServiceBase {
                                          grpc::ByteBuffer* response) override;
   // GetCountyReportRequest -> CountyReport.
   grpc::ServerUnaryReactor* GetCountyReport(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // GetCoverageReportRequest -> CoverageReport.
+  grpc::ServerUnaryReactor* GetCoverageReport(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
   // GetDistrictReportRequest -> DistrictReport.

@@ -464,6 +464,101 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
   return report;
 }
 
+absl::StatusOr<v1::CoverageReport> AuditStore::GetCoverageReport(
+    absl::string_view term, absl::string_view county) {
+  RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
+  // Roster and counts, each by district and school.
+  std::map<std::string, std::map<std::string, std::set<int>>> expected,
+      reported;
+  RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
+      absl::StrCat(Space(kRosterSpace), SchoolKeyPrefix(term, county, "")),
+      "", [&](absl::string_view, v1::RosterEntry& entry) {
+        expected[entry.district()][entry.school()].insert(
+            entry.grades().begin(), entry.grades().end());
+        return true;
+      }));
+  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+      absl::StrCat(Space(kSchoolSpace), SchoolKeyPrefix(term, county, "")),
+      "", [&](absl::string_view, v1::SchoolRecord& record) {
+        std::set<int>& grades = reported[record.district()][record.school()];
+        for (const v1::GradeCount& g : record.grades()) grades.insert(g.grade());
+        return true;
+      }));
+  if (expected.empty() && reported.empty()) {
+    return absl::NotFoundError(absl::StrCat("no roster and no counts for ",
+                                            county, " in term ", term));
+  }
+  std::vector<std::string> districts;
+  for (const auto& [district, schools] : expected) districts.push_back(district);
+  for (const auto& [district, schools] : reported) {
+    if (expected.count(district) == 0) districts.push_back(district);
+  }
+  auto by_pinyin = [this](std::vector<std::string>& names) {
+    std::sort(names.begin(), names.end(),
+              [this](const std::string& a, const std::string& b) {
+                return order_->Less(a, b);
+              });
+  };
+  by_pinyin(districts);
+  v1::CoverageReport report;
+  report.set_term(std::string(term));
+  report.set_county(std::string(county));
+  report.set_revision(revision);
+  v1::DistrictCoverage& total = *report.mutable_total();
+  static const std::map<std::string, std::set<int>> kNone;
+  for (const std::string& district : districts) {
+    auto e = expected.find(district);
+    auto r = reported.find(district);
+    const auto& roster = e == expected.end() ? kNone : e->second;
+    const auto& counted = r == reported.end() ? kNone : r->second;
+    v1::DistrictCoverage& row = *report.add_districts();
+    row.set_district(district);
+    std::vector<std::string> missing, unexpected, short_schools;
+    for (const auto& [school, grades] : roster) {
+      row.set_schools_expected(row.schools_expected() + 1);
+      row.set_grades_expected(row.grades_expected() +
+                              static_cast<int>(grades.size()));
+      auto found = counted.find(school);
+      if (found == counted.end()) {
+        missing.push_back(school);
+        continue;
+      }
+      row.set_schools_reported(row.schools_reported() + 1);
+      std::vector<int> lacking;
+      for (int grade : grades) {
+        if (found->second.count(grade) > 0) {
+          row.set_grades_reported(row.grades_reported() + 1);
+        } else {
+          lacking.push_back(grade);
+        }
+      }
+      if (!lacking.empty()) {
+        v1::MissingGrades* gap = row.add_missing_grades();
+        gap->set_school(school);
+        for (int grade : lacking) gap->add_grades(grade);
+      }
+    }
+    for (const auto& [school, grades] : counted) {
+      if (roster.count(school) == 0) unexpected.push_back(school);
+    }
+    by_pinyin(missing);
+    by_pinyin(unexpected);
+    for (std::string& s : missing) row.add_missing_schools(std::move(s));
+    for (std::string& s : unexpected) row.add_unexpected_schools(std::move(s));
+    std::sort(row.mutable_missing_grades()->begin(),
+              row.mutable_missing_grades()->end(),
+              [this](const v1::MissingGrades& a, const v1::MissingGrades& b) {
+                return order_->Less(a.school(), b.school());
+              });
+    total.set_schools_expected(total.schools_expected() + row.schools_expected());
+    total.set_schools_reported(total.schools_reported() + row.schools_reported());
+    total.set_grades_expected(total.grades_expected() + row.grades_expected());
+    total.set_grades_reported(total.grades_reported() + row.grades_reported());
+  }
+  return report;
+}
+
 absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(
     absl::string_view term, absl::string_view county,
     absl::string_view district) {

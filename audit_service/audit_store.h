@@ -101,6 +101,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
     request.set_county(std::string(county));
     return GetCountyReport(request);
   }
+  absl::StatusOr<v1::CoverageReport> GetCoverageReport(
+      absl::string_view term, absl::string_view county) override;
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,
       absl::string_view district) override;

@@ -47,6 +47,10 @@ class ReportCommand final : public Command {
     app.add_flag("--bom", bom_,
                  "start a csv or tsv with a UTF-8 byte order mark, so that "
                  "Excel in a Chinese locale reads it as UTF-8");
+    app.add_flag("--coverage", coverage_,
+                 "what was counted of the county's roster instead of the "
+                 "table: schools and grades expected and reported per "
+                 "district, the missing ones, schools not on the roster");
     app.add_option("--corrected-after", corrected_after_,
                    "list the schools whose counts changed after this day "
                    "(YYYY-MM-DD, from its start in China Standard Time) or "
@@ -66,6 +70,11 @@ class ReportCommand final : public Command {
       return Fail("--bom goes with --format=csv or --format=tsv");
     }
     const bool xlsx = format_ == "xlsx";
+    if (coverage_ && (county_.empty() || !district_.empty() || xlsx ||
+                      !corrected_after_.empty())) {
+      return Fail("--coverage needs --county, without --district, "
+                  "--corrected-after or --format=xlsx");
+    }
     std::optional<absl::Time> corrected_after;
     if (!corrected_after_.empty()) {
       absl::Time parsed;
@@ -100,6 +109,7 @@ class ReportCommand final : public Command {
         Connect(audit_, *tls_);
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
     stub_ = v1::AuditService::NewStub(*std::move(channel));
+    if (coverage_) return PrintCoverage();
     if (!district_.empty()) return PrintDistrict();
 
     std::vector<std::string> counties;
@@ -151,6 +161,20 @@ class ReportCommand final : public Command {
  private:
   const TlsFiles* const tls_;
   absl::Duration timeout() const { return absl::Seconds(timeout_seconds_); }
+
+  int PrintCoverage() {
+    v1::GetCoverageReportRequest request;
+    request.set_term(term_);
+    request.set_county(county_);
+    v1::CoverageReport report;
+    grpc::Status status =
+        stub_->GetCoverageReport(Deadline(timeout()).get(), request, &report);
+    if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(report.freshness(), audit_);
+    if (bom_) text_ += "\xEF\xBB\xBF";
+    text_ += writer_->Table(CoverageTable(report));
+    return Emit();
+  }
 
   int PrintDistrict() {
     v1::GetDistrictReportRequest request;
@@ -221,6 +245,7 @@ class ReportCommand final : public Command {
   std::string format_ = "table";
   std::string output_;
   std::string corrected_after_;
+  bool coverage_ = false;
   std::string text_;  // what Emit writes
   int timeout_seconds_ = 30;
   std::unique_ptr<Writer> writer_;

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/domain/discrepancy.h"
 #include "common/domain/term.h"
@@ -99,6 +100,51 @@ PlainTable LateCorrectionsTable(const v1::CountyReport& report,
          absl::StrCat(late.onsite_count()),
          absl::StrCat(late.registry_count())});
   }
+  table.revision = report.revision();
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(report, &table.json,
+                                                    options);
+  return table;
+}
+
+PlainTable CoverageTable(const v1::CoverageReport& report) {
+  PlainTable table;
+  table.title = absl::StrCat(report.county(), " ", report.term(), " 覆盖情况");
+  table.header = {kNumberHeading, "学区",     "应报学校", "已报学校",
+                  "应报年级",     "已报年级", "覆盖率",   "未报学校",
+                  "缺报年级",     "名册外学校"};
+  table.right_aligned = {true,  false, true,  true,  true,
+                         true,  true,  false, false, false};
+  auto row_of = [](const std::string& number, const std::string& name,
+                   const v1::DistrictCoverage& d) {
+    std::vector<std::string> short_grades;
+    for (const v1::MissingGrades& m : d.missing_grades()) {
+      short_grades.push_back(
+          absl::StrCat(m.school(), "(", absl::StrJoin(m.grades(), "、"), ")"));
+    }
+    const std::string rate =
+        d.grades_expected() == 0
+            ? "-"
+            : absl::StrFormat("%.1f%%", 100.0 * d.grades_reported() /
+                                            d.grades_expected());
+    return std::vector<std::string>{
+        number,
+        name,
+        absl::StrCat(d.schools_expected()),
+        absl::StrCat(d.schools_reported()),
+        absl::StrCat(d.grades_expected()),
+        absl::StrCat(d.grades_reported()),
+        rate,
+        absl::StrJoin(d.missing_schools(), "、"),
+        absl::StrJoin(short_grades, "、"),
+        absl::StrJoin(d.unexpected_schools(), "、")};
+  };
+  int number = 0;
+  for (const v1::DistrictCoverage& d : report.districts()) {
+    table.rows.push_back(row_of(absl::StrCat(++number), d.district(), d));
+  }
+  table.rows.push_back(row_of("合计", "", report.total()));
   table.revision = report.revision();
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;

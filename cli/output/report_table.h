@@ -51,6 +51,8 @@ ReportTable FromCountyReport(const v1::CountyReport& report);
 // wrote it), times in China Standard Time.
 PlainTable LateCorrectionsTable(const v1::CountyReport& report,
                                 const std::string& after);
+// The coverage report: per district, then 合计.
+PlainTable CoverageTable(const v1::CoverageReport& report);
 // A protobuf time as "2015-11-16 09:30" in China Standard Time (UTC+8);
 // empty when unset.
 std::string ChinaTime(const google::protobuf::Timestamp& time);

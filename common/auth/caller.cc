@@ -19,6 +19,7 @@ absl::string_view MethodName(Method method) {
     case Method::kListCounties: return "ListCounties";
     case Method::kGetCountyReport: return "GetCountyReport";
     case Method::kGetDistrictReport: return "GetDistrictReport";
+    case Method::kGetCoverageReport: return "GetCoverageReport";
     case Method::kListGradeDiscrepancies: return "ListGradeDiscrepancies";
     case Method::kListAlerts: return "ListAlerts";
     case Method::kWatchAlerts: return "WatchAlerts";
@@ -35,7 +36,8 @@ const std::vector<Method>& AllMethods() {
       Method::kWatch,            Method::kCompact,
       Method::kBackup,
       Method::kListCounties,     Method::kGetCountyReport,
-      Method::kGetDistrictReport, Method::kListGradeDiscrepancies,
+      Method::kGetDistrictReport, Method::kGetCoverageReport,
+      Method::kListGradeDiscrepancies,
       Method::kListAlerts,       Method::kWatchAlerts};
   return *methods;
 }
@@ -65,6 +67,7 @@ bool RoleMayCall(Role role, Method method) {
     case Method::kBackup:
       return role == Role::kOperator;
     case Method::kGetCountyReport:
+    case Method::kGetCoverageReport:
       return role == Role::kCountyOffice || role == Role::kReader;
     case Method::kListCounties:
     case Method::kGetDistrictReport:

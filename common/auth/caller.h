@@ -29,6 +29,7 @@ enum class Method {
   kListCounties,
   kGetCountyReport,
   kGetDistrictReport,
+  kGetCoverageReport,
   kListGradeDiscrepancies,
   kListAlerts,
   kWatchAlerts,

@@ -130,6 +130,11 @@ absl::Status AuthorizeScope(const Caller& caller,
 }
 
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::GetCoverageReportRequest& request) {
+  return RequirePlace(caller, "read the coverage of", request.county(), "");
+}
+
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetDistrictReportRequest& request) {
   return RequirePlace(caller, "read the report of", request.county(),
                       request.district());

@@ -34,6 +34,8 @@ absl::Status AuthorizeScope(const Caller& caller,
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetCountyReportRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::GetCoverageReportRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetDistrictReportRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::ListGradeDiscrepanciesRequest& request);

@@ -410,6 +410,14 @@ std::vector<FieldViolation> ValidateGetCountyReportRequest(
   return violations;
 }
 
+std::vector<FieldViolation> ValidateGetCoverageReportRequest(
+    const v1::GetCoverageReportRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  return violations;
+}
+
 std::vector<FieldViolation> ValidateGetDistrictReportRequest(
     const v1::GetDistrictReportRequest& request) {
   std::vector<FieldViolation> violations;

@@ -91,6 +91,8 @@ std::vector<FieldViolation> ValidateListCountiesRequest(
     const v1::ListCountiesRequest& request);
 std::vector<FieldViolation> ValidateGetCountyReportRequest(
     const v1::GetCountyReportRequest& request);
+std::vector<FieldViolation> ValidateGetCoverageReportRequest(
+    const v1::GetCoverageReportRequest& request);
 std::vector<FieldViolation> ValidateGetDistrictReportRequest(
     const v1::GetDistrictReportRequest& request);
 std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(

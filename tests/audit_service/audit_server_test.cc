@@ -2,6 +2,7 @@
 // the notice's findings from its fixture, the per-school and per-grade
 // reports, readiness.
 #include <map>
+#include <set>
 
 #include <algorithm>
 #include <filesystem>
@@ -254,6 +255,103 @@ TEST_F(AuditServerTest, RosterEventsAreAppliedWithoutChangingTheTable) {
   Converge();
   EXPECT_EQ(audit_->store()->applied_revision(), 3);
   ExpectTheNoticesFindings();
+}
+
+// Coverage: the fixture's roster against counts without three schools and
+// two grades of a fourth, and with a school the roster does not know.
+TEST_F(AuditServerTest, CoverageNamesWhatWasNotCounted) {
+  std::vector<v1::SubmitRequest> schools = FixtureSchools();
+  v1::PutRosterRequest roster;
+  roster.set_submission_id("roster");
+  roster.set_term(kTerm);
+  roster.set_county(kCounty);
+  int roster_grades = 0;
+  for (const auto& s : schools) {
+    v1::RosterEntry* entry = roster.add_schools();
+    entry->set_district(s.district());
+    entry->set_school(s.school());
+    for (const auto& g : s.grades()) entry->add_grades(g.grade());
+    roster_grades += s.grades_size();
+  }
+  // Counts first (no roster yet, so the extra school is taken).
+  std::vector<v1::SubmitRequest> counted;
+  std::set<std::string> dropped = {"双龙中学", "盛黄小学", "城北中心小学"};
+  int dropped_grades = 0;
+  for (v1::SubmitRequest s : schools) {
+    if (dropped.count(s.school()) > 0) {
+      dropped_grades += s.grades_size();
+      continue;
+    }
+    if (s.school() == "王寨教学点") {  // two grades short
+      s.mutable_grades()->DeleteSubrange(0, 2);
+    }
+    counted.push_back(std::move(s));
+  }
+  counted.push_back(::headcount::testing::School("纪王场", "纪王场新校", {{1, 1}}, "x"));
+  LoadBatch(counted);
+  v1::PutRosterResponse put;
+  ASSERT_THAT(ingest_stub_->PutRoster(Context().get(), roster, &put), GrpcOk());
+  Converge();
+
+  v1::GetCoverageReportRequest request;
+  request.set_term(kTerm);
+  request.set_county(kCounty);
+  v1::CoverageReport report;
+  ASSERT_THAT(audit_stub_->GetCoverageReport(Context().get(), request, &report),
+              GrpcOk());
+  EXPECT_EQ(report.districts_size(), 27);
+  EXPECT_EQ(report.total().schools_expected(), 109);
+  EXPECT_EQ(report.total().schools_reported(), 106);
+  EXPECT_EQ(report.total().grades_expected(), roster_grades);
+  EXPECT_EQ(report.total().grades_reported(), roster_grades - dropped_grades - 2);
+  std::vector<std::string> missing, short_schools, unexpected;
+  for (const v1::DistrictCoverage& d : report.districts()) {
+    for (const auto& s : d.missing_schools()) missing.push_back(d.district() + "/" + s);
+    for (const auto& g : d.missing_grades()) {
+      short_schools.push_back(absl::StrCat(d.district(), "/", g.school(), ":",
+                                           g.grades(0), ",", g.grades(1)));
+      EXPECT_EQ(g.grades_size(), 2);
+    }
+    for (const auto& s : d.unexpected_schools()) unexpected.push_back(d.district() + "/" + s);
+  }
+  EXPECT_THAT(missing, UnorderedElementsAreArray(
+                           {"永兴/双龙中学", "旧城/盛黄小学", "城北/城北中心小学"}));
+  ASSERT_THAT(short_schools, SizeIs(1));
+  EXPECT_THAT(short_schools[0], ::testing::StartsWith("旧城/王寨教学点:"));
+  EXPECT_THAT(unexpected, ElementsAreArray({"纪王场/纪王场新校"}));
+
+  // The rest counted (and the stranger retracted): complete.
+  for (const auto& s : schools) {
+    if (dropped.count(s.school()) > 0 || s.school() == "王寨教学点") {
+      v1::SubmitRequest again = s;
+      again.set_submission_id(absl::StrCat("late-", s.school()));
+      Submit(again);
+    }
+  }
+  v1::RetractRequest retract;
+  retract.set_submission_id("drop-x");
+  retract.set_term(kTerm);
+  retract.set_county(kCounty);
+  retract.set_district("纪王场");
+  retract.set_school("纪王场新校");
+  v1::RetractResponse retracted;
+  ASSERT_THAT(ingest_stub_->Retract(Context().get(), retract, &retracted),
+              GrpcOk());
+  Converge();
+  ASSERT_THAT(audit_stub_->GetCoverageReport(Context().get(), request, &report),
+              GrpcOk());
+  EXPECT_EQ(report.total().schools_reported(), 109);
+  EXPECT_EQ(report.total().grades_reported(), roster_grades);
+  for (const v1::DistrictCoverage& d : report.districts()) {
+    EXPECT_THAT(d.missing_schools(), SizeIs(0)) << d.district();
+    EXPECT_THAT(d.missing_grades(), SizeIs(0)) << d.district();
+    EXPECT_THAT(d.unexpected_schools(), SizeIs(0)) << d.district();
+  }
+  ExpectTheNoticesFindings();
+  request.set_county("临泉县");
+  EXPECT_EQ(audit_stub_->GetCoverageReport(Context().get(), request, &report)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {

@@ -45,6 +45,10 @@ class FakeAuditReader final : public AuditReader {
     report.mutable_total()->set_ratio("0.001");
     return report;
   }
+  absl::StatusOr<v1::CoverageReport> GetCoverageReport(
+      absl::string_view, absl::string_view) override {
+    return absl::UnimplementedError("not in this fake");
+  }
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view, absl::string_view, absl::string_view) override {
     return absl::UnimplementedError("not in this fake");

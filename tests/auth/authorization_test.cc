@@ -128,6 +128,13 @@ grpc::Status Call(AuthorizationTest::Stubs& as, Method method,
       v1::CountyReport report;
       return as.audit->GetCountyReport(context.get(), request, &report);
     }
+    case Method::kGetCoverageReport: {
+      v1::GetCoverageReportRequest request;
+      request.set_term(kTerm);
+      request.set_county(place.county);
+      v1::CoverageReport report;
+      return as.audit->GetCoverageReport(context.get(), request, &report);
+    }
     case Method::kGetDistrictReport: {
       v1::GetDistrictReportRequest request;
       request.set_term(kTerm);
@@ -232,6 +239,11 @@ const std::map<Method, Expectations>& Table() {
         {"lixin-office", "YYn"}, {"linquan-office", "nnY"},
         {"province-reader", "YYn"}, {"audit", "nnn"}, {"ops", "nnn"},
         {"stranger", "nnn"}}},
+      {Method::kGetCoverageReport,
+       {{"clerk-yongxing", "nnn"}, {"clerk-jiucheng", "nnn"},
+        {"lixin-office", "YYn"}, {"linquan-office", "nnY"},
+        {"province-reader", "YYn"}, {"audit", "nnn"}, {"ops", "nnn"},
+        {"stranger", "nnn"}}},
       {Method::kGetDistrictReport, district_reads},
       {Method::kListGradeDiscrepancies, district_reads},
       {Method::kListAlerts, district_reads},
@@ -275,8 +287,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 83);
-  EXPECT_EQ(denied, 237);
+  EXPECT_EQ(allowed, 88);
+  EXPECT_EQ(denied, 256);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {

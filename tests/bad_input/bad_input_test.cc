@@ -358,6 +358,18 @@ TEST_F(BadInputTest, AuditService) {
       {"GetCountyReport/not a message", [&] { return Raw(audit_channel_,
          "/headcount.v1.AuditService/GetCountyReport", std::string("\x12\x09zz", 4)); },
        StatusCode::INVALID_ARGUMENT, "not a well-formed headcount.v1.GetCountyReportRequest"},
+      {"GetCoverageReport/bad term", [&] { v1::GetCoverageReportRequest q;
+         q.set_term("2015秋"); q.set_county("利辛县"); v1::CoverageReport r;
+         return audit_stub_->GetCoverageReport(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "term: must be"},
+      {"GetCoverageReport/no county", [&] { v1::GetCoverageReportRequest q;
+         q.set_term("2015-autumn"); v1::CoverageReport r;
+         return audit_stub_->GetCoverageReport(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "county: must not be empty"},
+      {"GetCoverageReport/unknown county", [&] { v1::GetCoverageReportRequest q;
+         q.set_term("2015-autumn"); q.set_county("无县"); v1::CoverageReport r;
+         return audit_stub_->GetCoverageReport(Context().get(), q, &r); },
+       StatusCode::NOT_FOUND, "no roster and no counts for 无县 in term 2015-autumn"},
       {"GetDistrictReport/no district", [&] { v1::GetDistrictReportRequest q;
          q.set_term("2015-autumn"); q.set_county("利辛县"); v1::DistrictReport r;
          return audit_stub_->GetDistrictReport(Context().get(), q, &r); },

@@ -41,6 +41,19 @@ grep -q "district 纪王厂 is not on the roster of 利辛县 for 2015-autumn; d
   fail "not on the roster: $(cat "$WORK/err")"
 out=$(hc submit --ingest="$INGEST" "$FIXTURE/headcounts.csv")
 grep -q "109 created" <<<"$out" || fail "the fixture with its roster: $out"
+wait_for_revision "$(sed -n 's/.*revision \([0-9]*\).*/\1/p' <<<"$out")"
+
+# Coverage: every school and grade of the roster counted.
+coverage() { hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --coverage "$@"; }
+coverage --format=tsv > "$WORK/coverage.tsv"
+head -n 1 "$WORK/coverage.tsv" | grep -q $'^序号\t学区\t应报学校\t已报学校\t应报年级\t已报年级\t覆盖率\t未报学校\t缺报年级\t名册外学校$' ||
+  fail "coverage header: $(head -n 1 "$WORK/coverage.tsv")"
+[ "$(wc -l < "$WORK/coverage.tsv")" = 29 ] || fail "27 districts and the total: $(cat "$WORK/coverage.tsv")"
+tail -n 1 "$WORK/coverage.tsv" | grep -q $'^合计\t\t109\t109\t578\t578\t100.0%\t\t\t$' ||
+  fail "full coverage: $(tail -n 1 "$WORK/coverage.tsv")"
+coverage --format=json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["total"]["schools_reported"]==109, r["total"]' ||
+  fail "coverage json"
+coverage | head -n 1 | grep -q "^利辛县 2015-autumn 覆盖情况 (revision 2)$" || fail "coverage title"
 
 # 永兴's part, in GBK, without one school and with another grade list.
 { head -n 1 "$WORK/roster.csv"; grep ',永兴,' "$WORK/roster.csv" | sed '1d; s/,双龙中学,.*$/,双龙中学,"7,8"/'; } |
@@ -50,6 +63,11 @@ grep -q "^利辛县/永兴 2015-autumn: [0-9]* schools \[GBK\]: 0 added, 1 chang
   fail "district dry run: $out"
 out=$(hc roster import --ingest="$INGEST" --district=永兴 "$WORK/yongxing.gbk.csv")
 grep -q "1 changed, 1 removed, .* at revision 3$" <<<"$out" || fail "district import: $out"
+wait_for_revision 3
+# The school dropped from 永兴's roster still has counts: not on the roster.
+dropped=$(grep ',永兴,' "$WORK/roster.csv" | head -n 1 | cut -d, -f4)
+coverage --format=tsv | grep -q $'\t永兴\t.*\t'"$dropped"'$' ||
+  fail "a counted school off the roster: $(coverage --format=tsv | grep 永兴)"
 
 # Mistakes, each named by line; nothing sent.
 { head -n 1 "$WORK/roster.csv"
