@@ -101,10 +101,7 @@ PlainTable LateCorrectionsTable(const v1::CountyReport& report,
          absl::StrCat(late.registry_count())});
   }
   table.revision = report.revision();
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(report, &table.json,
-                                                    options);
+  table.json = PrettyJson(report);
   return table;
 }
 
@@ -146,10 +143,7 @@ PlainTable CoverageTable(const v1::CoverageReport& report) {
   }
   table.rows.push_back(row_of("合计", "", report.total()));
   table.revision = report.revision();
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(report, &table.json,
-                                                    options);
+  table.json = PrettyJson(report);
   return table;
 }
 
