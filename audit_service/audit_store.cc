@@ -514,7 +514,7 @@ absl::StatusOr<v1::CoverageReport> AuditStore::GetCoverageReport(
     const auto& counted = r == reported.end() ? kNone : r->second;
     v1::DistrictCoverage& row = *report.add_districts();
     row.set_district(district);
-    std::vector<std::string> missing, unexpected, short_schools;
+    std::vector<std::string> missing, unexpected;
     for (const auto& [school, grades] : roster) {
       row.set_schools_expected(row.schools_expected() + 1);
       row.set_grades_expected(row.grades_expected() +

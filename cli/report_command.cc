@@ -147,8 +147,7 @@ class ReportCommand final : public Command {
       if (i > 0) text_ += "\n";
       WarnIfStale(report.freshness(), audit_);
       if (corrected_after.has_value()) {
-        if (bom_) text_ += "\xEF\xBB\xBF";
-        text_ += writer_->Table(LateCorrectionsTable(report, corrected_after_));
+        AddTable(LateCorrectionsTable(report, corrected_after_));
         continue;
       }
       if (int failed = Add(FromCountyReport(report)); failed != 0) {
@@ -171,8 +170,7 @@ class ReportCommand final : public Command {
         stub_->GetCoverageReport(Deadline(timeout()).get(), request, &report);
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
     WarnIfStale(report.freshness(), audit_);
-    if (bom_) text_ += "\xEF\xBB\xBF";
-    text_ += writer_->Table(CoverageTable(report));
+    AddTable(CoverageTable(report));
     return Emit();
   }
 
@@ -220,6 +218,12 @@ class ReportCommand final : public Command {
     if (bom_) text_ += "\xEF\xBB\xBF";
     text_ += writer_->Report(table);
     return 0;
+  }
+
+  // Renders a plain table into text_ (after the mark, with --bom).
+  void AddTable(const PlainTable& table) {
+    if (bom_) text_ += "\xEF\xBB\xBF";
+    text_ += writer_->Table(table);
   }
 
   // Writes text_ to standard output or to --output.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test: the suite
-# (unit, end-to-end, fault and bad-input tests) in ./build, then both
-# libFuzzer targets for FUZZ_SECONDS each (default 30) in ./build-fuzz.
+# (unit, end-to-end, fault and bad-input tests) in ./build, then each
+# libFuzzer target for FUZZ_SECONDS (default 30) in ./build-fuzz.
 # Usage: ./deploy/test.sh   (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -222,7 +222,7 @@ namespace {
 // The roster row `index` of a commit: what it adds, changes and removes
 // in its scope, as ROSTER_PUT and ROSTER_DELETE events of `log_entry`.
 absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
-                        const CommitOptions& options, int64_t revision,
+                        int64_t revision,
                         PlanReader& reader, CommitPlan& plan,
                         storage::RevisionEntry& log_entry) {
   CommitResult& result = plan.result;
@@ -307,7 +307,6 @@ absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
   answer.roster = counts;
   result.rows.push_back(std::move(answer));
   plan.submissions.emplace_back(row.submission_id(), std::move(entry));
-  (void)options;
   return absl::OkStatus();
 }
 
@@ -322,11 +321,13 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
   CommitResult& result = plan.result;
   std::map<std::string, int> school_rows;  // encoded school key -> row
   std::map<std::string, int> id_rows;      // submission_id -> row
+  // (term, county) -> whether it has a roster, as read in this commit.
+  std::map<std::pair<std::string, std::string>, bool> has_roster;
   storage::RevisionEntry log_entry;
 
   for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
     if (rows[i].has_roster()) {
-      RETURN_IF_ERROR(PlanRoster(rows[i].roster(), i, options, revision,
+      RETURN_IF_ERROR(PlanRoster(rows[i].roster(), i, revision,
                                  reader, plan, log_entry));
       continue;
     }
@@ -458,13 +459,24 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       ASSIGN_OR_RETURN(std::optional<v1::RosterEntry> listed,
                        reader.RosterEntryOf(key));
       if (!listed.has_value()) {
-        ASSIGN_OR_RETURN(std::vector<v1::RosterEntry> roster,
-                         reader.Roster(key.term, key.county, ""));
-        if (!roster.empty() && !put.add_to_roster()) {
+        // Whether the county has a roster at all, read once per commit
+        // (a batch of a county without one reads it once, not per row).
+        auto known = has_roster.find({key.term, key.county});
+        if (known == has_roster.end()) {
+          ASSIGN_OR_RETURN(std::vector<v1::RosterEntry> roster,
+                           reader.Roster(key.term, key.county, ""));
+          known = has_roster
+                      .emplace(std::make_pair(key.term, key.county),
+                               !roster.empty())
+                      .first;
+        }
+        if (known->second && !put.add_to_roster()) {
+          ASSIGN_OR_RETURN(std::vector<v1::RosterEntry> roster,
+                           reader.Roster(key.term, key.county, ""));
           result.rejected.push_back(NotOnRoster(key, roster, i));
           continue;
         }
-        if (!roster.empty()) {
+        if (known->second) {
           joining.emplace();
           joining->set_term(key.term);
           joining->set_county(key.county);

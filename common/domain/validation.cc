@@ -160,6 +160,31 @@ void CheckGrades(
   }
 }
 
+// A list of grade numbers (a retraction's, a roster entry's): each in
+// 1..12 and once, the list at most 12 long (then not walked); fields named
+// `prefix[i]`.
+void CheckGradeNumbers(const std::string& prefix,
+                       const google::protobuf::RepeatedField<int32_t>& grades,
+                       std::vector<FieldViolation>& violations) {
+  if (grades.size() > kMaxGrade) {
+    violations.push_back(
+        {prefix, absl::StrCat("must list at most ", kMaxGrade, " grades")});
+    return;
+  }
+  std::set<int> seen;
+  for (int i = 0; i < grades.size(); ++i) {
+    const int grade = grades.Get(i);
+    const std::string field = absl::StrCat(prefix, "[", i, "]");
+    if (grade < kMinGrade || grade > kMaxGrade) {
+      violations.push_back({field, absl::StrCat("must be in ", kMinGrade, "..",
+                                                kMaxGrade, ", got ", grade)});
+    } else if (!seen.insert(grade).second) {
+      violations.push_back(
+          {field, absl::StrCat("grade ", grade, " appears more than once")});
+    }
+  }
+}
+
 void CheckSubmissionId(const std::string& id,
                        std::vector<FieldViolation>& violations) {
   if (id.empty()) {
@@ -191,23 +216,7 @@ std::vector<FieldViolation> ValidateRetractRequest(
   CheckSubmissionId(request.submission_id(), violations);
   CheckSchoolIdentity(request.term(), request.county(), request.district(),
                       request.school(), violations);
-  if (request.grades_size() > kMaxGrade) {
-    violations.push_back(
-        {"grades", absl::StrCat("must list at most ", kMaxGrade, " grades")});
-    return violations;  // do not walk a hostile list
-  }
-  std::set<int> seen;
-  for (int i = 0; i < request.grades_size(); ++i) {
-    const int grade = request.grades(i);
-    const std::string field = absl::StrCat("grades[", i, "]");
-    if (grade < kMinGrade || grade > kMaxGrade) {
-      violations.push_back({field, absl::StrCat("must be in ", kMinGrade, "..",
-                                                kMaxGrade, ", got ", grade)});
-    } else if (!seen.insert(grade).second) {
-      violations.push_back(
-          {field, absl::StrCat("grade ", grade, " appears more than once")});
-    }
-  }
+  CheckGradeNumbers("grades", request.grades(), violations);
   return violations;
 }
 
@@ -252,25 +261,8 @@ std::vector<FieldViolation> ValidatePutRosterRequest(
     }
     if (entry.grades_size() == 0) {
       violations.push_back({prefix + "grades", "must list at least one grade"});
-    } else if (entry.grades_size() > kMaxGrade) {
-      violations.push_back(
-          {prefix + "grades",
-           absl::StrCat("must list at most ", kMaxGrade, " grades")});
-      continue;
     }
-    std::set<int> grades;
-    for (int g = 0; g < entry.grades_size(); ++g) {
-      const int grade = entry.grades(g);
-      const std::string field = absl::StrCat(prefix, "grades[", g, "]");
-      if (grade < kMinGrade || grade > kMaxGrade) {
-        violations.push_back({field, absl::StrCat("must be in ", kMinGrade,
-                                                  "..", kMaxGrade, ", got ",
-                                                  grade)});
-      } else if (!grades.insert(grade).second) {
-        violations.push_back(
-            {field, absl::StrCat("grade ", grade, " appears more than once")});
-      }
-    }
+    CheckGradeNumbers(prefix + "grades", entry.grades(), violations);
   }
   return violations;
 }
