@@ -92,4 +92,30 @@ std::optional<v1::AlertEvent> AlertEvaluator::Evaluate(
   return event;
 }
 
+std::optional<v1::AlertEvent> AlertEvaluator::EvaluateCoverage(
+    const v1::AlertEvent& identity, const v1::DistrictCoverage& coverage,
+    const std::optional<v1::AlertEvent>& open) {
+  const bool incomplete = Incomplete(coverage);
+  v1::AlertEvent::State state = v1::AlertEvent::STATE_UNSPECIFIED;
+  if (incomplete && !open.has_value()) {
+    state = v1::AlertEvent::RAISED;
+  } else if (incomplete && open->coverage().SerializeAsString() !=
+                               coverage.SerializeAsString()) {
+    state = v1::AlertEvent::UPDATED;
+  } else if (!incomplete && open.has_value()) {
+    state = v1::AlertEvent::CLEARED;
+  }
+  if (state == v1::AlertEvent::STATE_UNSPECIFIED) return std::nullopt;
+  v1::AlertEvent event = identity;
+  event.set_state(state);
+  event.set_rule(v1::INCOMPLETE_COVERAGE);
+  *event.mutable_coverage() = coverage;
+  return event;
+}
+
+bool Incomplete(const v1::DistrictCoverage& coverage) {
+  return coverage.schools_reported() < coverage.schools_expected() ||
+         coverage.grades_reported() < coverage.grades_expected();
+}
+
 }  // namespace headcount::audit

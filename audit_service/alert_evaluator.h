@@ -52,9 +52,25 @@ class AlertEvaluator {
       const AlertTarget& target,
       const std::optional<v1::AlertEvent>& open) const;
 
+  // What a district's coverage does to its open INCOMPLETE_COVERAGE alert
+  // (`identity`: level DISTRICT, term, county, district, the rule, the
+  // deadline):
+  //   something on the roster uncounted, none open    -> RAISED
+  //   the same, open with other figures or lists       -> UPDATED
+  //   complete (or no roster left), one open           -> CLEARED
+  //   otherwise                                        -> nullopt
+  // Counts and ratio stay empty; the event carries `coverage`.
+  static std::optional<v1::AlertEvent> EvaluateCoverage(
+      const v1::AlertEvent& identity, const v1::DistrictCoverage& coverage,
+      const std::optional<v1::AlertEvent>& open);
+
  private:
   const ThresholdPolicy policy_;
 };
+
+// Whether a district's roster expects a school or grade it has no counts
+// for.
+bool Incomplete(const v1::DistrictCoverage& coverage);
 
 // The counts of a whole school (the sum of its grades).
 Counts SchoolCounts(const v1::SchoolRecord& record);

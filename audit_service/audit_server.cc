@@ -55,10 +55,33 @@ absl::Status AuditServer::OpenAndAttach(ServiceHost& host) {
         host.waker().Notify();
       });
   follower_->Start();
+  {
+    // Also without deadlines: alerts of a deadline since withdrawn clear.
+    AuditStore* store = store_.get();
+    const FeedFollower* follower = follower_.get();
+    coverage_clock_ = std::make_unique<PeriodicTask>(
+        options_.coverage_check_interval,
+        [store, follower, &host, last_error = std::string()]() mutable {
+          // Not before the counts are in: a district would be raised for
+          // counts still on their way.
+          if (!follower->caught_up()) return;
+          absl::StatusOr<int> appended = store->CheckCoverageDeadlines();
+          const std::string error =
+              appended.ok() ? "" : appended.status().ToString();
+          if (error != last_error && !error.empty()) {
+            Log(LogLevel::kError, "store",
+                absl::StrCat("checking the coverage deadlines (again every ",
+                             "check until it succeeds): ", error));
+          }
+          last_error = error;
+          if (appended.ok() && *appended > 0) host.waker().Notify();
+        });
+  }
   return absl::OkStatus();
 }
 
 void AuditServer::StopBackground() {
+  if (coverage_clock_ != nullptr) coverage_clock_->Stop();
   if (follower_ != nullptr) follower_->Stop();  // no SERVING after this
 }
 
@@ -118,6 +141,7 @@ void AuditServer::RegisterGauges(ServiceHost& host) {
 void AuditServer::DetachAndClose() {
   metrics_.reset();  // no scrape reads the store after this
   service_.AttachStore(nullptr);
+  coverage_clock_.reset();
   follower_.reset();
   store_.reset();
 }

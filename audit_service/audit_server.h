@@ -15,6 +15,7 @@
 #include "common/server/feed_stream_reactor.h"
 #include "common/server/server_security.h"
 #include "common/server/metrics.h"
+#include "common/server/periodic_task.h"
 #include "common/server/service_host.h"
 
 namespace headcount::audit {
@@ -42,6 +43,10 @@ class AuditServer final : private HostedService {
     // Where the server and its store read the time (stream stalls and
     // progress, commit or alert times); it replaces store.clock. Not owned.
     const Clock* clock = RealClock();
+    // How often the coverage deadlines (store.coverage_deadlines) are
+    // checked against the clock, once the audit has caught up with its
+    // feed.
+    absl::Duration coverage_check_interval = absl::Seconds(1);
     // Who may call (mutual TLS and the policy) or plaintext on loopback;
     // the default is the latter.
     ServerSecurity security;
@@ -87,6 +92,8 @@ class AuditServer final : private HostedService {
   AuditServiceImpl service_;
   std::unique_ptr<AuditStore> store_;
   std::unique_ptr<FeedFollower> follower_;
+  // Checks the coverage deadlines.
+  std::unique_ptr<PeriodicTask> coverage_clock_;
   // The store's and the feed's gauges, while the store is open.
   std::unique_ptr<ScrapedGauges::Registration> metrics_;
 };

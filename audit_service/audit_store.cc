@@ -34,6 +34,8 @@ constexpr char kTotalsSpace = 'A';  // A + level + scope -> storage::Totals
 constexpr char kOpenSpace = 'O';    // O + alert key -> open v1::AlertEvent
 constexpr char kEventSpace = 'E';   // E + alert id -> v1::AlertEvent
 constexpr char kRosterSpace = 'R';  // R + school key -> v1::RosterEntry
+// C + term -> the coverage deadline (Timestamp) the term was found due at.
+constexpr char kCoverageDueSpace = 'C';
 constexpr char kAppliedKey[] = "Mapplied";  // -> last ingest revision applied
 constexpr char kLastAlertKey[] = "Malert";  // -> last alert id
 constexpr char kHistoryKey[] = "Mhistory";  // -> ingest history id
@@ -73,9 +75,99 @@ std::string AreaTotalsKey(v1::Level level, const v1::SchoolRecord& school) {
 std::string AlertKey(const v1::AlertEvent& e) {
   const char level = static_cast<char>('0' + e.level());
   const char grade = static_cast<char>(e.grade());
+  // A district's coverage alert is apart from its counts' alert.
   return absl::StrCat(Space(kOpenSpace), Space(level), e.term(), kSep,
                       e.county(), kSep, e.district(), kSep, e.school(), kSep,
-                      Space(grade));
+                      Space(grade),
+                      e.rule() == v1::INCOMPLETE_COVERAGE ? "C" : "");
+}
+
+std::string CoverageDueKey(absl::string_view term) {
+  return absl::StrCat(Space(kCoverageDueSpace), term);
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(time));
+}
+
+// Grades by school, and those by district.
+using SchoolGrades = std::map<std::string, std::set<int>>;
+using DistrictGrades = std::map<std::string, SchoolGrades>;
+
+// The roster's grades and the counted grades under one prefix of the
+// school key (a county's or a district's).
+absl::Status ReadGrades(RocksDbReader& reader, const std::string& key_prefix,
+                        DistrictGrades& expected, DistrictGrades& reported) {
+  RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
+      absl::StrCat(Space(kRosterSpace), key_prefix), "",
+      [&](absl::string_view, v1::RosterEntry& entry) {
+        expected[entry.district()][entry.school()].insert(
+            entry.grades().begin(), entry.grades().end());
+        return true;
+      }));
+  return reader.Scan<v1::SchoolRecord>(
+      absl::StrCat(Space(kSchoolSpace), key_prefix), "",
+      [&](absl::string_view, v1::SchoolRecord& record) {
+        std::set<int>& grades = reported[record.district()][record.school()];
+        for (const v1::GradeCount& g : record.grades()) grades.insert(g.grade());
+        return true;
+      });
+}
+
+void SortByPinyin(const PinyinOrder& order, std::vector<std::string>& names) {
+  std::sort(names.begin(), names.end(),
+            [&order](const std::string& a, const std::string& b) {
+              return order.Less(a, b);
+            });
+}
+
+// One district's row of the coverage report: what `roster` expects and what
+// of it `counted` holds; lists in pinyin order.
+v1::DistrictCoverage CoverageRow(const std::string& district,
+                                 const SchoolGrades& roster,
+                                 const SchoolGrades& counted,
+                                 const PinyinOrder& order) {
+  v1::DistrictCoverage row;
+  row.set_district(district);
+  std::vector<std::string> missing, unexpected;
+  for (const auto& [school, grades] : roster) {
+    row.set_schools_expected(row.schools_expected() + 1);
+    row.set_grades_expected(row.grades_expected() +
+                            static_cast<int>(grades.size()));
+    auto found = counted.find(school);
+    if (found == counted.end()) {
+      missing.push_back(school);
+      continue;
+    }
+    row.set_schools_reported(row.schools_reported() + 1);
+    std::vector<int> lacking;
+    for (int grade : grades) {
+      if (found->second.count(grade) > 0) {
+        row.set_grades_reported(row.grades_reported() + 1);
+      } else {
+        lacking.push_back(grade);
+      }
+    }
+    if (!lacking.empty()) {
+      v1::MissingGrades* gap = row.add_missing_grades();
+      gap->set_school(school);
+      for (int grade : lacking) gap->add_grades(grade);
+    }
+  }
+  for (const auto& [school, grades] : counted) {
+    if (roster.count(school) == 0) unexpected.push_back(school);
+  }
+  SortByPinyin(order, missing);
+  SortByPinyin(order, unexpected);
+  for (std::string& s : missing) row.add_missing_schools(std::move(s));
+  for (std::string& s : unexpected) row.add_unexpected_schools(std::move(s));
+  std::sort(row.mutable_missing_grades()->begin(),
+            row.mutable_missing_grades()->end(),
+            [&order](const v1::MissingGrades& a, const v1::MissingGrades& b) {
+              return order.Less(a.school(), b.school());
+            });
+  return row;
 }
 
 std::string EventKey(int64_t alert_id) {
@@ -85,6 +177,12 @@ std::string EventKey(int64_t alert_id) {
 bool IsRosterEvent(const v1::Event& event) {
   return event.type() == v1::Event::ROSTER_PUT ||
          event.type() == v1::Event::ROSTER_DELETE;
+}
+
+std::string RosterDbKey(const v1::RosterEntry& e) {
+  return absl::StrCat(
+      Space(kRosterSpace),
+      EncodeSchoolKey({e.term(), e.county(), e.district(), e.school()}));
 }
 
 std::string SchoolDbKey(const v1::SchoolRecord& r) {
@@ -114,6 +212,63 @@ absl::StatusOr<Counts> ReadCounts(RocksDbReader& reader,
 
 }  // namespace
 
+// Numbers, stamps and writes the alert events of one batch: the event log
+// and the open alert each changes.
+class AuditStore::AlertAppender {
+ public:
+  AlertAppender(rocksdb::WriteBatchWithIndex& batch, int64_t last_alert_id,
+                int64_t revision, absl::Time now)
+      : batch_(batch),
+        next_alert_id_(last_alert_id + 1),
+        revision_(revision),
+        now_(ToTimestamp(now)) {}
+
+  // `event` (without id, revision or time) changes the alert open at
+  // `open_key`.
+  absl::Status Append(const std::string& open_key, v1::AlertEvent event,
+                      const std::string& submitted_by) {
+    event.set_alert_id(next_alert_id_++);
+    event.set_revision(revision_);
+    *event.mutable_time() = now_;
+    event.set_submitted_by(submitted_by);
+    const std::string serialized = event.SerializeAsString();
+    RETURN_IF_ERROR(BatchPut(batch_, EventKey(event.alert_id()), serialized));
+    if (event.state() == v1::AlertEvent::CLEARED) {
+      RETURN_IF_ERROR(FromRocksDb(batch_.Delete(open_key), "batch"));
+    } else {
+      RETURN_IF_ERROR(BatchPut(batch_, open_key, serialized));
+    }
+    ++states_[event.state()];
+    return absl::OkStatus();
+  }
+
+  int64_t last_alert_id() const { return next_alert_id_ - 1; }
+  int appended() const {
+    int total = 0;
+    for (const auto& [state, count] : states_) total += count;
+    return total;
+  }
+  // Counts the events in the metrics; once the batch is written.
+  void Count() const {
+    static prometheus::Family<prometheus::Counter>& alert_events =
+        prometheus::BuildCounter()
+            .Name("headcount_audit_alert_events_total")
+            .Help("Alert events written, by state (RAISED, UPDATED, CLEARED).")
+            .Register(MetricsRegistry());
+    for (const auto& [state, count] : states_) {
+      alert_events.Add({{"state", v1::AlertEvent::State_Name(state)}})
+          .Increment(count);
+    }
+  }
+
+ private:
+  rocksdb::WriteBatchWithIndex& batch_;
+  int64_t next_alert_id_;
+  const int64_t revision_;
+  const google::protobuf::Timestamp now_;
+  std::map<v1::AlertEvent::State, int> states_;
+};
+
 absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(
     const Options& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<PinyinOrder> order, PinyinOrder::Create());
@@ -126,20 +281,29 @@ absl::StatusOr<std::unique_ptr<AuditStore>> AuditStore::Open(
                    reader.Get(kHistoryKey));
   ASSIGN_OR_RETURN(std::string epoch,
                    ReadOrRecordRandomId(*db, kEpochKey, "alert epoch"));
+  std::set<std::string> coverage_terms;
+  RETURN_IF_ERROR(reader.Scan<google::protobuf::Timestamp>(
+      std::string(1, kCoverageDueSpace), "",
+      [&](absl::string_view key, google::protobuf::Timestamp&) {
+        coverage_terms.insert(std::string(key.substr(1)));
+        return true;
+      }));
   return std::unique_ptr<AuditStore>(new AuditStore(
       options, std::move(db), std::move(order), applied, last_alert,
-      history.value_or(""), std::move(epoch)));
+      history.value_or(""), std::move(epoch), std::move(coverage_terms)));
 }
 
 AuditStore::AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
                        std::unique_ptr<PinyinOrder> order,
                        int64_t applied_revision, int64_t last_alert_id,
-                       std::string history_id, std::string epoch)
+                       std::string history_id, std::string epoch,
+                       std::set<std::string> coverage_terms)
     : options_(options),
       db_(std::move(db)),
       order_(std::move(order)),
       evaluator_(options_.policy),
       builder_(&options_.policy, order_.get()),
+      coverage_terms_(std::move(coverage_terms)),
       applied_revision_(applied_revision),
       last_alert_id_(last_alert_id),
       history_id_(std::move(history_id)),
@@ -189,6 +353,7 @@ absl::StatusOr<bool> AuditStore::EnterHistory(const std::string& history_id) {
   if (start_over) {
     applied_revision_.store(0);
     last_alert_id_.store(0);
+    coverage_terms_.clear();
   }
   history_id_ = history_id;
   epoch_ = epoch;
@@ -198,6 +363,52 @@ absl::StatusOr<bool> AuditStore::EnterHistory(const std::string& history_id) {
 absl::StatusOr<int> AuditStore::Apply(int64_t revision,
                                       const std::vector<v1::Event>& events) {
   MutexLock lock(&apply_mu_);
+  return ApplyLocked(revision, events);
+}
+
+absl::StatusOr<int> AuditStore::ApplySnapshot(
+    int64_t revision, const std::vector<v1::Event>& events) {
+  MutexLock lock(&apply_mu_);
+  if (revision <= applied_revision_.load()) return 0;
+  std::set<std::string> listed;
+  for (const v1::Event& event : events) {
+    listed.insert(IsRosterEvent(event)
+                      ? RosterDbKey(event.roster())
+                      : SchoolDbKey(event.school()));
+  }
+  // What this store holds and the listing lacks goes.
+  std::vector<v1::Event> all = events;
+  RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
+  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+      std::string(1, kSchoolSpace), "",
+      [&](absl::string_view key, v1::SchoolRecord& record) {
+        if (listed.count(std::string(key)) > 0) return true;
+        v1::Event& removal = all.emplace_back();
+        removal.set_type(v1::Event::DELETE);
+        v1::SchoolRecord& gone = *removal.mutable_school();
+        gone.set_term(record.term());
+        gone.set_county(record.county());
+        gone.set_district(record.district());
+        gone.set_school(record.school());
+        gone.set_mod_revision(revision);
+        return true;
+      }));
+  RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
+      std::string(1, kRosterSpace), "",
+      [&](absl::string_view key, v1::RosterEntry& entry) {
+        if (listed.count(std::string(key)) > 0) return true;
+        v1::Event& removal = all.emplace_back();
+        removal.set_type(v1::Event::ROSTER_DELETE);
+        entry.clear_grades();
+        entry.set_mod_revision(revision);
+        *removal.mutable_roster() = std::move(entry);
+        return true;
+      }));
+  return ApplyLocked(revision, all);
+}
+
+absl::StatusOr<int> AuditStore::ApplyLocked(
+    int64_t revision, const std::vector<v1::Event>& events) {
   if (revision <= applied_revision_.load()) return 0;
   const absl::Time apply_start = absl::Now();
   // Everything of this revision goes into one batch; reads see its writes.
@@ -215,10 +426,7 @@ absl::StatusOr<int> AuditStore::Apply(int64_t revision,
     if (IsRosterEvent(change)) {
       // The roster: kept for coverage, no sums or alerts of its own.
       const v1::RosterEntry& entry = change.roster();
-      const std::string roster_key = absl::StrCat(
-          Space(kRosterSpace),
-          EncodeSchoolKey({entry.term(), entry.county(), entry.district(),
-                           entry.school()}));
+      const std::string roster_key = RosterDbKey(entry);
       RETURN_IF_ERROR(change.type() == v1::Event::ROSTER_PUT
                           ? BatchPut(batch, roster_key,
                                      entry.SerializeAsString())
@@ -317,10 +525,8 @@ absl::StatusOr<int> AuditStore::Apply(int64_t revision,
   }
 
   // Alerts: evaluated once the whole revision is applied.
-  int64_t next_alert_id = last_alert_id_.load() + 1;
-  const google::protobuf::Timestamp now =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(options_.clock->Now()));
+  AlertAppender alerts(batch, last_alert_id_.load(), revision,
+                       options_.clock->Now());
   // One revision is one commit of one caller.
   std::string submitted_by;
   for (const v1::Event& change : events) {
@@ -329,55 +535,161 @@ absl::StatusOr<int> AuditStore::Apply(int64_t revision,
       break;
     }
   }
-  int appended = 0;
-  std::map<v1::AlertEvent::State, int> states;  // counted once written
   for (const auto& [open_key, target] : targets) {
     ASSIGN_OR_RETURN(std::optional<v1::AlertEvent> open,
                      reader.GetProto<v1::AlertEvent>(open_key));
     std::optional<v1::AlertEvent> event = evaluator_.Evaluate(target, open);
     if (!event.has_value()) continue;
-    event->set_alert_id(next_alert_id++);
-    event->set_revision(revision);
-    *event->mutable_time() = now;
-    event->set_submitted_by(submitted_by);
-    const std::string serialized = event->SerializeAsString();
-    RETURN_IF_ERROR(BatchPut(batch, EventKey(event->alert_id()), serialized));
-    if (event->state() == v1::AlertEvent::CLEARED) {
-      RETURN_IF_ERROR(FromRocksDb(batch.Delete(open_key), "batch"));
-    } else {
-      RETURN_IF_ERROR(BatchPut(batch, open_key, serialized));
-    }
-    ++states[event->state()];
-    ++appended;
+    RETURN_IF_ERROR(alerts.Append(open_key, *std::move(event), submitted_by));
   }
+  // Coverage of the districts the revision touched, in terms past their
+  // deadline.
+  std::set<DistrictName> coverage;
+  for (const v1::Event& change : events) {
+    const bool roster = IsRosterEvent(change);
+    const std::string& term =
+        roster ? change.roster().term() : change.school().term();
+    if (!CoverageDue(term)) continue;
+    coverage.insert(roster ? DistrictName{term, change.roster().county(),
+                                          change.roster().district()}
+                           : DistrictName{term, change.school().county(),
+                                          change.school().district()});
+  }
+  RETURN_IF_ERROR(EvaluateCoverage(reader, coverage, alerts));
 
   RETURN_IF_ERROR(BatchPut(batch, kAppliedKey, EncodeCounter(revision)));
   RETURN_IF_ERROR(
-      BatchPut(batch, kLastAlertKey, EncodeCounter(next_alert_id - 1)));
-  if (options_.disk_floor != nullptr) {
-    RETURN_IF_ERROR(options_.disk_floor->Check());
-  }
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options, batch.GetWriteBatch()),
-                              absl::StrCat("apply revision ", revision)));
+      WriteWithAlerts(batch, alerts, absl::StrCat("apply revision ", revision)));
   applied_revision_.store(revision);
-  last_alert_id_.store(next_alert_id - 1);
-  static prometheus::Family<prometheus::Counter>& alert_events =
-      prometheus::BuildCounter()
-          .Name("headcount_audit_alert_events_total")
-          .Help("Alert events written, by state (RAISED, UPDATED, CLEARED).")
-          .Register(MetricsRegistry());
-  for (const auto& [state, count] : states) {
-    alert_events.Add({{"state", v1::AlertEvent::State_Name(state)}})
-        .Increment(count);
-  }
+  last_alert_id_.store(alerts.last_alert_id());
+  alerts.Count();
   static prometheus::Histogram& apply_seconds = MetricHistogram(
       "headcount_audit_apply_seconds",
       "Time to apply one ingest revision (discrepancies, sums, alerts, one "
       "synced write).");
   apply_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - apply_start));
-  return appended;
+  return alerts.appended();
+}
+
+absl::Status AuditStore::WriteWithAlerts(rocksdb::WriteBatchWithIndex& batch,
+                                         const AlertAppender& alerts,
+                                         absl::string_view what) {
+  RETURN_IF_ERROR(
+      BatchPut(batch, kLastAlertKey, EncodeCounter(alerts.last_alert_id())));
+  if (options_.disk_floor != nullptr) {
+    RETURN_IF_ERROR(options_.disk_floor->Check());
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocksDb(db_->Write(write_options, batch.GetWriteBatch()), what);
+}
+
+bool AuditStore::CoverageDue(const std::string& term) const {
+  return coverage_terms_.count(term) > 0 &&
+         options_.coverage_deadlines.count(term) > 0;
+}
+
+absl::Status AuditStore::EvaluateCoverage(
+    RocksDbReader& reader, const std::set<DistrictName>& districts,
+    AlertAppender& alerts) {
+  for (const DistrictName& name : districts) {
+    DistrictGrades expected, reported;
+    RETURN_IF_ERROR(ReadGrades(
+        reader, SchoolKeyPrefix(name.term, name.county, name.district),
+        expected, reported));
+    v1::AlertEvent identity;
+    identity.set_level(v1::DISTRICT);
+    identity.set_term(name.term);
+    identity.set_county(name.county);
+    identity.set_district(name.district);
+    identity.set_rule(v1::INCOMPLETE_COVERAGE);
+    *identity.mutable_deadline() =
+        ToTimestamp(options_.coverage_deadlines.at(name.term));
+    const std::string open_key = AlertKey(identity);
+    ASSIGN_OR_RETURN(std::optional<v1::AlertEvent> open,
+                     reader.GetProto<v1::AlertEvent>(open_key));
+    std::optional<v1::AlertEvent> event = AlertEvaluator::EvaluateCoverage(
+        identity,
+        CoverageRow(name.district, expected[name.district],
+                    reported[name.district], *order_),
+        open);
+    if (event.has_value()) {
+      RETURN_IF_ERROR(alerts.Append(open_key, *std::move(event), ""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> AuditStore::CheckCoverageDeadlines() {
+  MutexLock lock(&apply_mu_);
+  const absl::Time now = options_.clock->Now();
+  std::vector<std::string> due, withdrawn;
+  for (const auto& [term, deadline] : options_.coverage_deadlines) {
+    if (deadline <= now && coverage_terms_.count(term) == 0) {
+      due.push_back(term);
+    }
+  }
+  for (const std::string& term : coverage_terms_) {
+    auto deadline = options_.coverage_deadlines.find(term);
+    if (deadline == options_.coverage_deadlines.end() ||
+        deadline->second > now) {
+      withdrawn.push_back(term);
+    }
+  }
+  if (due.empty() && withdrawn.empty()) return 0;
+
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
+                                     /*overwrite_key=*/true);
+  RocksDbReader reader(db_.get(), rocksdb::ReadOptions(), &batch);
+  AlertAppender alerts(batch, last_alert_id_.load(), applied_revision_.load(),
+                       now);
+  // Every district of a due term with a roster or counts.
+  std::set<DistrictName> districts;
+  for (const std::string& term : due) {
+    const std::string term_prefix = SchoolKeyPrefix(term, "", "");
+    RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
+        absl::StrCat(Space(kRosterSpace), term_prefix), "",
+        [&](absl::string_view, v1::RosterEntry& entry) {
+          districts.insert({term, entry.county(), entry.district()});
+          return true;
+        }));
+    RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+        absl::StrCat(Space(kSchoolSpace), term_prefix), "",
+        [&](absl::string_view, v1::SchoolRecord& record) {
+          districts.insert({term, record.county(), record.district()});
+          return true;
+        }));
+    RETURN_IF_ERROR(BatchPut(
+        batch, CoverageDueKey(term),
+        ToTimestamp(options_.coverage_deadlines.at(term)).SerializeAsString()));
+  }
+  RETURN_IF_ERROR(EvaluateCoverage(reader, districts, alerts));
+  // Terms no longer due: their open coverage alerts clear.
+  for (const std::string& term : withdrawn) {
+    std::vector<std::pair<std::string, v1::AlertEvent>> open;
+    RETURN_IF_ERROR(reader.Scan<v1::AlertEvent>(
+        std::string(1, kOpenSpace), "",
+        [&](absl::string_view key, v1::AlertEvent& event) {
+          if (event.rule() == v1::INCOMPLETE_COVERAGE && event.term() == term) {
+            open.emplace_back(std::string(key), std::move(event));
+          }
+          return true;
+        }));
+    for (auto& [key, event] : open) {
+      event.set_state(v1::AlertEvent::CLEARED);
+      event.clear_alert_id();
+      RETURN_IF_ERROR(alerts.Append(key, std::move(event), ""));
+    }
+    RETURN_IF_ERROR(
+        FromRocksDb(batch.Delete(CoverageDueKey(term)), "batch"));
+  }
+  RETURN_IF_ERROR(
+      WriteWithAlerts(batch, alerts, "record the coverage deadlines reached"));
+  coverage_terms_.insert(due.begin(), due.end());
+  for (const std::string& term : withdrawn) coverage_terms_.erase(term);
+  last_alert_id_.store(alerts.last_alert_id());
+  alerts.Count();
+  return alerts.appended();
 }
 
 absl::StatusOr<std::vector<NamedCounts>> AuditStore::ReadTotals(
@@ -468,23 +780,9 @@ absl::StatusOr<v1::CoverageReport> AuditStore::GetCoverageReport(
     absl::string_view term, absl::string_view county) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
-  // Roster and counts, each by district and school.
-  std::map<std::string, std::map<std::string, std::set<int>>> expected,
-      reported;
-  RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
-      absl::StrCat(Space(kRosterSpace), SchoolKeyPrefix(term, county, "")),
-      "", [&](absl::string_view, v1::RosterEntry& entry) {
-        expected[entry.district()][entry.school()].insert(
-            entry.grades().begin(), entry.grades().end());
-        return true;
-      }));
-  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
-      absl::StrCat(Space(kSchoolSpace), SchoolKeyPrefix(term, county, "")),
-      "", [&](absl::string_view, v1::SchoolRecord& record) {
-        std::set<int>& grades = reported[record.district()][record.school()];
-        for (const v1::GradeCount& g : record.grades()) grades.insert(g.grade());
-        return true;
-      }));
+  DistrictGrades expected, reported;
+  RETURN_IF_ERROR(
+      ReadGrades(reader, SchoolKeyPrefix(term, county, ""), expected, reported));
   if (expected.empty() && reported.empty()) {
     return absl::NotFoundError(absl::StrCat("no roster and no counts for ",
                                             county, " in term ", term));
@@ -494,63 +792,16 @@ absl::StatusOr<v1::CoverageReport> AuditStore::GetCoverageReport(
   for (const auto& [district, schools] : reported) {
     if (expected.count(district) == 0) districts.push_back(district);
   }
-  auto by_pinyin = [this](std::vector<std::string>& names) {
-    std::sort(names.begin(), names.end(),
-              [this](const std::string& a, const std::string& b) {
-                return order_->Less(a, b);
-              });
-  };
-  by_pinyin(districts);
+  SortByPinyin(*order_, districts);
   v1::CoverageReport report;
   report.set_term(std::string(term));
   report.set_county(std::string(county));
   report.set_revision(revision);
   v1::DistrictCoverage& total = *report.mutable_total();
-  static const std::map<std::string, std::set<int>> kNone;
   for (const std::string& district : districts) {
-    auto e = expected.find(district);
-    auto r = reported.find(district);
-    const auto& roster = e == expected.end() ? kNone : e->second;
-    const auto& counted = r == reported.end() ? kNone : r->second;
     v1::DistrictCoverage& row = *report.add_districts();
-    row.set_district(district);
-    std::vector<std::string> missing, unexpected;
-    for (const auto& [school, grades] : roster) {
-      row.set_schools_expected(row.schools_expected() + 1);
-      row.set_grades_expected(row.grades_expected() +
-                              static_cast<int>(grades.size()));
-      auto found = counted.find(school);
-      if (found == counted.end()) {
-        missing.push_back(school);
-        continue;
-      }
-      row.set_schools_reported(row.schools_reported() + 1);
-      std::vector<int> lacking;
-      for (int grade : grades) {
-        if (found->second.count(grade) > 0) {
-          row.set_grades_reported(row.grades_reported() + 1);
-        } else {
-          lacking.push_back(grade);
-        }
-      }
-      if (!lacking.empty()) {
-        v1::MissingGrades* gap = row.add_missing_grades();
-        gap->set_school(school);
-        for (int grade : lacking) gap->add_grades(grade);
-      }
-    }
-    for (const auto& [school, grades] : counted) {
-      if (roster.count(school) == 0) unexpected.push_back(school);
-    }
-    by_pinyin(missing);
-    by_pinyin(unexpected);
-    for (std::string& s : missing) row.add_missing_schools(std::move(s));
-    for (std::string& s : unexpected) row.add_unexpected_schools(std::move(s));
-    std::sort(row.mutable_missing_grades()->begin(),
-              row.mutable_missing_grades()->end(),
-              [this](const v1::MissingGrades& a, const v1::MissingGrades& b) {
-                return order_->Less(a.school(), b.school());
-              });
+    row = CoverageRow(district, expected[district], reported[district],
+                      *order_);
     total.set_schools_expected(total.schools_expected() + row.schools_expected());
     total.set_schools_reported(total.schools_reported() + row.schools_reported());
     total.set_grades_expected(total.grades_expected() + row.grades_expected());

@@ -10,13 +10,17 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/storage/durable_db.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "audit_service/alert_evaluator.h"
 #include "audit_service/audit_reader.h"
 #include "common/domain/pinyin_order.h"
@@ -28,6 +32,7 @@
 #include "headcount/v1/audit.pb.h"
 #include "headcount/v1/ingest.pb.h"
 #include "rocksdb/db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
 
 namespace headcount::audit {
 
@@ -47,6 +52,13 @@ class RevisionSink {
   // the sink does not hold.
   virtual absl::StatusOr<int> Apply(int64_t revision,
                                     const std::vector<v1::Event>& events) = 0;
+  // Makes the sink the ingest as of `revision` (a rebuild from ListSchools
+  // and GetRoster): `events` are every school (PUT) and roster entry
+  // (ROSTER_PUT) the ingest held then. What the sink holds beyond them is
+  // removed in the same revision, as by DELETE and ROSTER_DELETE events.
+  // Otherwise like Apply.
+  virtual absl::StatusOr<int> ApplySnapshot(
+      int64_t revision, const std::vector<v1::Event>& events) = 0;
 
   // The ingest history (WatchResponse.history_id) the applied state came
   // from; empty before the first.
@@ -70,6 +82,11 @@ class AuditStore final : public RevisionSink, public AuditReader {
     // Checked before every write (RESOURCE_EXHAUSTED under it). Not
     // owned; null: no floor.
     const DiskFloor* disk_floor = nullptr;
+    // Per term, when every district with a roster should be counted in
+    // full (--coverage_deadline; empty: no coverage alerts). Once the clock
+    // passes it (CheckCoverageDeadlines), each incomplete district has an
+    // INCOMPLETE_COVERAGE alert until counted in full.
+    std::map<std::string, absl::Time> coverage_deadlines;
   };
 
   // Opens (creating if missing). DATA_LOSS on corruption.
@@ -84,9 +101,21 @@ class AuditStore final : public RevisionSink, public AuditReader {
   int64_t applied_revision() const override { return applied_revision_.load(); }
   absl::StatusOr<int> Apply(int64_t revision,
                             const std::vector<v1::Event>& events) override;
+  absl::StatusOr<int> ApplySnapshot(
+      int64_t revision, const std::vector<v1::Event>& events) override;
   std::string history_id() const override;
   absl::StatusOr<bool> EnterHistory(const std::string& history_id) override;
   std::string epoch() const override;
+
+  // Evaluates coverage once the clock has passed a term's deadline: the
+  // first time, every district of the term with a roster (incomplete ones
+  // RAISED), in one synced write with the record that the term is due, at
+  // the applied revision; from then on each revision re-evaluates the
+  // districts it touches, in its own batch. A term recorded as due whose
+  // deadline is no longer configured or not yet reached has its coverage
+  // alerts CLEARED and is forgotten. Returns the alert events appended.
+  // Cheap when nothing is due.
+  absl::StatusOr<int> CheckCoverageDeadlines();
 
   int64_t last_alert_id() const override { return last_alert_id_.load(); }
   absl::StatusOr<v1::ListCountiesResponse> ListCounties(
@@ -119,7 +148,36 @@ class AuditStore final : public RevisionSink, public AuditReader {
  private:
   AuditStore(const Options& options, std::unique_ptr<rocksdb::DB> db,
              std::unique_ptr<PinyinOrder> order, int64_t applied_revision,
-             int64_t last_alert_id, std::string history_id, std::string epoch);
+             int64_t last_alert_id, std::string history_id, std::string epoch,
+             std::set<std::string> coverage_terms);
+
+  absl::StatusOr<int> ApplyLocked(int64_t revision,
+                                  const std::vector<v1::Event>& events)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+
+  class AlertAppender;
+  struct DistrictName {
+    std::string term, county, district;
+    bool operator<(const DistrictName& other) const {
+      return std::tie(term, county, district) <
+             std::tie(other.term, other.county, other.district);
+    }
+  };
+  // Evaluates the coverage alert of each of `districts` against the state
+  // `reader` sees; `alerts` writes the events.
+  absl::Status EvaluateCoverage(RocksDbReader& reader,
+                                const std::set<DistrictName>& districts,
+                                AlertAppender& alerts);
+  // Adds the newest alert id `alerts` wrote to `batch` and writes it
+  // (synced unless options say otherwise) after the disk floor check;
+  // `what` names the write in an error.
+  absl::Status WriteWithAlerts(rocksdb::WriteBatchWithIndex& batch,
+                               const AlertAppender& alerts,
+                               absl::string_view what);
+  // Terms due for coverage alerts (see CheckCoverageDeadlines) whose
+  // deadline is still configured and past.
+  bool CoverageDue(const std::string& term) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
 
   // The sums stored under `prefix` (one level of one area), by name.
   absl::StatusOr<std::vector<NamedCounts>> ReadTotals(
@@ -131,6 +189,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
   const AlertEvaluator evaluator_;
   const ReportBuilder builder_;
   absl::Mutex apply_mu_;  // one Apply at a time
+  // Terms recorded as due for coverage alerts ('C' keys).
+  std::set<std::string> coverage_terms_ ABSL_GUARDED_BY(apply_mu_);
   std::atomic<int64_t> applied_revision_;
   std::atomic<int64_t> last_alert_id_;
   mutable absl::Mutex ids_mu_;

@@ -19,13 +19,20 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                             applied));
   }
   for (const v1::Event& event : events) {
-    if ((event.type() == v1::Event::ROSTER_PUT ||
-         event.type() == v1::Event::ROSTER_DELETE) &&
-        source == FeedSource::kWatch) {
+    if (event.type() == v1::Event::ROSTER_PUT ||
+        event.type() == v1::Event::ROSTER_DELETE) {
       const v1::RosterEntry& entry = event.roster();
-      std::vector<FieldViolation> violations = ValidateRosterEntry(
-          entry, /*removed=*/event.type() == v1::Event::ROSTER_DELETE);
-      if (violations.empty() && entry.mod_revision() != revision) {
+      const bool removal = event.type() == v1::Event::ROSTER_DELETE;
+      std::vector<FieldViolation> violations;
+      if (removal && source == FeedSource::kList) {
+        violations.push_back({"type", "must be ROSTER_PUT in a listing"});
+      } else {
+        violations = ValidateRosterEntry(entry, removal);
+      }
+      const bool stamped_right = source == FeedSource::kWatch
+                                     ? entry.mod_revision() == revision
+                                     : entry.mod_revision() <= revision;
+      if (violations.empty() && !stamped_right) {
         violations.push_back(
             {"roster.mod_revision", absl::StrCat("is ", entry.mod_revision(),
                                                  " in revision ", revision)});
@@ -71,11 +78,17 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
   return absl::OkStatus();
 }
 
-std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records) {
-  std::vector<v1::Event> events(records.size());
+std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records,
+                                 std::vector<v1::RosterEntry> roster) {
+  std::vector<v1::Event> events(records.size() + roster.size());
   for (size_t i = 0; i < records.size(); ++i) {
     events[i].set_type(v1::Event::PUT);
     *events[i].mutable_school() = std::move(records[i]);
+  }
+  for (size_t i = 0; i < roster.size(); ++i) {
+    v1::Event& event = events[records.size() + i];
+    event.set_type(v1::Event::ROSTER_PUT);
+    *event.mutable_roster() = std::move(roster[i]);
   }
   return events;
 }

@@ -21,16 +21,18 @@ enum class FeedSource {
 
 // OK when `events` may be applied as ingest revision `revision` on top of
 // `applied`: the revision follows without a gap (kWatch) or is not behind
-// (kList, PUT events only), and every event is a PUT whose record passes
-// ValidateSchoolRecord or a DELETE whose school passes
-// ValidateRemovedSchool, with a mod_revision at or below `revision` (equal
-// for kWatch). Else DATA_LOSS naming the revision, the school and the rule.
+// (kList: PUT and ROSTER_PUT events only), and every event is a PUT whose
+// record passes ValidateSchoolRecord, a DELETE whose school passes
+// ValidateRemovedSchool, or a ROSTER_PUT / ROSTER_DELETE whose entry passes
+// ValidateRosterEntry, with a mod_revision at or below `revision` (equal for
+// kWatch). Else DATA_LOSS naming the revision, the school and the rule.
 absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                int64_t revision,
                                const std::vector<v1::Event>& events);
 
-// `records` as the PUT events of a listing.
-std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records);
+// `records` and `roster` as the PUT and ROSTER_PUT events of a listing.
+std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records,
+                                 std::vector<v1::RosterEntry> roster = {});
 
 }  // namespace headcount::audit
 

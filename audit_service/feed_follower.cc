@@ -205,9 +205,26 @@ absl::Status FeedFollower::Rebuild() {
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
   }
-  const std::vector<v1::Event> events = PutEvents(std::move(schools));
+  // Every roster, read after the listing: an entry changed since is
+  // changed again, to the same end, by the revisions watched after it.
+  std::vector<v1::RosterEntry> roster;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    v1::Roster all;
+    absl::Status got = FromGrpcStatus(
+        stub_->GetRoster(&context, v1::GetRosterRequest(), &all));
+    if (!got.ok() && got.code() != absl::StatusCode::kNotFound) return got;
+    for (v1::RosterEntry& entry : *all.mutable_schools()) {
+      // Stamped with the listing's revision at most, as a listing is.
+      entry.set_mod_revision(std::min(entry.mod_revision(), revision));
+      roster.push_back(std::move(entry));
+    }
+  }
+  const std::vector<v1::Event> events =
+      PutEvents(std::move(schools), std::move(roster));
   RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, events));
-  absl::StatusOr<int> applied = sink_->Apply(revision, events);
+  absl::StatusOr<int> applied = sink_->ApplySnapshot(revision, events);
   if (!applied.ok()) return applied.status();
   if (options_.state != nullptr) {
     options_.state->Applied(sink_->applied_revision());

@@ -1,13 +1,17 @@
 // headcount-audit: discrepancies and alerts from the ingest change feed.
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "audit_service/audit_server.h"
 #include "common/domain/discrepancy.h"
+#include "common/domain/local_time.h"
+#include "common/domain/term.h"
 #include "common/server/command_line.h"
 #include "common/server/feed_stream_reactor.h"
 #include "common/rpc/tls_files.h"
@@ -44,6 +48,11 @@ ABSL_FLAG(int64_t, min_abs_difference, 0,
           "never flag a difference smaller than this many students");
 ABSL_FLAG(std::string, levels, "grade,school,district,county",
           "levels evaluated for alerts, comma-separated");
+ABSL_FLAG(std::string, coverage_deadline, "",
+          "TERM=WHEN[,TERM=WHEN...]: after WHEN (a day like 2015-12-18, its "
+          "end in UTC+8, or an RFC 3339 time) every district of TERM whose "
+          "roster has a school or grade without counts gets an "
+          "INCOMPLETE_COVERAGE alert until it is counted; empty: off");
 ABSL_FLAG(absl::Duration, watch_stall_limit, headcount::kDefaultStallLimit,
           "cancel a WatchAlerts stream (RESOURCE_EXHAUSTED) whose client "
           "reads nothing for this long while events are due; 0: never");
@@ -121,6 +130,23 @@ int main(int argc, char** argv) {
   auto levels = headcount::ParseLevels(absl::GetFlag(FLAGS_levels));
   if (!levels.ok()) return Fail("--levels: " + levels.status().ToString());
   policy.levels = *levels;
+
+  for (absl::string_view entry :
+       absl::StrSplit(absl::GetFlag(FLAGS_coverage_deadline), ',',
+                      absl::SkipWhitespace())) {
+    const std::vector<std::string> parts =
+        absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    auto term = headcount::ParseTerm(parts[0]);
+    auto when = parts.size() == 2 ? headcount::ParseDayOrTime(
+                                        parts[1], headcount::DayEdge::kEnd)
+                                  : absl::InvalidArgumentError("no =WHEN");
+    if (!term.ok() || !when.ok()) {
+      return Fail(absl::StrCat(
+          "--coverage_deadline: \"", entry, "\": ",
+          !term.ok() ? term.status().message() : when.status().message()));
+    }
+    options.store.coverage_deadlines[term->ToString()] = *when;
+  }
 
   auto server = headcount::audit::AuditServer::StartListening(options);
   if (!server.ok()) {

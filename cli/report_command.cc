@@ -16,6 +16,7 @@
 #include "cli/command.h"
 #include "cli/output/writer.h"
 #include "cli/output/xlsx_workbook.h"
+#include "common/domain/local_time.h"
 #include "common/domain/text_file.h"
 #include "common/domain/suggest.h"
 #include "headcount/v1/audit.grpc.pb.h"
@@ -77,21 +78,17 @@ class ReportCommand final : public Command {
     }
     std::optional<absl::Time> corrected_after;
     if (!corrected_after_.empty()) {
-      absl::Time parsed;
-      std::string error;
-      if (!absl::ParseTime("%Y-%m-%d", corrected_after_,
-                           absl::FixedTimeZone(8 * 3600), &parsed, &error) &&
-          !absl::ParseTime(absl::RFC3339_full, corrected_after_, &parsed,
-                           &error)) {
-        return Fail(absl::StrCat("--corrected-after: \"", corrected_after_,
-                                 "\" is neither a day like 2015-11-15 nor a "
-                                 "time like 2015-11-15T18:00:00+08:00"));
+      absl::StatusOr<absl::Time> parsed =
+          ParseDayOrTime(corrected_after_, DayEdge::kStart);
+      if (!parsed.ok()) {
+        return Fail(absl::StrCat("--corrected-after: ",
+                                 parsed.status().message()));
       }
       if (!district_.empty() || xlsx) {
         return Fail("--corrected-after lists a county's schools: leave out "
                     "--district and --format=xlsx");
       }
-      corrected_after = parsed;
+      corrected_after = *parsed;
     }
     if (xlsx && output_.empty() && isatty(STDOUT_FILENO)) {
       return Fail(

@@ -71,6 +71,9 @@ class SubmitCommand final : public Command {
                  "row is left out whole");
     app.add_flag("--dry-run", dry_run_,
                  "validate on the server, store nothing");
+    app.add_flag("--add-to-roster", add_to_roster_,
+                 "put schools the county's roster lacks on it (new schools); "
+                 "without it they are refused");
     app.add_option("--timeout", timeout_seconds_,
                    "deadline of each call, seconds")
         ->capture_default_str()
@@ -199,6 +202,7 @@ class SubmitCommand final : public Command {
         continue;
       }
       school.set_dry_run(dry_run_);
+      school.set_add_to_roster(add_to_roster_);
       out.origins.push_back(
           {path, line, static_cast<int>(imported.lines[i].size())});
       out.schools.push_back(std::move(school));
@@ -367,6 +371,7 @@ class SubmitCommand final : public Command {
   bool per_school_ = false;
   bool allow_partial_ = false;
   bool dry_run_ = false;
+  bool add_to_roster_ = false;
   int timeout_seconds_ = 120;
   std::unique_ptr<v1::IngestService::Stub> stub_;
 };

@@ -134,8 +134,8 @@ RowRejection NotOnRoster(const SchoolKey& key,
     if (entry.district() == key.district) schools.push_back(entry.school());
   }
   const std::string unless =
-      " (a new school: submit it with add_to_roster, or put it on the roster "
-      "first)";
+      " (a new school: submit it with add_to_roster, headcount submit "
+      "--add-to-roster, or put it on the roster first)";
   if (schools.empty()) {
     return {index, "district",
             absl::StrCat("district ", key.district, " is not on the roster of ",

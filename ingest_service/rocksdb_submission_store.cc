@@ -245,6 +245,12 @@ absl::StatusOr<v1::Roster> RocksDbSubmissionStore::GetRoster(
         return true;
       }));
   if (roster.schools().empty()) {
+    if (request.county().empty()) {
+      return absl::NotFoundError(
+          request.term().empty()
+              ? std::string("no roster in any term")
+              : absl::StrCat("no roster in term ", request.term()));
+    }
     return absl::NotFoundError(absl::StrCat(
         "no roster for ", request.county(),
         request.district().empty() ? "" : "/", request.district(),

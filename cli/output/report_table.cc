@@ -231,21 +231,29 @@ std::vector<bool> AlertRightAligned() {
 }
 
 std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
-  return {absl::StrCat(e.alert_id()),
-          v1::AlertEvent::State_Name(e.state()),
-          LevelName(e.level()),
-          e.term(),
-          e.county(),
-          e.district(),
-          e.school(),
-          e.grade() == 0 ? "" : absl::StrCat(e.grade()),
-          absl::StrCat(e.onsite_count()),
-          absl::StrCat(e.registry_count()),
-          absl::StrCat(e.difference()),
-          e.ratio(),
-          e.rule() == v1::UNDER_REGISTRATION ? "在校多于学籍" : "学籍多于在校",
-          absl::StrCat(e.revision()),
-          e.submitted_by()};
+  std::vector<std::string> cells = {
+      absl::StrCat(e.alert_id()), v1::AlertEvent::State_Name(e.state()),
+      LevelName(e.level()),       e.term(),
+      e.county(),                 e.district(),
+      e.school(),                 e.grade() == 0 ? "" : absl::StrCat(e.grade())};
+  if (e.rule() == v1::INCOMPLETE_COVERAGE) {
+    // No counts of its own: what the roster expects and what came.
+    const v1::DistrictCoverage& c = e.coverage();
+    cells.insert(cells.end(),
+                 {"", "", "", "",
+                  absl::StrCat("未全部上报：学校 ", c.schools_reported(), "/",
+                               c.schools_expected(), "，年级 ",
+                               c.grades_reported(), "/", c.grades_expected())});
+  } else {
+    cells.insert(cells.end(),
+                 {absl::StrCat(e.onsite_count()),
+                  absl::StrCat(e.registry_count()),
+                  absl::StrCat(e.difference()), e.ratio(),
+                  e.rule() == v1::UNDER_REGISTRATION ? "在校多于学籍"
+                                                     : "学籍多于在校"});
+  }
+  cells.insert(cells.end(), {absl::StrCat(e.revision()), e.submitted_by()});
+  return cells;
 }
 
 void SortAlertsLikeReports(const PinyinOrder& order,

@@ -270,11 +270,8 @@ std::vector<FieldViolation> ValidatePutRosterRequest(
 std::vector<FieldViolation> ValidateGetRosterRequest(
     const v1::GetRosterRequest& request) {
   std::vector<FieldViolation> violations;
-  CheckTerm("term", request.term(), violations);
-  CheckName("county", request.county(), violations);
-  if (!request.district().empty()) {
-    CheckName("district", request.district(), violations);
-  }
+  CheckScopeFilter("", request.term(), request.county(), request.district(),
+                   violations);
   return violations;
 }
 

@@ -205,5 +205,49 @@ TEST(AlertEvaluatorTest, LevelsOffByPolicyHaveNoTargets) {
   EXPECT_THAT(district->counts, Optional(Counts{514, 533}));
 }
 
+TEST(AlertEvaluatorTest, CoverageRaisesUpdatesAndClears) {
+  v1::AlertEvent identity;
+  identity.set_level(v1::DISTRICT);
+  identity.set_district("永兴");
+  v1::DistrictCoverage short_one;
+  short_one.set_schools_expected(5);
+  short_one.set_schools_reported(4);
+  short_one.set_grades_expected(30);
+  short_one.set_grades_reported(24);
+  short_one.add_missing_schools("双龙中学");
+  v1::DistrictCoverage complete = short_one;
+  complete.set_schools_reported(5);
+  complete.set_grades_reported(30);
+  complete.clear_missing_schools();
+  v1::DistrictCoverage grades_short = complete;
+  grades_short.set_grades_reported(29);
+
+  EXPECT_EQ(AlertEvaluator::EvaluateCoverage(identity, complete, std::nullopt),
+            std::nullopt);
+  std::optional<v1::AlertEvent> raised =
+      AlertEvaluator::EvaluateCoverage(identity, short_one, std::nullopt);
+  ASSERT_TRUE(raised.has_value());
+  EXPECT_EQ(raised->state(), v1::AlertEvent::RAISED);
+  EXPECT_EQ(raised->rule(), v1::INCOMPLETE_COVERAGE);
+  EXPECT_EQ(raised->district(), "永兴");
+  EXPECT_THAT(raised->coverage().missing_schools(), ElementsAre("双龙中学"));
+  // The same figures again: nothing; other figures: UPDATED; complete:
+  // CLEARED.
+  EXPECT_EQ(AlertEvaluator::EvaluateCoverage(identity, short_one, raised),
+            std::nullopt);
+  std::optional<v1::AlertEvent> updated =
+      AlertEvaluator::EvaluateCoverage(identity, grades_short, raised);
+  ASSERT_TRUE(updated.has_value());
+  EXPECT_EQ(updated->state(), v1::AlertEvent::UPDATED);
+  std::optional<v1::AlertEvent> cleared =
+      AlertEvaluator::EvaluateCoverage(identity, complete, updated);
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->state(), v1::AlertEvent::CLEARED);
+  // A district without a roster is not incomplete.
+  EXPECT_EQ(AlertEvaluator::EvaluateCoverage(
+                identity, v1::DistrictCoverage(), std::nullopt),
+            std::nullopt);
+}
+
 }  // namespace
 }  // namespace headcount::audit

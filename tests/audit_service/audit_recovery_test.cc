@@ -142,14 +142,50 @@ TEST_F(AuditServerTest, RebuildsFromListWhenHistoryWasCompacted) {
   audit_->Shutdown();
   audit_.reset();
   for (auto it = schools.begin() + 5; it != schools.end(); ++it) Submit(*it);
-  v1::CompactRequest compact;
-  compact.set_revision(ingest_->store()->revision());
-  v1::CompactResponse compacted;
-  ASSERT_THAT(ingest_stub_->Compact(Context().get(), compact, &compacted),
-              GrpcOk());
+  CompactTheIngest();
   StartAudit();
   Converge();
   ExpectTheNoticesFindings();
+}
+
+// What changed in the compacted history beyond new counts reaches a
+// rebuild too: a retracted school leaves, a roster arrives.
+TEST_F(AuditServerTest, RebuildRemovesRetractedSchoolsAndReadsTheRoster) {
+  std::vector<v1::SubmitRequest> schools = FixtureSchools();
+  schools.push_back(::headcount::testing::School("纪王厂", "纪王场中心校",
+                                                 {{40, 50}}, "typo"));
+  LoadBatch(schools);
+  Converge();
+  EXPECT_EQ(CountyReport().rows_size(), 28);
+  audit_->Shutdown();
+  audit_.reset();
+  v1::RetractRequest retract;
+  retract.set_submission_id("drop-typo");
+  retract.set_term(kTerm);
+  retract.set_county(kCounty);
+  retract.set_district("纪王厂");
+  retract.set_school("纪王场中心校");
+  v1::RetractResponse retracted;
+  ASSERT_THAT(ingest_stub_->Retract(Context().get(), retract, &retracted),
+              GrpcOk());
+  v1::PutRosterResponse put;
+  ASSERT_THAT(ingest_stub_->PutRoster(Context().get(), FixtureRoster(), &put),
+              GrpcOk());
+  CompactTheIngest();
+  StartAudit();
+  Converge();
+  ExpectTheNoticesFindings();  // 27 rows again, the typo's alerts cleared
+  v1::GetCoverageReportRequest request;
+  request.set_term(kTerm);
+  request.set_county(kCounty);
+  v1::CoverageReport coverage;
+  ASSERT_THAT(
+      audit_stub_->GetCoverageReport(Context().get(), request, &coverage),
+      GrpcOk());
+  EXPECT_EQ(coverage.total().schools_expected(), 109);
+  EXPECT_EQ(coverage.total().schools_reported(), 109);
+  EXPECT_EQ(coverage.total().grades_reported(),
+            coverage.total().grades_expected());
 }
 
 TEST_F(AuditServerTest, AlertEventsSurviveAnAuditRestart) {

@@ -22,6 +22,21 @@ std::vector<std::vector<std::string>> ReadTsv(const std::string& name) {
   return rows;
 }
 
+// The roster of the fixture's 109 schools, each with the grades it counted.
+v1::PutRosterRequest FixtureRoster() {
+  v1::PutRosterRequest roster;
+  roster.set_submission_id("roster");
+  roster.set_term(kTerm);
+  roster.set_county(kCounty);
+  for (const auto& s : FixtureSchools()) {
+    v1::RosterEntry* entry = roster.add_schools();
+    entry->set_district(s.district());
+    entry->set_school(s.school());
+    for (const auto& g : s.grades()) entry->add_grades(g.grade());
+  }
+  return roster;
+}
+
 std::vector<v1::SubmitRequest> FixtureSchools() {
   auto imported =
       ParseHeadcountCsv(ReadFile(testing::FixturePath("headcounts.csv")));

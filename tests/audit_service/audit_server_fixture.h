@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -37,6 +38,8 @@ std::string ReadFile(const std::string& path);
 std::vector<std::vector<std::string>> ReadTsv(const std::string& name);
 // The fixture's 109 schools as submissions.
 std::vector<v1::SubmitRequest> FixtureSchools();
+// The roster of the fixture's 109 schools, each with the grades it counted.
+v1::PutRosterRequest FixtureRoster();
 // The open alerts as what they say: place, counts and rule, sorted.
 std::vector<std::string> OpenAlertFacts(AuditStore& store);
 
@@ -71,6 +74,8 @@ class AuditServerTest : public ::testing::Test {
     options.follower.max_backoff = absl::Milliseconds(200);
     options.follower.progress_interval = absl::Milliseconds(100);
     options.follower.refuse_other_history = refuse_other_history_;
+    options.store.coverage_deadlines = coverage_deadlines_;
+    options.coverage_check_interval = absl::Milliseconds(20);
     options.shutdown_grace = absl::Seconds(2);
     auto server = AuditServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -92,6 +97,16 @@ class AuditServerTest : public ::testing::Test {
     v1::SubmitResponse response;
     ASSERT_THAT(ingest_stub_->Submit(::headcount::testing::Context().get(),
                                      request, &response),
+                ::headcount::testing::GrpcOk());
+  }
+
+  // Compacts the ingest's history up to its revision.
+  void CompactTheIngest() {
+    v1::CompactRequest compact;
+    compact.set_revision(ingest_->store()->revision());
+    v1::CompactResponse compacted;
+    ASSERT_THAT(ingest_stub_->Compact(::headcount::testing::Context().get(),
+                                      compact, &compacted),
                 ::headcount::testing::GrpcOk());
   }
 
@@ -193,6 +208,8 @@ class AuditServerTest : public ::testing::Test {
 
   headcount::testing::TempDir dir_;
   bool refuse_other_history_ = false;  // StartAudit's follower option
+  // StartAudit's store option.
+  std::map<std::string, absl::Time> coverage_deadlines_;
   std::string ingest_address_;
   headcount::testing::SimulatedClock clock_;  // alert times
   std::unique_ptr<ingest::IngestServer> ingest_;

@@ -25,6 +25,7 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAreArray;
 
+
 TEST_F(AuditServerTest, GoldenOneBatchReproducesTheNotice) {
   LoadBatch(FixtureSchools());
   Converge();
@@ -226,16 +227,7 @@ TEST_F(AuditServerTest, CountyReportListsSchoolsCorrectedAfterATime) {
 // stays caught up) without touching the sums.
 TEST_F(AuditServerTest, RosterEventsAreAppliedWithoutChangingTheTable) {
   LoadBatch(FixtureSchools());
-  v1::PutRosterRequest roster;
-  roster.set_submission_id("roster");
-  roster.set_term(kTerm);
-  roster.set_county(kCounty);
-  for (const auto& s : FixtureSchools()) {
-    v1::RosterEntry* entry = roster.add_schools();
-    entry->set_district(s.district());
-    entry->set_school(s.school());
-    for (const auto& g : s.grades()) entry->add_grades(g.grade());
-  }
+  v1::PutRosterRequest roster = FixtureRoster();
   v1::PutRosterResponse put;
   ASSERT_THAT(ingest_stub_->PutRoster(Context().get(), roster, &put), GrpcOk());
   EXPECT_EQ(put.added(), 109);
@@ -261,18 +253,9 @@ TEST_F(AuditServerTest, RosterEventsAreAppliedWithoutChangingTheTable) {
 // two grades of a fourth, and with a school the roster does not know.
 TEST_F(AuditServerTest, CoverageNamesWhatWasNotCounted) {
   std::vector<v1::SubmitRequest> schools = FixtureSchools();
-  v1::PutRosterRequest roster;
-  roster.set_submission_id("roster");
-  roster.set_term(kTerm);
-  roster.set_county(kCounty);
+  const v1::PutRosterRequest roster = FixtureRoster();
   int roster_grades = 0;
-  for (const auto& s : schools) {
-    v1::RosterEntry* entry = roster.add_schools();
-    entry->set_district(s.district());
-    entry->set_school(s.school());
-    for (const auto& g : s.grades()) entry->add_grades(g.grade());
-    roster_grades += s.grades_size();
-  }
+  for (const auto& s : schools) roster_grades += s.grades_size();
   // Counts first (no roster yet, so the extra school is taken).
   std::vector<v1::SubmitRequest> counted;
   std::set<std::string> dropped = {"双龙中学", "盛黄小学", "城北中心小学"};
@@ -352,6 +335,132 @@ TEST_F(AuditServerTest, CoverageNamesWhatWasNotCounted) {
   EXPECT_EQ(audit_stub_->GetCoverageReport(Context().get(), request, &report)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// Coverage alerts: none before the operator's deadline; once the clock
+// passes it, one per incomplete district, raised once (not again after a
+// restart); a late count clears one, a retraction updates another, and
+// withdrawing the deadline clears the rest.
+TEST_F(AuditServerTest, IncompleteDistrictsAlertAfterTheDeadline) {
+  audit_.reset();
+  coverage_deadlines_[kTerm] = clock_.Now() + absl::Hours(1);
+  StartAudit();
+  v1::PutRosterResponse put;
+  ASSERT_THAT(
+      ingest_stub_->PutRoster(Context().get(), FixtureRoster(), &put),
+      GrpcOk());
+  std::vector<v1::SubmitRequest> counted;
+  v1::SubmitRequest shuanglong, wangzhai;
+  for (v1::SubmitRequest s : FixtureSchools()) {
+    if (s.school() == "双龙中学") {
+      shuanglong = s;
+      continue;
+    }
+    if (s.school() == "王寨教学点") {
+      wangzhai = s;
+      s.mutable_grades()->DeleteSubrange(0, 2);
+    }
+    counted.push_back(std::move(s));
+  }
+  LoadBatch(counted);
+  Converge();
+  auto coverage_alerts = [&] {
+    std::vector<v1::AlertEvent> open;
+    for (v1::AlertEvent& a : OpenAlerts(v1::DISTRICT)) {
+      if (a.rule() == v1::INCOMPLETE_COVERAGE) open.push_back(std::move(a));
+    }
+    return open;
+  };
+  // The coverage events after `after` (written with their revision's).
+  auto coverage_events = [&](int64_t after) {
+    std::vector<v1::AlertEvent> events;
+    absl::StatusOr<std::vector<v1::AlertEvent>> all =
+        audit_->store()->ReadAlerts(after, 10000);
+    EXPECT_TRUE(all.ok()) << all.status();
+    for (v1::AlertEvent& e : *all) {
+      if (e.rule() == v1::INCOMPLETE_COVERAGE) events.push_back(std::move(e));
+    }
+    return events;
+  };
+  // Before the deadline: several checks, nothing.
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_THAT(coverage_alerts(), IsEmpty());
+  const int64_t before = audit_->store()->last_alert_id();
+
+  clock_.Advance(absl::Hours(2));
+  ASSERT_TRUE(WaitFor([&] { return coverage_alerts().size() == 2; }));
+  std::vector<v1::AlertEvent> raised = WatchAlerts(before, 2);
+  ASSERT_THAT(raised, SizeIs(2));
+  std::map<std::string, v1::AlertEvent> by_district;
+  for (const v1::AlertEvent& e : raised) {
+    EXPECT_EQ(e.state(), v1::AlertEvent::RAISED);
+    EXPECT_EQ(e.level(), v1::DISTRICT);
+    EXPECT_EQ(e.revision(), 2);  // the revision applied when it was due
+    EXPECT_EQ(google::protobuf::util::TimeUtil::TimestampToSeconds(e.deadline()),
+              absl::ToUnixSeconds(coverage_deadlines_[kTerm]));
+    by_district[e.district()] = e;
+  }
+  ASSERT_EQ(by_district.count("永兴"), 1u);
+  ASSERT_EQ(by_district.count("旧城"), 1u);
+  EXPECT_THAT(by_district["永兴"].coverage().missing_schools(),
+              ElementsAreArray({"双龙中学"}));
+  EXPECT_EQ(by_district["永兴"].coverage().schools_reported() + 1,
+            by_district["永兴"].coverage().schools_expected());
+  ASSERT_THAT(by_district["旧城"].coverage().missing_grades(), SizeIs(1));
+  EXPECT_EQ(by_district["旧城"].coverage().missing_grades(0).school(),
+            "王寨教学点");
+  EXPECT_EQ(by_district["旧城"].coverage().grades_reported() + 2,
+            by_district["旧城"].coverage().grades_expected());
+  // The deadline is recorded with its alerts: a restart raises nothing.
+  const int64_t raised_last = audit_->store()->last_alert_id();
+  audit_.reset();
+  StartAudit();
+  Converge();
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(audit_->store()->last_alert_id(), raised_last);
+  EXPECT_THAT(coverage_alerts(), SizeIs(2));
+
+  // 双龙中学 counted late: 永兴 clears with that revision.
+  shuanglong.set_submission_id("late-双龙中学");
+  Submit(shuanglong);
+  Converge();
+  std::vector<v1::AlertEvent> cleared = coverage_events(raised_last);
+  ASSERT_THAT(cleared, SizeIs(1));
+  EXPECT_EQ(cleared[0].state(), v1::AlertEvent::CLEARED);
+  EXPECT_EQ(cleared[0].district(), "永兴");
+  EXPECT_EQ(cleared[0].revision(), 3);
+  // 王寨教学点 retracted whole: 旧城 now misses a school.
+  v1::RetractRequest retract;
+  retract.set_submission_id("drop-王寨教学点");
+  retract.set_term(kTerm);
+  retract.set_county(kCounty);
+  retract.set_district(wangzhai.district());
+  retract.set_school("王寨教学点");
+  v1::RetractResponse retracted;
+  ASSERT_THAT(ingest_stub_->Retract(Context().get(), retract, &retracted),
+              GrpcOk());
+  Converge();
+  std::vector<v1::AlertEvent> updated = coverage_events(cleared[0].alert_id());
+  ASSERT_THAT(updated, SizeIs(1));
+  EXPECT_EQ(updated[0].state(), v1::AlertEvent::UPDATED);
+  EXPECT_EQ(updated[0].district(), "旧城");
+  EXPECT_THAT(updated[0].coverage().missing_schools(),
+              ElementsAreArray({"王寨教学点"}));
+  EXPECT_THAT(updated[0].coverage().missing_grades(), IsEmpty());
+
+  // The operator withdraws the deadline: 旧城's alert clears.
+  audit_.reset();
+  coverage_deadlines_.clear();
+  StartAudit();
+  Converge();
+  ASSERT_TRUE(WaitFor([&] { return coverage_alerts().empty(); }));
+  std::vector<v1::AlertEvent> withdrawn =
+      coverage_events(updated[0].alert_id());
+  ASSERT_THAT(withdrawn, SizeIs(1));
+  EXPECT_EQ(withdrawn[0].state(), v1::AlertEvent::CLEARED);
+  EXPECT_EQ(withdrawn[0].district(), "旧城");
+  EXPECT_EQ(withdrawn[0].rule(), v1::INCOMPLETE_COVERAGE);
+  EXPECT_THAT(coverage_alerts(), IsEmpty());
 }
 
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {

@@ -91,6 +91,34 @@ TEST(FeedCheckTest, EachBadFeedIsRefusedNamingTheRule) {
             absl::StatusCode::kDataLoss);
 }
 
+// A rebuild's listing carries the rosters as ROSTER_PUT events, stamped at
+// or below the listing's revision.
+TEST(FeedCheckTest, AListingMayCarryRosterEntries) {
+  v1::RosterEntry entry;
+  entry.set_term("2015-autumn");
+  entry.set_county("利辛县");
+  entry.set_district("永兴");
+  entry.set_school("双龙中学");
+  entry.add_grades(7);
+  entry.set_mod_revision(3);
+  const std::vector<v1::Event> listing =
+      PutEvents({Record(2, "双龙中学")}, {entry});
+  ASSERT_EQ(listing.size(), 2u);
+  EXPECT_EQ(listing[1].type(), v1::Event::ROSTER_PUT);
+  EXPECT_TRUE(CheckFeedRevision(FeedSource::kList, 1, 3, listing).ok());
+  EXPECT_THAT(CheckFeedRevision(FeedSource::kList, 1, 2, listing).message(),
+              HasSubstr("roster.mod_revision: is 3 in revision 2"));
+  std::vector<v1::Event> removal = listing;
+  removal[1].set_type(v1::Event::ROSTER_DELETE);
+  removal[1].mutable_roster()->clear_grades();
+  EXPECT_THAT(CheckFeedRevision(FeedSource::kList, 1, 3, removal).message(),
+              HasSubstr("type: must be ROSTER_PUT in a listing"));
+  std::vector<v1::Event> no_grades = listing;
+  no_grades[1].mutable_roster()->clear_grades();
+  EXPECT_EQ(CheckFeedRevision(FeedSource::kList, 1, 3, no_grades).code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST(FeedCheckTest, ARemovalCarriesANameAndNoGrades) {
   v1::Event removal;
   removal.set_type(v1::Event::DELETE);

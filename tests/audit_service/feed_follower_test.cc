@@ -47,6 +47,14 @@ class FakeRevisionSink final : public RevisionSink {
     applied_ = revision;
     return 0;
   }
+  absl::StatusOr<int> ApplySnapshot(
+      int64_t revision, const std::vector<v1::Event>& events) override {
+    {
+      MutexLock lock(&mu_);
+      calls_.push_back("snapshot");
+    }
+    return Apply(revision, events);
+  }
   std::string history_id() const override {
     MutexLock lock(&mu_);
     return history_;

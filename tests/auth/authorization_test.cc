@@ -344,6 +344,32 @@ TEST_F(AuthorizationTest, AClerksRosterCoversItsDistrictOnly) {
   EXPECT_EQ(ingest_->store()->revision(), revision + 1);
 }
 
+// Every county's roster at once (the audit's rebuild) is the follower's;
+// a county office must name its county.
+TEST_F(AuthorizationTest, EveryRosterAtOnceIsTheFollowersOnly) {
+  v1::PutRosterRequest put;
+  put.set_submission_id("office-roster");
+  put.set_term(kTerm);
+  put.set_county("利辛县");
+  v1::RosterEntry* entry = put.add_schools();
+  entry->set_district("永兴");
+  entry->set_school("双龙中学");
+  entry->add_grades(7);
+  v1::PutRosterResponse put_response;
+  ASSERT_THAT(As("lixin-office")
+                  .ingest->PutRoster(Context().get(), put, &put_response),
+              GrpcOk());
+  v1::Roster roster;
+  grpc::Status status = As("lixin-office")
+                            .ingest->GetRoster(Context().get(), {}, &roster);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_THAT(As("audit").ingest->GetRoster(Context().get(), {}, &roster),
+              GrpcOk());
+  ASSERT_THAT(roster.schools(), ::testing::SizeIs(1));
+  EXPECT_EQ(roster.schools(0).county(), "利辛县");
+  EXPECT_EQ(roster.schools(0).term(), kTerm);
+}
+
 TEST_F(AuthorizationTest, BatchWithOneRowOutsideTheScopeIsRefusedWhole) {
   const int64_t revision = ingest_->store()->revision();
   v1::ImportSummary summary;

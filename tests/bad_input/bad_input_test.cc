@@ -275,6 +275,13 @@ TEST_F(BadInputTest, IngestService) {
          q.set_county("利辛县"); v1::Roster r;
          return ingest_stub_->GetRoster(Context().get(), q, &r); },
        StatusCode::NOT_FOUND, "no roster for 利辛县 in term 2015-autumn"},
+      {"GetRoster/district without county", [&] { v1::GetRosterRequest q;
+         q.set_term("2015-autumn"); q.set_district("永兴"); v1::Roster r;
+         return ingest_stub_->GetRoster(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "district: filtering by district needs a county"},
+      {"GetRoster/none anywhere", [&] { v1::GetRosterRequest q; v1::Roster r;
+         return ingest_stub_->GetRoster(Context().get(), q, &r); },
+       StatusCode::NOT_FOUND, "no roster in any term"},
       {"GetRoster/bad term", [&] { v1::GetRosterRequest q; q.set_term("2015");
          q.set_county("利辛县"); v1::Roster r;
          return ingest_stub_->GetRoster(Context().get(), q, &r); },

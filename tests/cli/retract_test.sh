@@ -86,7 +86,7 @@ hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --corrected-aft
 if hc report --audit="$AUDIT" --term=2015-autumn --corrected-after=11/15 2>"$WORK/err"; then
   fail "a date like 11/15 must fail"
 fi
-grep -q 'is neither a day like 2015-11-15 nor a time' "$WORK/err" || fail "bad date: $(cat "$WORK/err")"
+grep -q 'is neither a day like 2015-12-18 (UTC+8) nor a time' "$WORK/err" || fail "bad date: $(cat "$WORK/err")"
 
 # Mistakes: nothing to remove, a grade it lacks, a bad list; an id again.
 if hc retract --ingest="$INGEST" --term=2015-autumn --county=利辛县 --district=纪王厂 \

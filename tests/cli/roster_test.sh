@@ -7,6 +7,8 @@
 # Usage: roster_test.sh BIN_DIR FIXTURE_DIR
 BIN=$1
 FIXTURE=$2
+# The inspection's deadline long past: incomplete districts alert at once.
+AUDIT_FLAGS=(--coverage_deadline=2015-autumn=2015-12-18)
 source "$(dirname "$0")/services.sh"
 hc() { "$BIN/headcount" "$@"; }
 
@@ -33,6 +35,14 @@ out=$(hc roster import --ingest="$INGEST" "$WORK/roster.csv")
 grep -q "^利辛县 2015-autumn: 109 schools \[UTF-8\]: 0 added, 0 changed, 0 removed, 109 unchanged$" <<<"$out" ||
   fail "the same roster again: $out"
 
+# Past the deadline with a roster and no counts: every district alerts.
+for _ in $(seq 100); do
+  [ "$(hc alerts --audit="$AUDIT" --level=district --format=tsv | grep -c '未全部上报')" = 27 ] && break
+  sleep 0.1
+done
+hc alerts --audit="$AUDIT" --level=district --format=tsv | grep -q $'\t永兴\t.*\t未全部上报：学校 0/4，年级 0/19\t' ||
+  fail "coverage alerts: $(hc alerts --audit="$AUDIT" --level=district --format=tsv)"
+
 # With the roster, a misspelt district is refused with the roster's name;
 # the fixture's schools are all on it.
 { head -n 1 "$FIXTURE/headcounts.csv"; echo "2015-autumn,利辛县,纪王厂,纪王场中心校,1,40,50"; } > "$WORK/typo.csv"
@@ -42,6 +52,10 @@ grep -q "district 纪王厂 is not on the roster of 利辛县 for 2015-autumn; d
 out=$(hc submit --ingest="$INGEST" "$FIXTURE/headcounts.csv")
 grep -q "109 created" <<<"$out" || fail "the fixture with its roster: $out"
 wait_for_revision "$(sed -n 's/.*revision \([0-9]*\).*/\1/p' <<<"$out")"
+
+# Counted in full: the coverage alerts cleared.
+[ "$(hc alerts --audit="$AUDIT" --level=district --format=tsv | grep -c '未全部上报' || true)" = 0 ] ||
+  fail "coverage alerts left: $(hc alerts --audit="$AUDIT" --level=district --format=tsv)"
 
 # Coverage: every school and grade of the roster counted.
 coverage() { hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --coverage "$@"; }
@@ -90,4 +104,15 @@ if hc roster import --ingest="$INGEST" --district=城北 "$WORK/yongxing.gbk.csv
   fail "永兴's rows as 城北's roster must fail"
 fi
 grep -q "is 永兴 in the roster of district 城北" "$WORK/err" || fail "scope: $(cat "$WORK/err")"
+
+# A new school: refused until submitted with --add-to-roster, which puts it
+# on the roster, so that its next correction needs no flag.
+{ head -n 1 "$FIXTURE/headcounts.csv"; echo "2015-autumn,利辛县,永兴,永兴新校,1,40,41"; } > "$WORK/new.csv"
+if hc submit --ingest="$INGEST" "$WORK/new.csv" >/dev/null 2>"$WORK/err"; then fail "a school not on the roster must fail"; fi
+grep -q "headcount submit --add-to-roster" "$WORK/err" || fail "the way out: $(cat "$WORK/err")"
+out=$(hc submit --ingest="$INGEST" --add-to-roster "$WORK/new.csv") || fail "--add-to-roster: $out"
+grep -q "1 created" <<<"$out" || fail "--add-to-roster: $out"
+sed -i 's/,40,41$/,41,41/' "$WORK/new.csv"
+out=$(hc submit --ingest="$INGEST" "$WORK/new.csv") || fail "on the roster now: $out"
+grep -q "1 updated" <<<"$out" || fail "on the roster now: $out"
 echo PASS

@@ -1,7 +1,8 @@
 # Sourced by the end-to-end tests: starts headcount-ingest and
 # headcount-audit on loopback (port 0) with data in a temporary directory,
 # and stops them when the test exits.
-# Needs BIN (the build's bin folder). Sets WORK, INGEST, AUDIT.
+# Needs BIN (the build's bin folder); AUDIT_FLAGS (an array), when set,
+# adds flags to the audit's. Sets WORK, INGEST, AUDIT.
 set -euo pipefail
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/headcount-e2e.XXXXXX")
 source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/start_service.sh"
@@ -10,7 +11,8 @@ trap 'stop_services; rm -rf "$WORK"' EXIT
 start_service "$BIN" "$WORK" headcount-ingest INGEST \
   --listen=127.0.0.1:0 --data_dir="$WORK/ingest"
 start_service "$BIN" "$WORK" headcount-audit AUDIT \
-  --listen=127.0.0.1:0 --data_dir="$WORK/audit" --ingest="$INGEST"
+  --listen=127.0.0.1:0 --data_dir="$WORK/audit" --ingest="$INGEST" \
+  ${AUDIT_FLAGS+"${AUDIT_FLAGS[@]}"}
 
 # Waits until the audit's county report shows `revision`.
 wait_for_revision() {
