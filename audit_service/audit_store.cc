@@ -735,6 +735,13 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
   ASSIGN_OR_RETURN(
       v1::CountyReport report,
       builder_.CountyReport(term, county, revision, std::move(districts)));
+  if (request.include_schools()) {
+    for (const v1::ReportRow& row : report.rows()) {
+      ASSIGN_OR_RETURN(
+          *report.add_district_reports(),
+          DistrictReportAt(reader, revision, term, county, row.name()));
+    }
+  }
   if (!request.has_corrected_after()) return report;
   // The schools of the county (from the same snapshot) changed after it.
   const google::protobuf::Timestamp& after = request.corrected_after();
@@ -815,6 +822,12 @@ absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(
     absl::string_view district) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
+  return DistrictReportAt(reader, revision, term, county, district);
+}
+
+absl::StatusOr<v1::DistrictReport> AuditStore::DistrictReportAt(
+    RocksDbReader& reader, int64_t revision, absl::string_view term,
+    absl::string_view county, absl::string_view district) {
   ASSIGN_OR_RETURN(
       std::vector<NamedCounts> schools,
       ReadTotals(reader,

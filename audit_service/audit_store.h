@@ -179,6 +179,11 @@ class AuditStore final : public RevisionSink, public AuditReader {
   bool CoverageDue(const std::string& term) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
 
+  // One district's report as `reader` sees it at `revision`.
+  absl::StatusOr<v1::DistrictReport> DistrictReportAt(
+      RocksDbReader& reader, int64_t revision, absl::string_view term,
+      absl::string_view county, absl::string_view district);
+
   // The sums stored under `prefix` (one level of one area), by name.
   absl::StatusOr<std::vector<NamedCounts>> ReadTotals(
       RocksDbReader& reader, const std::string& prefix);

@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/output/notice.h"
 #include "cli/output/writer.h"
 #include "cli/output/xlsx_workbook.h"
 #include "common/domain/local_time.h"
@@ -37,11 +39,18 @@ class ReportCommand final : public Command {
     app.add_option("--district", district_,
                    "per-school report of one district (needs --county)");
     app.add_option("--format", format_,
-                   "table, tsv, csv, md, json, html or xlsx (an Excel "
-                   "workbook laid out as the notice's attachment)")
+                   "table, tsv, csv, md, json, html, xlsx (an Excel "
+                   "workbook laid out as the notice's attachment), or notice, "
+                   "notice-md, notice-html: the notice drafted from the data "
+                   "(its findings' sentences, then attachments 1 and 2; needs "
+                   "--county)")
         ->capture_default_str()
-        ->check(CLI::IsMember(
-            {"table", "tsv", "csv", "md", "json", "html", "xlsx"}));
+        ->check(CLI::IsMember({"table", "tsv", "csv", "md", "json", "html",
+                               "xlsx", "notice", "notice-md",
+                               "notice-html"}));
+    app.add_flag("--schools", schools_,
+                 "attachment 2: every school of the county, district by "
+                 "district with a 小计 each, then 合计 (needs --county)");
     app.add_option("--output", output_,
                    "write the report to FILE instead of standard output "
                    "(written beside it, then renamed over it)");
@@ -71,6 +80,15 @@ class ReportCommand final : public Command {
       return Fail("--bom goes with --format=csv or --format=tsv");
     }
     const bool xlsx = format_ == "xlsx";
+    const bool notice = absl::StartsWith(format_, "notice");
+    if ((notice || schools_) &&
+        (county_.empty() || !district_.empty() || coverage_ ||
+         !corrected_after_.empty())) {
+      return Fail(absl::StrCat(
+          notice ? "--format=" + format_ : std::string("--schools"),
+          " needs --county, without --district, --coverage or "
+          "--corrected-after"));
+    }
     if (coverage_ && (county_.empty() || !district_.empty() || xlsx ||
                       !corrected_after_.empty())) {
       return Fail("--coverage needs --county, without --district, "
@@ -97,7 +115,7 @@ class ReportCommand final : public Command {
     }
     // One table per file, except for these.
     const bool many_tables = format_ == "table" || format_ == "md";
-    if (!xlsx) {
+    if (!xlsx && !notice) {
       absl::StatusOr<Format> format = ParseFormat(format_);
       if (!format.ok()) return Fail(std::string(format.status().message()));
       writer_ = NewWriter(*format);
@@ -107,6 +125,7 @@ class ReportCommand final : public Command {
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
     stub_ = v1::AuditService::NewStub(*std::move(channel));
     if (coverage_) return PrintCoverage();
+    if (notice) return PrintNotice();
     if (!district_.empty()) return PrintDistrict();
 
     std::vector<std::string> counties;
@@ -132,6 +151,7 @@ class ReportCommand final : public Command {
       v1::GetCountyReportRequest request;
       request.set_term(term_);
       request.set_county(counties[i]);
+      request.set_include_schools(schools_);
       if (corrected_after.has_value()) {
         *request.mutable_corrected_after() =
             google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
@@ -147,7 +167,9 @@ class ReportCommand final : public Command {
         AddTable(LateCorrectionsTable(report, corrected_after_));
         continue;
       }
-      if (int failed = Add(FromCountyReport(report)); failed != 0) {
+      if (int failed = Add(schools_ ? FromSchoolsReport(report)
+                                    : FromCountyReport(report));
+          failed != 0) {
         return failed;
       }
     }
@@ -168,6 +190,38 @@ class ReportCommand final : public Command {
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
     WarnIfStale(report.freshness(), audit_);
     AddTable(CoverageTable(report));
+    return Emit();
+  }
+
+  int PrintNotice() {
+    v1::GetCountyReportRequest request;
+    request.set_term(term_);
+    request.set_county(county_);
+    request.set_include_schools(true);
+    v1::CountyReport report;
+    grpc::Status status =
+        stub_->GetCountyReport(Deadline(timeout()).get(), request, &report);
+    if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(report.freshness(), audit_);
+    // The flagged grades, every page (read as of each page's time: a
+    // revision applied meanwhile shows in the footer's revision only).
+    std::vector<v1::GradeDiscrepancy> flagged;
+    v1::ListGradeDiscrepanciesRequest grades;
+    grades.set_term(term_);
+    grades.set_county(county_);
+    grades.set_only_flagged(true);
+    do {
+      v1::ListGradeDiscrepanciesResponse page;
+      status = stub_->ListGradeDiscrepancies(Deadline(timeout()).get(), grades,
+                                             &page);
+      if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+      flagged.insert(flagged.end(), page.grades().begin(), page.grades().end());
+      grades.set_page_token(page.next_page_token());
+    } while (!grades.page_token().empty());
+    text_ = NoticeDraft(report, flagged,
+                        format_ == "notice-md"     ? NoticeFormat::kMarkdown
+                        : format_ == "notice-html" ? NoticeFormat::kHtml
+                                                   : NoticeFormat::kText);
     return Emit();
   }
 
@@ -247,6 +301,7 @@ class ReportCommand final : public Command {
   std::string output_;
   std::string corrected_after_;
   bool coverage_ = false;
+  bool schools_ = false;
   std::string text_;  // what Emit writes
   int timeout_seconds_ = 30;
   std::unique_ptr<Writer> writer_;

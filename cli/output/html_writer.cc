@@ -11,11 +11,6 @@
 namespace headcount::cli {
 namespace {
 
-std::string HtmlEscape(absl::string_view text) {
-  return absl::StrReplaceAll(
-      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
-}
-
 std::string Page(const ReportTable& table) {
   const double threshold = table.over_threshold_ppm / 1e6;
   double low = -threshold, high = threshold;
@@ -65,23 +60,8 @@ std::string Page(const ReportTable& table) {
       HtmlEscape(
           absl::StrCat("阈值 ", ThresholdText(table.over_threshold_ppm))));
 
-  std::string rows_html;
-  std::vector<std::vector<std::string>> cells = ReportCells(table);
-  const std::vector<std::string> remarks = ReportRemarks(table);
-  for (size_t i = 1; i < cells.size(); ++i) {
-    const bool is_total = i == cells.size() - 1;
-    const v1::ReportRow& row = is_total ? table.total : table.rows[i - 1];
-    cells[i].push_back(remarks[i - 1]);
-    absl::StrAppend(&rows_html, "<tr",
-                    row.over_threshold() ? " class=\"over\"" : "",
-                    is_total ? " class=\"total\"" : "", ">");
-    for (size_t c = 0; c < cells[i].size(); ++c) {
-      absl::StrAppend(&rows_html,
-                      c >= 2 && c <= 5 ? "<td class=\"n\">" : "<td>",
-                      HtmlEscape(cells[i][c]), "</td>");
-    }
-    absl::StrAppend(&rows_html, "</tr>\n");
-  }
+  // Attachment 2's hundred-odd schools make no readable chart.
+  if (!table.group_header.empty()) svg.clear();
 
   return absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -95,14 +75,13 @@ std::string Page(const ReportTable& table) {
       "td.n{text-align:right}tr.over{background:#fbe3e0}"
       "tr.total{font-weight:bold}\n</style>\n</head>\n<body>\n<h1>",
       HtmlEscape(table.title), "</h1>\n<p>revision ", table.revision,
-      "</p>\n<table id=\"report\">\n<thead><tr><th>", kNumberHeading,
-      "</th><th>", HtmlEscape(table.name_header), "</th><th>", kOnsiteHeading,
-      "</th><th>", kRegistryHeading, "</th><th>", kDifferenceHeading,
-      "</th><th>", kRatioHeading, "</th><th>", kRemarkHeading,
-      "</th></tr></thead>\n<tbody>\n", rows_html,
-      "</tbody>\n</table>\n<figure id=\"chart\">\n", svg, "<figcaption>",
-      kRatioHeading, " = ", kDifferenceHeading, " / ", kRegistryHeading,
-      "</figcaption>\n</figure>\n</body>\n</html>\n");
+      "</p>\n", HtmlReportTable(table, "report"),
+      svg.empty() ? ""
+                  : absl::StrCat("<figure id=\"chart\">\n", svg,
+                                 "<figcaption>", kRatioHeading, " = ",
+                                 kDifferenceHeading, " / ", kRegistryHeading,
+                                 "</figcaption>\n</figure>\n"),
+      "</body>\n</html>\n");
 }
 
 class HtmlWriter final : public Writer {
@@ -147,6 +126,46 @@ class HtmlWriter final : public Writer {
 };
 
 }  // namespace
+
+std::string HtmlEscape(absl::string_view text) {
+  return absl::StrReplaceAll(
+      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
+}
+
+std::string HtmlReportTable(const ReportTable& table, absl::string_view id) {
+  std::string rows_html;
+  std::vector<std::vector<std::string>> cells = ReportCells(table);
+  const std::vector<std::string> remarks = ReportRemarks(table);
+  const std::vector<bool> numbers = ReportRightAligned(table);
+  std::string head_html;
+  cells[0].push_back(kRemarkHeading);
+  for (const std::string& heading : cells[0]) {
+    absl::StrAppend(&head_html, "<th>", HtmlEscape(heading), "</th>");
+  }
+  for (size_t i = 1; i < cells.size(); ++i) {
+    const bool is_total = i == cells.size() - 1;
+    const v1::ReportRow& row = is_total ? table.total : table.rows[i - 1];
+    cells[i].push_back(remarks[i - 1]);
+    // Subtotals (attachment 2) are bold like the total.
+    const bool bold = is_total || row.row_number() == 0;
+    const std::string classes = absl::StrCat(
+        row.over_threshold() ? "over" : "",
+        row.over_threshold() && bold ? " " : "", bold ? "total" : "");
+    absl::StrAppend(&rows_html, "<tr",
+                    classes.empty() ? "" : absl::StrCat(" class=\"", classes,
+                                                        "\""),
+                    ">");
+    for (size_t c = 0; c < cells[i].size(); ++c) {
+      absl::StrAppend(&rows_html,
+                      c > 0 && numbers[c] ? "<td class=\"n\">" : "<td>",
+                      HtmlEscape(cells[i][c]), "</td>");
+    }
+    absl::StrAppend(&rows_html, "</tr>\n");
+  }
+  return absl::StrCat("<table id=\"", id, "\">\n<thead><tr>", head_html,
+                      "</tr></thead>\n<tbody>\n", rows_html,
+                      "</tbody>\n</table>\n");
+}
 
 std::unique_ptr<Writer> NewHtmlWriter() {
   return std::make_unique<HtmlWriter>();

@@ -1,5 +1,6 @@
 // Markdown: a heading, a pipe table with 备注 and the total in bold, and
 // the revision below.
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/output/writer.h"
@@ -12,11 +13,13 @@ class MarkdownWriter final : public Writer {
   std::string Report(const ReportTable& table) const override {
     std::vector<std::vector<std::string>> rows = ReportCells(table);
     const std::vector<std::string> remarks = ReportRemarks(table);
-    std::string out = absl::StrCat(
-        "## ", table.title, "\n\n| ", absl::StrJoin(rows[0], " | "), " | ",
-        kRemarkHeading, " |\n|---:|---|---:|---:|---:|---:|---|\n");
+    std::string out = absl::StrCat("## ", table.title, "\n\n| ",
+                                   absl::StrJoin(rows[0], " | "), " | ",
+                                   kRemarkHeading, " |\n|");
+    for (bool right : ReportRightAligned(table)) out += right ? "---:|" : "---|";
+    out += "\n";
     for (size_t i = 1; i < rows.size(); ++i) {
-      if (i == rows.size() - 1)
+      if (i == rows.size() - 1 || !absl::ascii_isdigit(rows[i][0][0]))
         rows[i][0] = absl::StrCat("**", rows[i][0], "**");
       absl::StrAppend(&out, "| ", absl::StrJoin(rows[i], " | "), " | ",
                       remarks[i - 1], " |\n");

@@ -41,15 +41,10 @@ ReportTable TableOf(const Report& report, std::string title,
   return table;
 }
 
-// "2015年秋季" for "2015-autumn"; the text itself if it is no term.
-std::string TermInChinese(const std::string& text) {
-  absl::StatusOr<Term> term = ParseTerm(text);
-  if (!term.ok()) return text;
-  return absl::StrCat(term->year, "年",
-                      term->season == Term::Season::kAutumn ? "秋季" : "春季");
-}
 
+// A total or subtotal names itself in the 序号 column.
 std::vector<std::string> Cells(const v1::ReportRow& row, bool is_total) {
+  is_total = is_total || row.row_number() == 0;
   return {is_total ? row.name() : absl::StrCat(row.row_number()),
           is_total ? "" : row.name(),
           absl::StrCat(row.onsite_count()),
@@ -66,6 +61,13 @@ std::string Remark(const v1::ReportRow& row, int64_t threshold_ppm) {
 }
 
 }  // namespace
+
+std::string TermInChinese(const std::string& text) {
+  absl::StatusOr<Term> term = ParseTerm(text);
+  if (!term.ok()) return text;
+  return absl::StrCat(term->year, "年",
+                      term->season == Term::Season::kAutumn ? "秋季" : "春季");
+}
 
 ReportTable FromCountyReport(const v1::CountyReport& report) {
   ReportTable table = TableOf(
@@ -158,6 +160,31 @@ ReportTable FromDistrictReport(const v1::DistrictReport& report) {
   return table;
 }
 
+ReportTable FromSchoolsReport(const v1::CountyReport& report) {
+  ReportTable table = TableOf(
+      report, absl::StrCat(report.county(), " ", report.term(), " 学校"),
+      "学校");
+  table.notice_title =
+      absl::StrCat(report.county(), TermInChinese(report.term()),
+                   "学籍管理数据核查情况表（学校）");
+  table.group_header = "学区";
+  table.rows.clear();
+  int number = 0;
+  for (const v1::DistrictReport& district : report.district_reports()) {
+    for (v1::ReportRow row : district.rows()) {
+      row.set_row_number(++number);
+      table.rows.push_back(std::move(row));
+      table.groups.push_back(district.district());
+    }
+    v1::ReportRow subtotal = district.total();
+    subtotal.set_row_number(0);
+    subtotal.set_name("小计");
+    table.rows.push_back(std::move(subtotal));
+    table.groups.push_back(district.district());
+  }
+  return table;
+}
+
 std::vector<std::vector<std::string>> ReportCells(const ReportTable& table) {
   std::vector<std::vector<std::string>> cells = {
       {kNumberHeading, table.name_header, kOnsiteHeading, kRegistryHeading,
@@ -165,7 +192,20 @@ std::vector<std::vector<std::string>> ReportCells(const ReportTable& table) {
   for (const v1::ReportRow& row : table.rows)
     cells.push_back(Cells(row, false));
   cells.push_back(Cells(table.total, true));
+  if (!table.group_header.empty()) {
+    cells[0].insert(cells[0].begin() + 1, table.group_header);
+    for (size_t i = 1; i < cells.size(); ++i) {
+      cells[i].insert(cells[i].begin() + 1,
+                      i - 1 < table.groups.size() ? table.groups[i - 1] : "");
+    }
+  }
   return cells;
+}
+
+std::vector<bool> ReportRightAligned(const ReportTable& table) {
+  std::vector<bool> right = {true, false, true, true, true, true, false};
+  if (!table.group_header.empty()) right.insert(right.begin() + 1, false);
+  return right;
 }
 
 std::vector<std::string> ReportRemarks(const ReportTable& table) {

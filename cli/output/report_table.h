@@ -28,6 +28,10 @@ struct ReportTable {
   // "利辛县2015年秋季学籍管理数据核查情况表（学区）".
   std::string notice_title;
   std::string name_header;  // 学区 or 学校
+  // Attachment 2 only: the column before the name (学区), and each row's
+  // entry in it. Rows with row_number 0 inside `rows` are subtotals (小计).
+  std::string group_header;
+  std::vector<std::string> groups;
   std::vector<v1::ReportRow> rows;
   v1::ReportRow total;
   int64_t revision = 0;
@@ -47,6 +51,8 @@ struct PlainTable {
 };
 
 ReportTable FromCountyReport(const v1::CountyReport& report);
+// "2015年秋季" for "2015-autumn"; the text itself if it is no term.
+std::string TermInChinese(const std::string& text);
 // The report's late_corrections (corrected after `after`, as the user
 // wrote it), times in China Standard Time.
 PlainTable LateCorrectionsTable(const v1::CountyReport& report,
@@ -57,12 +63,19 @@ PlainTable CoverageTable(const v1::CoverageReport& report);
 // empty when unset.
 std::string ChinaTime(const google::protobuf::Timestamp& time);
 ReportTable FromDistrictReport(const v1::DistrictReport& report);
+// Attachment 2 from a report with district_reports: every school of the
+// county, district by district in the rows' order, numbered through, each
+// district closed by its 小计, then 合计.
+ReportTable FromSchoolsReport(const v1::CountyReport& report);
 
 // The six columns of attachment 1, header first, then one line per row and
-// the total: 序号, name, onsite, registry, difference, ratio.
+// the total: 序号, name, onsite, registry, difference, ratio; with a
+// group_header, that column after 序号.
 std::vector<std::vector<std::string>> ReportCells(const ReportTable& table);
 // The 备注 of each line of ReportCells after the header (rows, then total).
 std::vector<std::string> ReportRemarks(const ReportTable& table);
+// Per column of ReportCells and then 备注: whether it holds numbers.
+std::vector<bool> ReportRightAligned(const ReportTable& table);
 
 // "2%" for 20000 ppm, "2.5%" for 25000.
 std::string ThresholdText(int64_t ppm);

@@ -51,8 +51,7 @@ class TerminalWriter final : public Writer {
     std::vector<int> widths;
     return absl::StrCat(
         table.title, " (revision ", table.revision, ")\n",
-        AlignedTable(rows, {true, false, true, true, true, true, false},
-                     widths));
+        AlignedTable(rows, ReportRightAligned(table), widths));
   }
 
   std::string Table(const PlainTable& table) const override {

@@ -44,6 +44,14 @@ std::string FormatReport(const ReportTable& table, Format format);
 std::string FormatAlerts(const std::vector<v1::AlertEvent>& events,
                          Format format, bool with_header);
 
+// `text` with & < > " escaped for HTML.
+std::string HtmlEscape(absl::string_view text);
+
+// The report's rows (and 备注) as an HTML <table> with `id`: numbers
+// right-aligned (class n), rows over the threshold class over, the total
+// and subtotals class total.
+std::string HtmlReportTable(const ReportTable& table, absl::string_view id);
+
 // Columns a terminal needs for `text`: East Asian wide and fullwidth
 // characters count two, everything else one.
 int DisplayWidth(absl::string_view text);

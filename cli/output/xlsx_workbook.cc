@@ -17,7 +17,6 @@
 namespace headcount::cli {
 namespace {
 
-constexpr int kColumns = 7;  // 序号, name, three counts, ratio, 备注
 constexpr lxw_color_t kOverShade = 0xFBE3E0;  // as the HTML report's rows
 constexpr lxw_color_t kHeaderShade = 0xEEEEEE;
 
@@ -146,6 +145,8 @@ absl::StatusOr<std::string> ReportWorkbook(const ReportTable& table) {
   const std::vector<std::string> remarks = ReportRemarks(table);
   rows[0].push_back(kRemarkHeading);
   for (size_t i = 1; i < rows.size(); ++i) rows[i].push_back(remarks[i - 1]);
+  // 序号, [学区,] name, three counts, ratio, 备注.
+  const int kColumns = static_cast<int>(rows[0].size());
 
   worksheet_merge_range(sheet, 0, 0, 0, kColumns - 1,
                         table.notice_title.c_str(), formats.Title());
@@ -158,7 +159,8 @@ absl::StatusOr<std::string> ReportWorkbook(const ReportTable& table) {
     widths[c] = std::max(widths[c], (DisplayWidth(rows[0][c]) + 1) / 2 + 2);
   }
   for (size_t r = 1; r < rows.size(); ++r) {
-    const bool total = r + 1 == rows.size();
+    const bool total = r + 1 == rows.size() ||
+                       table.rows[r - 1].row_number() == 0;  // 小计
     const bool over = !remarks[r - 1].empty();
     for (size_t c = 0; c < rows[r].size(); ++c) {
       WriteCell(sheet, r + 1, c, rows[r][c], total, over, formats);

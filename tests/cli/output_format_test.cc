@@ -1,4 +1,5 @@
 #include "absl/strings/str_split.h"
+#include "cli/output/notice.h"
 #include "cli/output/writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -156,6 +157,78 @@ TEST(OutputFormatTest, AlertsSortLikeReportRows) {
   std::vector<int64_t> ids;
   for (const v1::AlertEvent& e : events) ids.push_back(e.alert_id());
   EXPECT_THAT(ids, ::testing::ElementsAre(8, 7, 5, 3, 2, 4, 6, 1));
+}
+
+TEST(NoticeTest, ChineseNumbersAndPercentages) {
+  EXPECT_EQ(ChineseNumber(3), "三");
+  EXPECT_EQ(ChineseNumber(10), "十");
+  EXPECT_EQ(ChineseNumber(12), "十二");
+  EXPECT_EQ(ChineseNumber(20), "二十");
+  EXPECT_EQ(Percent(81, 60216), "0.13%");     // the notice's
+  EXPECT_EQ(Percent(27, 2000), "1.35%");      // exactly half: away from zero
+  EXPECT_EQ(Percent(-27, 2000), "-1.35%");
+  EXPECT_EQ(Percent(-1, 100000), "0.00%");    // rounds to zero: no sign
+  EXPECT_EQ(Percent(5, 100), "5.00%");
+  EXPECT_EQ(Percent(1, 0), "-");
+}
+
+TEST(NoticeTest, CountyDirectSchoolsAndEmptyFindings) {
+  v1::CountyReport report;
+  report.set_county("利辛县");
+  report.set_term("2015-autumn");
+  report.set_over_threshold_ppm(20000);
+  auto add_district = [&](const std::string& name,
+                          const std::vector<std::string>& schools,
+                          int64_t onsite, int64_t registry, bool over,
+                          int64_t ppm) {
+    v1::ReportRow* row = report.add_rows();
+    row->set_name(name);
+    row->set_onsite_count(onsite);
+    row->set_registry_count(registry);
+    row->set_over_threshold(over);
+    row->set_ratio_ppm(ppm);
+    if (over) row->set_rule(v1::OVER_REGISTRATION);
+    v1::DistrictReport* district = report.add_district_reports();
+    district->set_district(name);
+    for (const std::string& school : schools) {
+      district->add_rows()->set_name(school);
+    }
+  };
+  add_district("利辛中学", {"利辛中学"}, 90, 100, true, 100000);
+  add_district("永兴", {"双龙中学", "永兴小学"}, 97, 100, true, 30000);
+  add_district("城北", {"城北中学"}, 100, 100, false, 0);
+  report.mutable_total()->set_onsite_count(287);
+  report.mutable_total()->set_registry_count(300);
+  report.mutable_total()->set_difference(13);
+  v1::GradeDiscrepancy grade;
+  grade.set_district("永兴");
+  grade.set_school("永兴小学");
+  grade.set_grade(11);
+  grade.set_onsite_count(8);
+  grade.set_registry_count(10);
+  grade.set_difference(2);
+  grade.set_over_threshold(true);
+  grade.set_rule(v1::OVER_REGISTRATION);
+  v1::GradeDiscrepancy worse = grade;
+  worse.set_district("永兴");
+  worse.set_school("双龙中学");
+  worse.set_grade(9);
+  worse.set_onsite_count(1);
+  worse.set_difference(9);
+  const NoticeFacts facts = NoticeFactsFrom(report, {grade, worse});
+  EXPECT_EQ(facts.schools, 4);
+  EXPECT_EQ(facts.percent, "4.33%");
+  EXPECT_THAT(facts.districts, ::testing::ElementsAre("利辛中学", "永兴学区"));
+  EXPECT_THAT(facts.school_grades,
+              ::testing::ElementsAre("永兴学区双龙中学九年级", "永兴小学十一年级"));
+  std::vector<std::string> sentences = NoticeSentences(facts);
+  EXPECT_THAT(sentences[1], HasSubstr("学籍差额较大的学区为：利辛中学和永兴学区，"));
+
+  for (v1::ReportRow& row : *report.mutable_rows()) row.set_over_threshold(false);
+  sentences = NoticeSentences(NoticeFactsFrom(report, {}));
+  EXPECT_EQ(sentences[1],
+            "在此次学籍核查中，没有学区的学籍数大于在校生数且差额率超过2%。");
+  EXPECT_EQ(sentences[2], "没有年级的学籍差额率超过2%。");
 }
 
 }  // namespace
