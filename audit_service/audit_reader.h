@@ -37,6 +37,11 @@ class AuditReader {
   // when the county has neither a roster nor counts.
   virtual absl::StatusOr<v1::CoverageReport> GetCoverageReport(
       absl::string_view term, absl::string_view county) = 0;
+  // Two terms of a county's districts (or a district's schools) side by
+  // side, with the school-grades over the threshold in both. NOT_FOUND
+  // when neither term counted anything there.
+  virtual absl::StatusOr<v1::TermComparison> CompareTerms(
+      const v1::CompareTermsRequest& request) = 0;
   // One row per school. NOT_FOUND when nothing was counted there.
   virtual absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,

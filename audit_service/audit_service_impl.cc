@@ -79,6 +79,18 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetCoverageReport(
       });
 }
 
+grpc::ServerUnaryReactor* AuditServiceImpl::CompareTerms(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::CompareTermsRequest>(
+      {context, request, response, Method::kCompareTerms}, *authorizer_,
+      store_, kNotReady, ValidateCompareTermsRequest,
+      [this](AuditReader& store, const v1::CompareTermsRequest& r,
+             const Caller&) {
+        return WithFreshness(store.CompareTerms(r), feed_);
+      });
+}
+
 grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {

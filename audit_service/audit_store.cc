@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -815,6 +816,70 @@ absl::StatusOr<v1::CoverageReport> AuditStore::GetCoverageReport(
     total.set_grades_reported(total.grades_reported() + row.grades_reported());
   }
   return report;
+}
+
+absl::StatusOr<v1::TermComparison> AuditStore::CompareTerms(
+    const v1::CompareTermsRequest& request) {
+  RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
+  // The rows of one term: districts, or the schools of the district.
+  auto rows_of = [&](const std::string& term) {
+    const std::string& county = request.county();
+    return request.district().empty()
+               ? ReadTotals(reader,
+                            TotalsKey(v1::DISTRICT,
+                                      absl::StrCat(Scope(v1::COUNTY, term,
+                                                         county, "", ""),
+                                                   kSep)))
+               : ReadTotals(reader,
+                            TotalsKey(v1::SCHOOL,
+                                      absl::StrCat(Scope(v1::DISTRICT, term,
+                                                         county,
+                                                         request.district(),
+                                                         ""),
+                                                   kSep)));
+  };
+  ASSIGN_OR_RETURN(std::vector<NamedCounts> current, rows_of(request.term()));
+  ASSIGN_OR_RETURN(std::vector<NamedCounts> previous,
+                   rows_of(request.previous_term()));
+  ASSIGN_OR_RETURN(v1::TermComparison comparison,
+                   builder_.CompareTerms(request, revision, std::move(current),
+                                         std::move(previous)));
+  // School-grades flagged in both terms.
+  auto flagged_in = [&](const std::string& term)
+      -> absl::StatusOr<v1::ListGradeDiscrepanciesResponse> {
+    std::vector<v1::SchoolRecord> schools;
+    RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+        absl::StrCat(Space(kSchoolSpace),
+                     SchoolKeyPrefix(term, request.county(),
+                                     request.district())),
+        "", [&](absl::string_view, v1::SchoolRecord& record) {
+          schools.push_back(std::move(record));
+          return true;
+        }));
+    return builder_.GradeDiscrepancies(schools, /*only_flagged=*/true,
+                                       revision);
+  };
+  ASSIGN_OR_RETURN(v1::ListGradeDiscrepanciesResponse now,
+                   flagged_in(request.term()));
+  ASSIGN_OR_RETURN(v1::ListGradeDiscrepanciesResponse before,
+                   flagged_in(request.previous_term()));
+  std::map<std::tuple<std::string, std::string, int>, v1::GradeDiscrepancy>
+      earlier;
+  for (v1::GradeDiscrepancy& grade : *before.mutable_grades()) {
+    earlier.emplace(
+        std::make_tuple(grade.district(), grade.school(), grade.grade()),
+        std::move(grade));
+  }
+  for (v1::GradeDiscrepancy& grade : *now.mutable_grades()) {
+    auto found = earlier.find(
+        std::make_tuple(grade.district(), grade.school(), grade.grade()));
+    if (found == earlier.end()) continue;
+    v1::PersistentGrade* persistent = comparison.add_persistent_grades();
+    *persistent->mutable_current() = std::move(grade);
+    *persistent->mutable_previous() = std::move(found->second);
+  }
+  return comparison;
 }
 
 absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(

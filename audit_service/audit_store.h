@@ -132,6 +132,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
   }
   absl::StatusOr<v1::CoverageReport> GetCoverageReport(
       absl::string_view term, absl::string_view county) override;
+  absl::StatusOr<v1::TermComparison> CompareTerms(
+      const v1::CompareTermsRequest& request) override;
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,
       absl::string_view district) override;

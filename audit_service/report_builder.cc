@@ -1,6 +1,8 @@
 #include "audit_service/report_builder.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -42,6 +44,73 @@ absl::StatusOr<v1::DistrictReport> ReportBuilder::DistrictReport(
             *report.mutable_total());
   report.set_over_threshold_ppm(policy_->over_ppm);
   return report;
+}
+
+absl::StatusOr<v1::TermComparison> ReportBuilder::CompareTerms(
+    const v1::CompareTermsRequest& request, int64_t revision,
+    std::vector<NamedCounts> current,
+    std::vector<NamedCounts> previous) const {
+  const std::string place = request.district().empty()
+                                ? request.county()
+                                : absl::StrCat(request.county(), "/",
+                                               request.district());
+  if (current.empty() && previous.empty()) {
+    return absl::NotFoundError(absl::StrCat("nothing counted for ", place,
+                                            " in term ", request.term(),
+                                            " or ", request.previous_term()));
+  }
+  std::map<std::string, std::pair<std::optional<Counts>, std::optional<Counts>>>
+      by_name;
+  Counts current_total, previous_total;
+  for (const NamedCounts& row : current) {
+    by_name[row.name].first = row.counts;
+    (void)current_total.AddWithoutOverflow(row.counts);  // the feed is checked
+  }
+  for (const NamedCounts& row : previous) {
+    by_name[row.name].second = row.counts;
+    (void)previous_total.AddWithoutOverflow(row.counts);
+  }
+  auto fill = [this](const std::string& name, const std::optional<Counts>& now,
+                     const std::optional<Counts>& before,
+                     v1::TermComparisonRow& row) {
+    row.set_name(name);
+    if (now.has_value()) {
+      FillRow(*now, *row.mutable_current());
+      row.mutable_current()->set_name(name);
+    }
+    if (before.has_value()) {
+      FillRow(*before, *row.mutable_previous());
+      row.mutable_previous()->set_name(name);
+    }
+    const Counts a = now.value_or(Counts{}), b = before.value_or(Counts{});
+    row.set_onsite_change(a.onsite_count - b.onsite_count);
+    row.set_registry_change(a.registry_count - b.registry_count);
+    row.set_difference_change(a.difference() - b.difference());
+    row.set_persistent(row.current().over_threshold() &&
+                       row.previous().over_threshold());
+  };
+  std::vector<std::string> names;
+  for (const auto& [name, counts] : by_name) names.push_back(name);
+  SortNames(names);
+  v1::TermComparison comparison;
+  comparison.set_term(request.term());
+  comparison.set_previous_term(request.previous_term());
+  comparison.set_county(request.county());
+  comparison.set_district(request.district());
+  int number = 0;
+  for (const std::string& name : names) {
+    v1::TermComparisonRow& row = *comparison.add_rows();
+    row.set_row_number(++number);
+    const auto& [now, before] = by_name.at(name);
+    fill(name, now, before, row);
+  }
+  fill("合计",
+       current.empty() ? std::nullopt : std::optional<Counts>(current_total),
+       previous.empty() ? std::nullopt : std::optional<Counts>(previous_total),
+       *comparison.mutable_total());
+  comparison.set_revision(revision);
+  comparison.set_over_threshold_ppm(policy_->over_ppm);
+  return comparison;
 }
 
 v1::ListGradeDiscrepanciesResponse ReportBuilder::GradeDiscrepancies(

@@ -41,6 +41,15 @@ class ReportBuilder {
       absl::string_view district, int64_t revision,
       std::vector<NamedCounts> schools) const;
 
+  // Two terms side by side (`current` and `previous` as for CountyReport
+  // or DistrictReport): a row per name either holds, pinyin order, the
+  // changes, `persistent` where both are over; the totals likewise.
+  // NOT_FOUND when both are empty. Without freshness and persistent grades.
+  absl::StatusOr<v1::TermComparison> CompareTerms(
+      const v1::CompareTermsRequest& request, int64_t revision,
+      std::vector<NamedCounts> current,
+      std::vector<NamedCounts> previous) const;
+
   // One entry per grade of `schools` (only those over the policy when
   // `only_flagged`), ordered by district, school (pinyin) and grade.
   v1::ListGradeDiscrepanciesResponse GradeDiscrepancies(

@@ -66,6 +66,13 @@ class ReportCommand final : public Command {
                    "(YYYY-MM-DD, from its start in China Standard Time) or "
                    "time (RFC 3339), such as the end of the inspection, "
                    "instead of the table");
+    app.add_option("--compare-to", compare_to_,
+                   "put the term beside this earlier one (needs --county; "
+                   "with --district its schools): both terms' counts, the "
+                   "changes, what is over the threshold in both");
+    app.add_flag("--persistent", persistent_,
+                 "with --compare-to: list the school-grades over the "
+                 "threshold in both terms instead");
     app.add_option("--timeout", timeout_seconds_,
                    "deadline of each call, seconds")
         ->capture_default_str()
@@ -81,6 +88,14 @@ class ReportCommand final : public Command {
     }
     const bool xlsx = format_ == "xlsx";
     const bool notice = absl::StartsWith(format_, "notice");
+    if ((!compare_to_.empty() || persistent_) &&
+        (county_.empty() || compare_to_.empty() || xlsx || notice ||
+         schools_ || coverage_ || !corrected_after_.empty())) {
+      return Fail(
+          "--compare-to needs --county (and --persistent needs --compare-to), "
+          "without --schools, --coverage, --corrected-after, --format=xlsx "
+          "or a notice");
+    }
     if ((notice || schools_) &&
         (county_.empty() || !district_.empty() || coverage_ ||
          !corrected_after_.empty())) {
@@ -126,6 +141,7 @@ class ReportCommand final : public Command {
     stub_ = v1::AuditService::NewStub(*std::move(channel));
     if (coverage_) return PrintCoverage();
     if (notice) return PrintNotice();
+    if (!compare_to_.empty()) return PrintComparison();
     if (!district_.empty()) return PrintDistrict();
 
     std::vector<std::string> counties;
@@ -190,6 +206,22 @@ class ReportCommand final : public Command {
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
     WarnIfStale(report.freshness(), audit_);
     AddTable(CoverageTable(report));
+    return Emit();
+  }
+
+  int PrintComparison() {
+    v1::CompareTermsRequest request;
+    request.set_term(term_);
+    request.set_previous_term(compare_to_);
+    request.set_county(county_);
+    request.set_district(district_);
+    v1::TermComparison comparison;
+    grpc::Status status =
+        stub_->CompareTerms(Deadline(timeout()).get(), request, &comparison);
+    if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(comparison.freshness(), audit_);
+    AddTable(persistent_ ? PersistentGradesTable(comparison)
+                         : TermComparisonTable(comparison));
     return Emit();
   }
 
@@ -302,6 +334,8 @@ class ReportCommand final : public Command {
   std::string corrected_after_;
   bool coverage_ = false;
   bool schools_ = false;
+  std::string compare_to_;
+  bool persistent_ = false;
   std::string text_;  // what Emit writes
   int timeout_seconds_ = 30;
   std::unique_ptr<Writer> writer_;

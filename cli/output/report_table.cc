@@ -149,6 +149,83 @@ PlainTable CoverageTable(const v1::CoverageReport& report) {
   return table;
 }
 
+PlainTable TermComparisonTable(const v1::TermComparison& comparison) {
+  PlainTable table;
+  table.title =
+      absl::StrCat(comparison.county(),
+                   comparison.district().empty() ? "" : " ",
+                   comparison.district(), " ", comparison.term(), " 对比 ",
+                   comparison.previous_term());
+  table.header = {kNumberHeading,
+                  comparison.district().empty() ? "学区" : "学校",
+                  "本期现场",  "本期学籍", "本期差额", "本期比例",
+                  "上期现场",  "上期学籍", "上期差额", "上期比例",
+                  "现场变化",  "学籍变化", "差额变化", kRemarkHeading};
+  table.right_aligned = {true, false, true, true, true, true, true,
+                         true, true,  true, true, true, true, false};
+  auto side = [](const v1::ReportRow& row, bool present) {
+    if (!present) return std::vector<std::string>(4, "");
+    return std::vector<std::string>{absl::StrCat(row.onsite_count()),
+                                    absl::StrCat(row.registry_count()),
+                                    absl::StrCat(row.difference()),
+                                    row.ratio()};
+  };
+  auto row_of = [&](const std::string& number, const std::string& name,
+                    const v1::TermComparisonRow& row) {
+    std::vector<std::string> cells = {number, name};
+    for (const auto& part : {side(row.current(), row.has_current()),
+                             side(row.previous(), row.has_previous())}) {
+      cells.insert(cells.end(), part.begin(), part.end());
+    }
+    const bool now = row.current().over_threshold();
+    const bool before = row.previous().over_threshold();
+    cells.insert(cells.end(),
+                 {absl::StrCat(row.onsite_change()),
+                  absl::StrCat(row.registry_change()),
+                  absl::StrCat(row.difference_change()),
+                  row.persistent() ? "连续两期超标"
+                  : now            ? "本期超标"
+                  : before         ? "上期超标"
+                                   : ""});
+    return cells;
+  };
+  for (const v1::TermComparisonRow& row : comparison.rows()) {
+    table.rows.push_back(
+        row_of(absl::StrCat(row.row_number()), row.name(), row));
+  }
+  table.rows.push_back(row_of("合计", "", comparison.total()));
+  table.revision = comparison.revision();
+  table.json = PrettyJson(comparison);
+  return table;
+}
+
+PlainTable PersistentGradesTable(const v1::TermComparison& comparison) {
+  PlainTable table;
+  table.title = absl::StrCat(comparison.county(), " ", comparison.term(),
+                             " 与 ", comparison.previous_term(),
+                             " 连续超标的年级");
+  table.header = {kNumberHeading, "学区",     "学校",     "年级",
+                  "本期现场",     "本期学籍", "本期比例", "上期现场",
+                  "上期学籍",     "上期比例"};
+  table.right_aligned = {true, false, false, true, true,
+                         true, true,  true,  true, true};
+  int number = 0;
+  for (const v1::PersistentGrade& g : comparison.persistent_grades()) {
+    table.rows.push_back({absl::StrCat(++number), g.current().district(),
+                          g.current().school(),
+                          absl::StrCat(g.current().grade()),
+                          absl::StrCat(g.current().onsite_count()),
+                          absl::StrCat(g.current().registry_count()),
+                          g.current().ratio(),
+                          absl::StrCat(g.previous().onsite_count()),
+                          absl::StrCat(g.previous().registry_count()),
+                          g.previous().ratio()});
+  }
+  table.revision = comparison.revision();
+  table.json = PrettyJson(comparison);
+  return table;
+}
+
 ReportTable FromDistrictReport(const v1::DistrictReport& report) {
   ReportTable table = TableOf(
       report,

@@ -59,6 +59,11 @@ PlainTable LateCorrectionsTable(const v1::CountyReport& report,
                                 const std::string& after);
 // The coverage report: per district, then 合计.
 PlainTable CoverageTable(const v1::CoverageReport& report);
+// Two terms side by side: per district (or school) both terms' counts and
+// ratios, the changes, and 备注 连续两期超标 / 本期超标 / 上期超标; then 合计.
+PlainTable TermComparisonTable(const v1::TermComparison& comparison);
+// The school-grades over the threshold in both terms.
+PlainTable PersistentGradesTable(const v1::TermComparison& comparison);
 // A protobuf time as "2015-11-16 09:30" in China Standard Time (UTC+8);
 // empty when unset.
 std::string ChinaTime(const google::protobuf::Timestamp& time);

@@ -20,6 +20,7 @@ absl::string_view MethodName(Method method) {
     case Method::kGetCountyReport: return "GetCountyReport";
     case Method::kGetDistrictReport: return "GetDistrictReport";
     case Method::kGetCoverageReport: return "GetCoverageReport";
+    case Method::kCompareTerms: return "CompareTerms";
     case Method::kListGradeDiscrepancies: return "ListGradeDiscrepancies";
     case Method::kListAlerts: return "ListAlerts";
     case Method::kWatchAlerts: return "WatchAlerts";
@@ -37,6 +38,7 @@ const std::vector<Method>& AllMethods() {
       Method::kBackup,
       Method::kListCounties,     Method::kGetCountyReport,
       Method::kGetDistrictReport, Method::kGetCoverageReport,
+      Method::kCompareTerms,
       Method::kListGradeDiscrepancies,
       Method::kListAlerts,       Method::kWatchAlerts};
   return *methods;
@@ -71,6 +73,7 @@ bool RoleMayCall(Role role, Method method) {
       return role == Role::kCountyOffice || role == Role::kReader;
     case Method::kListCounties:
     case Method::kGetDistrictReport:
+    case Method::kCompareTerms:
     case Method::kListGradeDiscrepancies:
     case Method::kListAlerts:
     case Method::kWatchAlerts:

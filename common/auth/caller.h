@@ -30,6 +30,7 @@ enum class Method {
   kGetCountyReport,
   kGetDistrictReport,
   kGetCoverageReport,
+  kCompareTerms,
   kListGradeDiscrepancies,
   kListAlerts,
   kWatchAlerts,

@@ -135,6 +135,14 @@ absl::Status AuthorizeScope(const Caller& caller,
 }
 
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::CompareTermsRequest& request) {
+  // Like the reports it puts side by side: a district clerk names its
+  // district.
+  return RequirePlace(caller, "compare the terms of", request.county(),
+                      request.district());
+}
+
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetDistrictReportRequest& request) {
   return RequirePlace(caller, "read the report of", request.county(),
                       request.district());

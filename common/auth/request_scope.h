@@ -36,6 +36,8 @@ absl::Status AuthorizeScope(const Caller& caller,
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetCoverageReportRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::CompareTermsRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetDistrictReportRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::ListGradeDiscrepanciesRequest& request);

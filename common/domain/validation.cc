@@ -407,6 +407,21 @@ std::vector<FieldViolation> ValidateGetCoverageReportRequest(
   return violations;
 }
 
+std::vector<FieldViolation> ValidateCompareTermsRequest(
+    const v1::CompareTermsRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckTerm("previous_term", request.previous_term(), violations);
+  if (violations.empty() && request.term() == request.previous_term()) {
+    violations.push_back({"previous_term", "must be another term than term"});
+  }
+  CheckName("county", request.county(), violations);
+  if (!request.district().empty()) {
+    CheckName("district", request.district(), violations);
+  }
+  return violations;
+}
+
 std::vector<FieldViolation> ValidateGetDistrictReportRequest(
     const v1::GetDistrictReportRequest& request) {
   std::vector<FieldViolation> violations;

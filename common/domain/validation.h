@@ -93,6 +93,8 @@ std::vector<FieldViolation> ValidateGetCountyReportRequest(
     const v1::GetCountyReportRequest& request);
 std::vector<FieldViolation> ValidateGetCoverageReportRequest(
     const v1::GetCoverageReportRequest& request);
+std::vector<FieldViolation> ValidateCompareTermsRequest(
+    const v1::CompareTermsRequest& request);
 std::vector<FieldViolation> ValidateGetDistrictReportRequest(
     const v1::GetDistrictReportRequest& request);
 std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(

@@ -463,6 +463,86 @@ TEST_F(AuditServerTest, IncompleteDistrictsAlertAfterTheDeadline) {
   EXPECT_THAT(coverage_alerts(), IsEmpty());
 }
 
+// The autumn term beside a spring term in which 永兴 counted what its
+// registry says and had one more school: 永兴 is over only now, the other
+// three districts in both terms, and 18 of the 19 flagged school-grades
+// persist (双龙中学's grade 9 was fine in spring).
+TEST_F(AuditServerTest, CompareTermsShowsChangesAndPersistentProblems) {
+  std::vector<v1::SubmitRequest> spring;
+  for (v1::SubmitRequest s : FixtureSchools()) {
+    s.set_term("2015-spring");
+    s.set_submission_id(absl::StrCat("spring-", s.submission_id()));
+    if (s.district() == "永兴") {
+      for (auto& g : *s.mutable_grades()) g.set_onsite_count(g.registry_count());
+    }
+    spring.push_back(std::move(s));
+  }
+  v1::SubmitRequest closed =
+      ::headcount::testing::School("永兴", "永兴旧校", {{30, 30}}, "closed");
+  closed.set_term("2015-spring");
+  spring.push_back(closed);
+  LoadBatch(spring);
+  LoadBatch(FixtureSchools());
+  Converge();
+
+  v1::CompareTermsRequest request;
+  request.set_term(kTerm);
+  request.set_previous_term("2015-spring");
+  request.set_county(kCounty);
+  v1::TermComparison comparison;
+  ASSERT_THAT(audit_stub_->CompareTerms(Context().get(), request, &comparison),
+              GrpcOk());
+  EXPECT_EQ(comparison.rows_size(), 27);
+  EXPECT_TRUE(comparison.has_freshness());
+  std::vector<std::string> persistent;
+  for (const v1::TermComparisonRow& row : comparison.rows()) {
+    if (row.persistent()) persistent.push_back(row.name());
+    if (row.name() == "永兴") {
+      EXPECT_EQ(row.current().onsite_count(), 514);
+      EXPECT_EQ(row.current().ratio(), "0.036");
+      EXPECT_TRUE(row.current().over_threshold());
+      EXPECT_EQ(row.previous().onsite_count(), 533 + 30);
+      EXPECT_EQ(row.previous().registry_count(), 533 + 30);
+      EXPECT_FALSE(row.previous().over_threshold());
+      EXPECT_EQ(row.onsite_change(), 514 - 563);
+      EXPECT_EQ(row.registry_change(), -30);
+      EXPECT_EQ(row.difference_change(), 19);
+    }
+  }
+  EXPECT_THAT(persistent,
+              UnorderedElementsAreArray({"旧城", "纪王场", "程家集"}));
+  EXPECT_EQ(comparison.total().name(), "合计");
+  EXPECT_EQ(comparison.total().current().onsite_count(), 60135);
+  EXPECT_EQ(comparison.total().onsite_change(), 60135 - (60135 + 19 + 30));
+  EXPECT_THAT(comparison.persistent_grades(), SizeIs(18));
+  for (const v1::PersistentGrade& g : comparison.persistent_grades()) {
+    EXPECT_NE(g.current().school(), "双龙中学");
+    EXPECT_EQ(g.current().grade(), g.previous().grade());
+    EXPECT_TRUE(g.previous().over_threshold());
+  }
+
+  // 永兴's schools: the closed one was counted only in spring.
+  request.set_district("永兴");
+  ASSERT_THAT(audit_stub_->CompareTerms(Context().get(), request, &comparison),
+              GrpcOk());
+  bool saw_closed = false;
+  for (const v1::TermComparisonRow& row : comparison.rows()) {
+    if (row.name() != "永兴旧校") continue;
+    saw_closed = true;
+    EXPECT_FALSE(row.has_current());
+    EXPECT_EQ(row.previous().onsite_count(), 30);
+    EXPECT_EQ(row.onsite_change(), -30);
+  }
+  EXPECT_TRUE(saw_closed);
+  EXPECT_THAT(comparison.persistent_grades(), IsEmpty());
+  request.set_term("2016-spring");
+  request.set_previous_term("2016-autumn");
+  EXPECT_EQ(
+      audit_stub_->CompareTerms(Context().get(), request, &comparison)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {
   std::vector<v1::SubmitRequest> schools = FixtureSchools();
   std::mt19937 random(20151103);

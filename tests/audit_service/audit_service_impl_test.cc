@@ -49,6 +49,10 @@ class FakeAuditReader final : public AuditReader {
       absl::string_view, absl::string_view) override {
     return absl::UnimplementedError("not in this fake");
   }
+  absl::StatusOr<v1::TermComparison> CompareTerms(
+      const v1::CompareTermsRequest&) override {
+    return absl::UnimplementedError("not in this fake");
+  }
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view, absl::string_view, absl::string_view) override {
     return absl::UnimplementedError("not in this fake");

@@ -143,6 +143,15 @@ grpc::Status Call(AuthorizationTest::Stubs& as, Method method,
       v1::DistrictReport report;
       return as.audit->GetDistrictReport(context.get(), request, &report);
     }
+    case Method::kCompareTerms: {
+      v1::CompareTermsRequest request;
+      request.set_term(kTerm);
+      request.set_previous_term("2015-spring");
+      request.set_county(place.county);
+      request.set_district(place.district);
+      v1::TermComparison comparison;
+      return as.audit->CompareTerms(context.get(), request, &comparison);
+    }
     case Method::kListGradeDiscrepancies: {
       v1::ListGradeDiscrepanciesRequest request;
       request.set_term(kTerm);
@@ -245,6 +254,7 @@ const std::map<Method, Expectations>& Table() {
         {"province-reader", "YYn"}, {"audit", "nnn"}, {"ops", "nnn"},
         {"stranger", "nnn"}}},
       {Method::kGetDistrictReport, district_reads},
+      {Method::kCompareTerms, district_reads},
       {Method::kListGradeDiscrepancies, district_reads},
       {Method::kListAlerts, district_reads},
       {Method::kWatchAlerts, district_reads},
@@ -287,8 +297,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 88);
-  EXPECT_EQ(denied, 256);
+  EXPECT_EQ(allowed, 95);
+  EXPECT_EQ(denied, 273);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {

@@ -365,6 +365,15 @@ TEST_F(BadInputTest, AuditService) {
       {"GetCountyReport/not a message", [&] { return Raw(audit_channel_,
          "/headcount.v1.AuditService/GetCountyReport", std::string("\x12\x09zz", 4)); },
        StatusCode::INVALID_ARGUMENT, "not a well-formed headcount.v1.GetCountyReportRequest"},
+      {"CompareTerms/the same term twice", [&] { v1::CompareTermsRequest q;
+         q.set_term("2015-autumn"); q.set_previous_term("2015-autumn");
+         q.set_county("利辛县"); v1::TermComparison r;
+         return audit_stub_->CompareTerms(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "previous_term: must be another term than term"},
+      {"CompareTerms/no previous term", [&] { v1::CompareTermsRequest q;
+         q.set_term("2015-autumn"); q.set_county("利辛县"); v1::TermComparison r;
+         return audit_stub_->CompareTerms(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "previous_term: must not be empty"},
       {"GetCoverageReport/bad term", [&] { v1::GetCoverageReportRequest q;
          q.set_term("2015秋"); q.set_county("利辛县"); v1::CoverageReport r;
          return audit_stub_->GetCoverageReport(Context().get(), q, &r); },
