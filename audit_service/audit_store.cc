@@ -35,6 +35,7 @@ constexpr char kTotalsSpace = 'A';  // A + level + scope -> storage::Totals
 constexpr char kOpenSpace = 'O';    // O + alert key -> open v1::AlertEvent
 constexpr char kEventSpace = 'E';   // E + alert id -> v1::AlertEvent
 constexpr char kRosterSpace = 'R';  // R + school key -> v1::RosterEntry
+constexpr char kRegionSpace = 'N';  // N + county -> v1::Region
 // C + term -> the coverage deadline (Timestamp) the term was found due at.
 constexpr char kCoverageDueSpace = 'C';
 constexpr char kAppliedKey[] = "Mapplied";  // -> last ingest revision applied
@@ -173,6 +174,14 @@ v1::DistrictCoverage CoverageRow(const std::string& district,
 
 std::string EventKey(int64_t alert_id) {
   return absl::StrCat(Space(kEventSpace), EncodeCounter(alert_id));
+}
+
+bool IsRegionEvent(const v1::Event& event) {
+  return event.type() == v1::Event::REGION_PUT;
+}
+
+std::string RegionDbKey(absl::string_view county) {
+  return absl::StrCat(Space(kRegionSpace), county);
 }
 
 bool IsRosterEvent(const v1::Event& event) {
@@ -373,9 +382,9 @@ absl::StatusOr<int> AuditStore::ApplySnapshot(
   if (revision <= applied_revision_.load()) return 0;
   std::set<std::string> listed;
   for (const v1::Event& event : events) {
-    listed.insert(IsRosterEvent(event)
-                      ? RosterDbKey(event.roster())
-                      : SchoolDbKey(event.school()));
+    listed.insert(IsRegionEvent(event)   ? RegionDbKey(event.region().county())
+                  : IsRosterEvent(event) ? RosterDbKey(event.roster())
+                                         : SchoolDbKey(event.school()));
   }
   // What this store holds and the listing lacks goes.
   std::vector<v1::Event> all = events;
@@ -424,6 +433,12 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   // when it has none left.
   std::set<std::string> emptied;  // totals keys
   for (const v1::Event& change : events) {
+    if (IsRegionEvent(change)) {
+      // Where the county lies: kept for the reports above counties.
+      RETURN_IF_ERROR(BatchPut(batch, RegionDbKey(change.region().county()),
+                               change.region().SerializeAsString()));
+      continue;
+    }
     if (IsRosterEvent(change)) {
       // The roster: kept for coverage, no sums or alerts of its own.
       const v1::RosterEntry& entry = change.roster();
@@ -514,7 +529,7 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
     }
   }
   for (const v1::Event& change : events) {
-    if (IsRosterEvent(change)) continue;
+    if (IsRosterEvent(change) || IsRegionEvent(change)) continue;
     const v1::SchoolRecord& record = change.school();
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
       std::optional<AlertTarget> target = evaluator_.AreaTarget(
@@ -531,7 +546,7 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   // One revision is one commit of one caller.
   std::string submitted_by;
   for (const v1::Event& change : events) {
-    if (!IsRosterEvent(change)) {
+    if (!IsRosterEvent(change) && !IsRegionEvent(change)) {
       submitted_by = change.school().submitted_by();
       break;
     }
@@ -547,6 +562,7 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   // deadline.
   std::set<DistrictName> coverage;
   for (const v1::Event& change : events) {
+    if (IsRegionEvent(change)) continue;
     const bool roster = IsRosterEvent(change);
     const std::string& term =
         roster ? change.roster().term() : change.school().term();

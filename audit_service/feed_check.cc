@@ -19,6 +19,24 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                             applied));
   }
   for (const v1::Event& event : events) {
+    if (event.type() == v1::Event::REGION_PUT) {
+      const v1::Region& region = event.region();
+      std::vector<FieldViolation> violations = ValidateRegion(region);
+      const bool stamped_right = source == FeedSource::kWatch
+                                     ? region.mod_revision() == revision
+                                     : region.mod_revision() <= revision;
+      if (violations.empty() && !stamped_right) {
+        violations.push_back(
+            {"region.mod_revision", absl::StrCat("is ", region.mod_revision(),
+                                                 " in revision ", revision)});
+      }
+      if (!violations.empty()) {
+        return absl::DataLossError(absl::StrCat(
+            "revision ", revision, ", region of ", region.county(), ": ",
+            violations.front().field, ": ", violations.front().description));
+      }
+      continue;
+    }
     if (event.type() == v1::Event::ROSTER_PUT ||
         event.type() == v1::Event::ROSTER_DELETE) {
       const v1::RosterEntry& entry = event.roster();
@@ -79,14 +97,23 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
 }
 
 std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records,
-                                 std::vector<v1::RosterEntry> roster) {
-  std::vector<v1::Event> events(records.size() + roster.size());
+                                 std::vector<v1::RosterEntry> roster,
+                                 std::vector<v1::Region> regions) {
+  std::vector<v1::Event> events;
+  events.reserve(records.size() + roster.size() + regions.size());
+  for (v1::Region& region : regions) {
+    v1::Event& event = events.emplace_back();
+    event.set_type(v1::Event::REGION_PUT);
+    *event.mutable_region() = std::move(region);
+  }
+  events.resize(events.size() + records.size() + roster.size());
+  const size_t first = regions.size();
   for (size_t i = 0; i < records.size(); ++i) {
-    events[i].set_type(v1::Event::PUT);
-    *events[i].mutable_school() = std::move(records[i]);
+    events[first + i].set_type(v1::Event::PUT);
+    *events[first + i].mutable_school() = std::move(records[i]);
   }
   for (size_t i = 0; i < roster.size(); ++i) {
-    v1::Event& event = events[records.size() + i];
+    v1::Event& event = events[first + records.size() + i];
     event.set_type(v1::Event::ROSTER_PUT);
     *event.mutable_roster() = std::move(roster[i]);
   }

@@ -24,15 +24,18 @@ enum class FeedSource {
 // (kList: PUT and ROSTER_PUT events only), and every event is a PUT whose
 // record passes ValidateSchoolRecord, a DELETE whose school passes
 // ValidateRemovedSchool, or a ROSTER_PUT / ROSTER_DELETE whose entry passes
-// ValidateRosterEntry, with a mod_revision at or below `revision` (equal for
+// ValidateRosterEntry, or a REGION_PUT whose region passes ValidateRegion
+// (also in a listing), with a mod_revision at or below `revision` (equal for
 // kWatch). Else DATA_LOSS naming the revision, the school and the rule.
 absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                int64_t revision,
                                const std::vector<v1::Event>& events);
 
-// `records` and `roster` as the PUT and ROSTER_PUT events of a listing.
+// `records`, `roster` and `regions` as the PUT, ROSTER_PUT and REGION_PUT
+// events of a listing.
 std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records,
-                                 std::vector<v1::RosterEntry> roster = {});
+                                 std::vector<v1::RosterEntry> roster = {},
+                                 std::vector<v1::Region> regions = {});
 
 }  // namespace headcount::audit
 

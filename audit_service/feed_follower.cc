@@ -221,8 +221,23 @@ absl::Status FeedFollower::Rebuild() {
       roster.push_back(std::move(entry));
     }
   }
+  // And every county's region (never removed: the listing's revision may
+  // predate one, which the watched revisions then put again).
+  std::vector<v1::Region> regions;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    v1::Regions all;
+    absl::Status got = FromGrpcStatus(
+        stub_->GetRegions(&context, v1::GetRegionsRequest(), &all));
+    if (!got.ok() && got.code() != absl::StatusCode::kNotFound) return got;
+    for (v1::Region& region : *all.mutable_regions()) {
+      region.set_mod_revision(std::min(region.mod_revision(), revision));
+      regions.push_back(std::move(region));
+    }
+  }
   const std::vector<v1::Event> events =
-      PutEvents(std::move(schools), std::move(roster));
+      PutEvents(std::move(schools), std::move(roster), std::move(regions));
   RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, events));
   absl::StatusOr<int> applied = sink_->ApplySnapshot(revision, events);
   if (!applied.ok()) return applied.status();

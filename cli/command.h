@@ -31,6 +31,8 @@ std::unique_ptr<Command> NewRetractCommand(const TlsFiles* tls);
 // headcount roster import FILE [--ingest=HOST:PORT] [--district=D]
 // [--sheet=NAME] [--dry-run]
 std::unique_ptr<Command> NewRosterCommand(const TlsFiles* tls);
+// headcount regions import FILE [--ingest=HOST:PORT] [--dry-run]
+std::unique_ptr<Command> NewRegionsCommand(const TlsFiles* tls);
 // headcount report [--audit=HOST:PORT] --term=T [--county=C] [--district=D]
 std::unique_ptr<Command> NewReportCommand(const TlsFiles* tls);
 // headcount alerts [--audit=HOST:PORT] [filters] [--follow] [--after=ID]

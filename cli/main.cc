@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
        "The schools a county expects counts from: `roster import FILE` "
        "sends a roster (term, county, district, school, grades).",
        headcount::cli::NewRosterCommand(&tls)});
+  entries.push_back(
+      {"regions",
+       "Which city and province each county lies in: `regions import FILE` "
+       "(county, city, province).",
+       headcount::cli::NewRegionsCommand(&tls)});
   entries.push_back({"report",
                      "Prints the county table (the notice's attachment 1: one "
                      "row per district, in pinyin order, with the total), or "

@@ -45,24 +45,9 @@ class RosterCommand final : public Command {
 
   int Run() override {
     std::string kind;
-    absl::StatusOr<std::vector<SheetRow>> rows =
-        ReadSheetRows(file_, sheet_, &kind);
-    if (!rows.ok()) {
-      return Fail(absl::StrCat("cannot read ", file_, ": ",
-                               rows.status().message()));
-    }
-    absl::StatusOr<RosterImport> roster = ImportRosterRows(*std::move(rows));
-    if (!roster.ok()) {
-      return Fail(absl::StrCat(file_, ": ", roster.status().message()));
-    }
-    for (const RowProblem& p : roster->problems) {
-      std::fprintf(stderr, "%s:%d: %s: %s\n", file_.c_str(), p.line,
-                   p.field.c_str(), p.reason.c_str());
-    }
-    if (!roster->problems.empty()) {
-      return Fail(absl::StrCat(roster->problems.size(),
-                               " bad row(s); nothing sent"));
-    }
+    absl::StatusOr<RosterImport> roster =
+        ImportSheetFile(file_, sheet_, &kind, &ImportRosterRows);
+    if (!roster.ok()) return Fail(std::string(roster.status().message()));
     if (roster->rosters.empty()) return Fail(absl::StrCat(file_, ": no school"));
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         Connect(ingest_, *tls_);

@@ -9,6 +9,7 @@
 #include "common/domain/grade_list.h"
 #include "common/domain/status_util.h"
 #include "common/domain/suggest.h"
+#include "common/domain/validation.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
@@ -205,6 +206,20 @@ std::string Fingerprint(const v1::PutRosterRequest& row) {
   return absl::StrCat("roster:", DeterministicBytes(canonical));
 }
 
+std::string Fingerprint(const v1::PutRegionsRequest& row) {
+  std::vector<v1::Region> regions(row.regions().begin(), row.regions().end());
+  std::sort(regions.begin(), regions.end(),
+            [](const v1::Region& a, const v1::Region& b) {
+              return a.county() < b.county();
+            });
+  v1::PutRegionsRequest canonical;
+  for (v1::Region& region : regions) {
+    region.clear_mod_revision();
+    *canonical.add_regions() = std::move(region);
+  }
+  return absl::StrCat("regions:", DeterministicBytes(canonical));
+}
+
 std::string Fingerprint(const v1::SubmitRequest& row) {
   v1::SubmitRequest canonical;
   canonical.set_term(row.term());
@@ -219,6 +234,25 @@ std::string Fingerprint(const v1::SubmitRequest& row) {
 
 namespace {
 
+// A whole-request row (roster, regions) whose submission_id was used
+// before: its first answer, to be completed by the caller with the
+// entry's counts; or nullopt when the id was used for other content (the
+// row rejected ALREADY_EXISTS in `result`).
+std::optional<RowResult> Replay(const storage::SubmissionEntry& prior,
+                                const std::string& fingerprint, int index,
+                                CommitResult& result) {
+  if (prior.fingerprint() != fingerprint) {
+    result.rejected.push_back(
+        {index, "submission_id",
+         absl::StrCat("already used at revision ", prior.revision(),
+                      " for other content; choose a new id"),
+         absl::StatusCode::kAlreadyExists});
+    return std::nullopt;
+  }
+  return RowResult{prior.outcome(), prior.revision(), v1::SchoolRecord(),
+                   /*replayed=*/true};
+}
+
 // The roster row `index` of a commit: what it adds, changes and removes
 // in its scope, as ROSTER_PUT and ROSTER_DELETE events of `log_entry`.
 absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
@@ -230,19 +264,12 @@ absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
   ASSIGN_OR_RETURN(std::optional<storage::SubmissionEntry> prior,
                    reader.Submission(row.submission_id()));
   if (prior.has_value()) {
-    if (prior->fingerprint() != fingerprint) {
-      result.rejected.push_back(
-          {index, "submission_id",
-           absl::StrCat("already used at revision ", prior->revision(),
-                        " for other content; choose a new id"),
-           absl::StatusCode::kAlreadyExists});
-      return absl::OkStatus();
+    std::optional<RowResult> replay = Replay(*prior, fingerprint, index, result);
+    if (replay.has_value()) {
+      replay->roster = {prior->roster_added(), prior->roster_changed(),
+                        prior->roster_removed(), prior->roster_unchanged()};
+      result.rows.push_back(*std::move(replay));
     }
-    RowResult replay{prior->outcome(), prior->revision(), v1::SchoolRecord(),
-                     /*replayed=*/true};
-    replay.roster = {prior->roster_added(), prior->roster_changed(),
-                     prior->roster_removed(), prior->roster_unchanged()};
-    result.rows.push_back(std::move(replay));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(std::vector<v1::RosterEntry> stored,
@@ -252,7 +279,7 @@ absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
     current.emplace(std::make_pair(entry.district(), entry.school()),
                     std::move(entry));
   }
-  RowResult::RosterCounts counts;
+  RowResult::EntryCounts counts;
   auto key_of = [](const v1::RosterEntry& e) {
     return SchoolKey{e.term(), e.county(), e.district(), e.school()};
   };
@@ -310,6 +337,72 @@ absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
   return absl::OkStatus();
 }
 
+// Plans a PutRegions (`row`, the commit's only row): each county's region
+// added or changed as a REGION_PUT event of `log_entry`; a table the
+// request would leave inconsistent with what is stored (a city in two
+// provinces, a name at two levels) rejects it.
+absl::Status PlanRegions(const v1::PutRegionsRequest& row, int index,
+                         int64_t revision, PlanReader& reader,
+                         CommitPlan& plan, storage::RevisionEntry& log_entry) {
+  CommitResult& result = plan.result;
+  const std::string fingerprint = Fingerprint(row);
+  ASSIGN_OR_RETURN(std::optional<storage::SubmissionEntry> prior,
+                   reader.Submission(row.submission_id()));
+  if (prior.has_value()) {
+    std::optional<RowResult> replay = Replay(*prior, fingerprint, index, result);
+    if (replay.has_value()) {
+      replay->regions = {prior->region_added(), prior->region_changed(), 0,
+                         prior->region_unchanged()};
+      result.rows.push_back(*std::move(replay));
+    }
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Region> stored, reader.Regions());
+  std::vector<FieldViolation> conflicts = CheckRegions(row.regions(), stored);
+  if (!conflicts.empty()) {
+    result.rejected.push_back(
+        {index, conflicts.front().field, conflicts.front().description});
+    return absl::OkStatus();
+  }
+  std::map<std::string, v1::Region> current;
+  for (v1::Region& region : stored) {
+    current.emplace(region.county(), std::move(region));
+  }
+  RowResult::EntryCounts counts;
+  for (v1::Region region : row.regions()) {
+    region.set_mod_revision(revision);
+    auto it = current.find(region.county());
+    if (it != current.end() && it->second.city() == region.city() &&
+        it->second.province() == region.province()) {
+      ++counts.unchanged;
+      continue;
+    }
+    v1::Event* event = log_entry.add_events();
+    event->set_type(v1::Event::REGION_PUT);
+    *event->mutable_region() = region;
+    if (it != current.end()) {
+      ++counts.changed;
+      *event->mutable_prev_region() = it->second;
+    } else {
+      ++counts.added;
+    }
+    plan.regions.push_back(std::move(region));
+  }
+  const bool changed = counts.added + counts.changed > 0;
+  storage::SubmissionEntry entry;
+  entry.set_fingerprint(fingerprint);
+  entry.set_outcome(changed ? v1::UPDATED : v1::UNCHANGED);
+  entry.set_revision(changed ? revision : 0);
+  entry.set_region_added(counts.added);
+  entry.set_region_changed(counts.changed);
+  entry.set_region_unchanged(counts.unchanged);
+  RowResult answer{entry.outcome(), entry.revision(), v1::SchoolRecord()};
+  answer.regions = counts;
+  result.rows.push_back(std::move(answer));
+  plan.submissions.emplace_back(row.submission_id(), std::move(entry));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
@@ -329,6 +422,11 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
     if (rows[i].has_roster()) {
       RETURN_IF_ERROR(PlanRoster(rows[i].roster(), i, revision,
                                  reader, plan, log_entry));
+      continue;
+    }
+    if (rows[i].has_regions()) {
+      RETURN_IF_ERROR(PlanRegions(rows[i].regions(), i, revision, reader,
+                                  plan, log_entry));
       continue;
     }
     const bool retract = rows[i].has_retract();
@@ -527,9 +625,10 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
     plan.records.clear();
     plan.submissions.clear();
     plan.roster.clear();
+    plan.regions.clear();
     return plan;
   }
-  if (!plan.records.empty() || !plan.roster.empty()) {
+  if (!plan.records.empty() || !plan.roster.empty() || !plan.regions.empty()) {
     result.revision = revision;
     log_entry.set_revision(revision);
     log_entry.set_commit_time_unix_micros(absl::ToUnixMicros(commit_time));

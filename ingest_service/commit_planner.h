@@ -36,6 +36,8 @@ class PlanReader {
   // The school's roster entry; nullopt when it has none.
   virtual absl::StatusOr<std::optional<v1::RosterEntry>> RosterEntryOf(
       const SchoolKey& key) = 0;
+  // Every county's region, by county.
+  virtual absl::StatusOr<std::vector<v1::Region>> Regions() = 0;
   // The roster entries of `term` and `county` (of `district` only, when
   // given), by district and school.
   virtual absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
@@ -55,6 +57,8 @@ struct CommitPlan {
   std::optional<storage::RevisionEntry> log_entry;  // when records changed
   // Roster entries to write (with grades) or to delete (the key only).
   std::vector<std::pair<SchoolKey, std::optional<v1::RosterEntry>>> roster;
+  // Regions to write.
+  std::vector<v1::Region> regions;
 };
 
 // Plans `rows` (each valid by ValidateSubmitRequest or
@@ -76,6 +80,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
 std::string Fingerprint(const v1::SubmitRequest& row);
 std::string Fingerprint(const v1::RetractRequest& row);
 std::string Fingerprint(const v1::PutRosterRequest& row);
+std::string Fingerprint(const v1::PutRegionsRequest& row);
 
 // True for the tombstone a retraction leaves of a school (no grades; a
 // live record always has some).

@@ -74,7 +74,63 @@ absl::StatusOr<v1::PutRosterResponse> RosterAnswer(
   return response;
 }
 
+// The answer to one PutRegions.
+absl::StatusOr<v1::PutRegionsResponse> RegionsAnswer(
+    absl::StatusOr<CommitResult> result) {
+  if (!result.ok()) return result.status();
+  if (!result->rejected.empty()) return RefusalOf(result->rejected.front());
+  const RowResult& row = result->rows.front();
+  v1::PutRegionsResponse response;
+  response.set_revision(row.revision);
+  response.set_added(row.regions.added);
+  response.set_changed(row.regions.changed);
+  response.set_unchanged(row.regions.unchanged);
+  response.set_replayed(row.replayed);
+  return response;
+}
+
 }  // namespace
+
+grpc::ServerUnaryReactor* IngestServiceImpl::PutRegions(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnaryAsync<v1::PutRegionsRequest, v1::PutRegionsResponse>(
+      {context, request, response, Method::kPutRegions}, *authorizer_, store_,
+      kNotReady, ValidatePutRegionsRequest,
+      [](SubmissionStore& store, v1::PutRegionsRequest regions,
+         const Caller& caller, UnaryReply<v1::PutRegionsResponse> reply) {
+        const bool dry_run = regions.dry_run();
+        const int entries = regions.regions_size();
+        std::vector<storage::Change> rows(1);
+        *rows[0].mutable_regions() = std::move(regions);
+        store.Commit(
+            std::move(rows), {dry_run, caller.principal},
+            [reply = std::move(reply), principal = caller.LogName(), dry_run,
+             entries](absl::StatusOr<CommitResult> result) mutable {
+              absl::StatusOr<v1::PutRegionsResponse> answer =
+                  RegionsAnswer(std::move(result));
+              LogMutation("PutRegions", principal, entries,
+                          answer.ok() ? answer->revision() : 0, dry_run,
+                          answer.status(),
+                          answer.ok()
+                              ? absl::StrCat("added=", answer->added(),
+                                             " changed=", answer->changed(),
+                                             " unchanged=", answer->unchanged())
+                              : "");
+              reply(std::move(answer));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* IngestServiceImpl::GetRegions(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetRegionsRequest>(
+      {context, request, response, Method::kGetRegions}, *authorizer_, store_,
+      kNotReady, ValidateGetRegionsRequest,
+      [](SubmissionStore& store, const v1::GetRegionsRequest& r,
+         const Caller&) { return store.GetRegions(r); });
+}
 
 grpc::ServerUnaryReactor* IngestServiceImpl::PutRoster(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,

@@ -28,14 +28,16 @@ using IngestServiceBase = v1::IngestService::WithRawCallbackMethod_Submit<
         v1::IngestService::WithRawCallbackMethod_Retract<
             v1::IngestService::WithRawCallbackMethod_PutRoster<
                 v1::IngestService::WithRawCallbackMethod_GetRoster<
-                    v1::IngestService::WithRawCallbackMethod_GetSchool<
-                        v1::IngestService::WithRawCallbackMethod_ListSchools<
-                            v1::IngestService::WithRawCallbackMethod_Watch<
-                                v1::IngestService::WithRawCallbackMethod_Compact<
-                                    v1::IngestService::
-                                        WithRawCallbackMethod_Backup<
+                    v1::IngestService::WithRawCallbackMethod_PutRegions<
+                        v1::IngestService::WithRawCallbackMethod_GetRegions<
+                            v1::IngestService::WithRawCallbackMethod_GetSchool<
+                                v1::IngestService::WithRawCallbackMethod_ListSchools<
+                                    v1::IngestService::WithRawCallbackMethod_Watch<
+                                        v1::IngestService::WithRawCallbackMethod_Compact<
                                             v1::IngestService::
-                                                Service>>>>>>>>>>;
+                                                WithRawCallbackMethod_Backup<
+                                                    v1::IngestService::
+                                                        Service>>>>>>>>>>>>;
 
 class IngestServiceImpl final : public IngestServiceBase {
  public:
@@ -86,6 +88,14 @@ class IngestServiceImpl final : public IngestServiceBase {
   grpc::ServerUnaryReactor* GetRoster(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override;
+  // PutRegionsRequest -> PutRegionsResponse.
+  grpc::ServerUnaryReactor* PutRegions(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  // GetRegionsRequest -> Regions.
+  grpc::ServerUnaryReactor* GetRegions(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
   // GetSchoolRequest -> SchoolRecord.
   grpc::ServerUnaryReactor* GetSchool(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,

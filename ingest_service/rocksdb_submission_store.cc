@@ -32,6 +32,7 @@ constexpr char kSchoolSpace = 'S';  // S + school key -> v1::SchoolRecord
 constexpr char kLogSpace = 'L';     // L + revision -> storage::RevisionEntry
 constexpr char kSubmissionSpace = 'I';  // I + submission_id -> SubmissionEntry
 constexpr char kRosterSpace = 'R';  // R + school key -> v1::RosterEntry
+constexpr char kRegionSpace = 'N';  // N + county -> v1::Region
 constexpr char kOldestKey[] = "Moldest";  // -> revision
 constexpr char kHistoryKey[] = "Mhistory";  // -> history id
 
@@ -51,6 +52,25 @@ std::string RosterDbPrefix(absl::string_view term, absl::string_view county,
   return absl::StrCat(absl::string_view(&kRosterSpace, 1),
                       SchoolKeyPrefix(term, county, district));
 }
+std::string RegionDbKey(absl::string_view county) {
+  return absl::StrCat(absl::string_view(&kRegionSpace, 1), county);
+}
+
+// Every county's region (of `province` only, when given), by county.
+absl::StatusOr<std::vector<v1::Region>> ReadRegions(RocksDbReader& reader,
+                                                   absl::string_view province) {
+  std::vector<v1::Region> regions;
+  RETURN_IF_ERROR(reader.Scan<v1::Region>(
+      std::string(1, kRegionSpace), "",
+      [&](absl::string_view, v1::Region& region) {
+        if (province.empty() || region.province() == province) {
+          regions.push_back(std::move(region));
+        }
+        return true;
+      }));
+  return regions;
+}
+
 std::string LogDbKey(int64_t revision) {
   return absl::StrCat(absl::string_view(&kLogSpace, 1),
                       EncodeCounter(revision));
@@ -77,6 +97,9 @@ class BatchPlanReader final : public PlanReader {
   absl::StatusOr<std::optional<v1::RosterEntry>> RosterEntryOf(
       const SchoolKey& key) override {
     return reader_.GetProto<v1::RosterEntry>(RosterDbKey(key));
+  }
+  absl::StatusOr<std::vector<v1::Region>> Regions() override {
+    return ReadRegions(reader_, "");
   }
   absl::StatusOr<std::vector<v1::RosterEntry>> Roster(
       absl::string_view term, absl::string_view county,
@@ -194,6 +217,10 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
               ? BatchPut(batch, RosterDbKey(key), entry->SerializeAsString())
               : FromRocksDb(batch.Delete(RosterDbKey(key)), "batch"));
     }
+    for (const v1::Region& region : plan->regions) {
+      write_status.Update(BatchPut(batch, RegionDbKey(region.county()),
+                                   region.SerializeAsString()));
+    }
     for (const auto& [id, entry] : plan->submissions) {
       write_status.Update(
           BatchPut(batch, SubmissionDbKey(id), entry.SerializeAsString()));
@@ -259,6 +286,27 @@ absl::StatusOr<v1::Roster> RocksDbSubmissionStore::GetRoster(
   ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
   roster.set_revision(revision);
   return roster;
+}
+
+absl::StatusOr<v1::Regions> RocksDbSubmissionStore::GetRegions(
+    const v1::GetRegionsRequest& request) {
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+  RocksDbReader reader(db_.get(), read_options);
+  v1::Regions regions;
+  ASSIGN_OR_RETURN(std::vector<v1::Region> found,
+                   ReadRegions(reader, request.province()));
+  if (found.empty()) {
+    return absl::NotFoundError(
+        request.province().empty()
+            ? std::string("no regions")
+            : absl::StrCat("no county in province ", request.province()));
+  }
+  for (v1::Region& region : found) *regions.add_regions() = std::move(region);
+  ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
+  regions.set_revision(revision);
+  return regions;
 }
 
 absl::StatusOr<v1::SchoolRecord> RocksDbSubmissionStore::GetSchool(

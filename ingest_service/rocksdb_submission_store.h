@@ -64,6 +64,8 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   absl::StatusOr<v1::BackupResponse> Backup() override;
   absl::StatusOr<v1::Roster> GetRoster(
       const v1::GetRosterRequest& request) override;
+  absl::StatusOr<v1::Regions> GetRegions(
+      const v1::GetRegionsRequest& request) override;
   // RocksDB's figures now, for the metrics.
   StorageFigures storage_figures() const { return ReadStorageFigures(*db_); }
   const std::string& history_id() const override { return history_id_; }

@@ -30,11 +30,14 @@ struct RowResult {
   // whether the whole school went (then `school` is empty).
   std::vector<int> grades_removed;
   bool school_removed = false;
-  // A roster's (PutRoster): entries added, changed (other grades), removed
-  // and unchanged.
-  struct RosterCounts {
+  // Entries added, changed, removed and unchanged: a roster's (PutRoster;
+  // changed: other grades) and a region table's (PutRegions; changed:
+  // another city or province; none removed).
+  struct EntryCounts {
     int added = 0, changed = 0, removed = 0, unchanged = 0;
-  } roster;
+  };
+  EntryCounts roster;
+  EntryCounts regions;
 };
 
 // A row the store refused (a conflicting submission_id retry, or a school or
@@ -97,6 +100,10 @@ class SubmissionStore {
   // it is now. NOT_FOUND when there is none.
   virtual absl::StatusOr<v1::Roster> GetRoster(
       const v1::GetRosterRequest& request) = 0;
+  // Every county's region (of the request's province, when given), by
+  // county, as of one revision. NOT_FOUND when there is none.
+  virtual absl::StatusOr<v1::Regions> GetRegions(
+      const v1::GetRegionsRequest& request) = 0;
 
   // NOT_FOUND when the school has no record for that term.
   virtual absl::StatusOr<v1::SchoolRecord> GetSchool(const SchoolKey& key) = 0;

@@ -3,9 +3,13 @@
 #ifndef HEADCOUNT_CLI_SPREADSHEET_SPREADSHEET_FILE_H_
 #define HEADCOUNT_CLI_SPREADSHEET_SPREADSHEET_FILE_H_
 
+#include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "cli/spreadsheet/sheet_import.h"
 
@@ -25,6 +29,37 @@ absl::StatusOr<HeadcountImport> ReadHeadcountFile(const std::string& path,
 absl::StatusOr<std::vector<SheetRow>> ReadSheetRows(const std::string& path,
                                                     absl::string_view sheet,
                                                     std::string* kind);
+
+// Reads the file at `path` (as ReadSheetRows) and passes its rows to
+// `import` (ImportRosterRows, ImportRegionRows), whose result has
+// `problems`; prints each as PATH:LINE: field: reason to standard error.
+// Errors: the file unread or without a header (naming the path), or
+// "N bad row(s); nothing sent" when a row was bad.
+template <typename Import>
+absl::StatusOr<Import> ImportSheetFile(
+    const std::string& path, absl::string_view sheet, std::string* kind,
+    absl::StatusOr<Import> (*import)(std::vector<SheetRow>)) {
+  absl::StatusOr<std::vector<SheetRow>> rows = ReadSheetRows(path, sheet, kind);
+  if (!rows.ok()) {
+    return absl::Status(rows.status().code(),
+                        absl::StrCat("cannot read ", path, ": ",
+                                     rows.status().message()));
+  }
+  absl::StatusOr<Import> imported = import(*std::move(rows));
+  if (!imported.ok()) {
+    return absl::Status(imported.status().code(),
+                        absl::StrCat(path, ": ", imported.status().message()));
+  }
+  for (const RowProblem& p : imported->problems) {
+    std::fprintf(stderr, "%s:%d: %s: %s\n", path.c_str(), p.line,
+                 p.field.c_str(), p.reason.c_str());
+  }
+  if (!imported->problems.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        imported->problems.size(), " bad row(s); nothing sent"));
+  }
+  return imported;
+}
 
 }  // namespace headcount
 

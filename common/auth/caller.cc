@@ -11,6 +11,8 @@ absl::string_view MethodName(Method method) {
     case Method::kRetract: return "Retract";
     case Method::kPutRoster: return "PutRoster";
     case Method::kGetRoster: return "GetRoster";
+    case Method::kPutRegions: return "PutRegions";
+    case Method::kGetRegions: return "GetRegions";
     case Method::kGetSchool: return "GetSchool";
     case Method::kListSchools: return "ListSchools";
     case Method::kWatch: return "Watch";
@@ -32,7 +34,8 @@ const std::vector<Method>& AllMethods() {
   static const auto* methods = new std::vector<Method>{
       Method::kSubmit,           Method::kSubmitBatch,
       Method::kRetract,          Method::kPutRoster,
-      Method::kGetRoster,
+      Method::kGetRoster,        Method::kPutRegions,
+      Method::kGetRegions,
       Method::kGetSchool,        Method::kListSchools,
       Method::kWatch,            Method::kCompact,
       Method::kBackup,
@@ -47,7 +50,7 @@ const std::vector<Method>& AllMethods() {
 bool IsMutating(Method method) {
   return method == Method::kSubmit || method == Method::kSubmitBatch ||
          method == Method::kRetract || method == Method::kPutRoster ||
-         method == Method::kCompact;
+         method == Method::kPutRegions || method == Method::kCompact;
 }
 
 // The method table of SECURITY.md.
@@ -67,7 +70,13 @@ bool RoleMayCall(Role role, Method method) {
       return role == Role::kFollower || role == Role::kOperator;
     case Method::kCompact:
     case Method::kBackup:
+    // Which city and province a county is in: deployment data, above any
+    // county's office.
+    case Method::kPutRegions:
       return role == Role::kOperator;
+    // Not secret: every role (the audit's rebuild reads them).
+    case Method::kGetRegions:
+      return true;
     case Method::kGetCountyReport:
     case Method::kGetCoverageReport:
       return role == Role::kCountyOffice || role == Role::kReader;

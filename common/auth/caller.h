@@ -21,6 +21,8 @@ enum class Method {
   kRetract,
   kPutRoster,
   kGetRoster,
+  kPutRegions,
+  kGetRegions,
   kGetSchool,
   kListSchools,
   kWatch,

@@ -27,6 +27,10 @@ absl::Status AuthorizeScope(const Caller& caller, v1::GetSchoolRequest& request)
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::ListSchoolsRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::WatchRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
+                            v1::PutRegionsRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
+                            v1::GetRegionsRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::CompactRequest& request);
 absl::Status AuthorizeScope(const Caller& caller, v1::BackupRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,

@@ -220,6 +220,125 @@ std::vector<FieldViolation> ValidateRetractRequest(
   return violations;
 }
 
+std::vector<FieldViolation> CheckRegions(
+    const google::protobuf::RepeatedPtrField<v1::Region>& regions,
+    const std::vector<v1::Region>& stored) {
+  std::vector<FieldViolation> violations;
+  // The table once the request is applied: each name's level and where it
+  // came from ("regions[3]" or "stored").
+  struct Origin {
+    std::string level, where, parent;
+  };
+  std::map<std::string, int> counties;                // county -> index
+  std::map<std::string, Origin> cities, provinces;    // name -> origin
+  std::map<std::string, std::string> county_level;    // county -> where
+  for (int i = 0; i < regions.size() && violations.size() < 100; ++i) {
+    const v1::Region& r = regions.Get(i);
+    const std::string prefix = absl::StrCat("regions[", i, "].");
+    const size_t before = violations.size();
+    CheckName(prefix + "county", r.county(), violations);
+    CheckName(prefix + "city", r.city(), violations);
+    CheckName(prefix + "province", r.province(), violations);
+    if (violations.size() > before) continue;
+    auto [it, added] = counties.emplace(r.county(), i);
+    if (!added) {
+      const v1::Region& first = regions.Get(it->second);
+      violations.push_back(
+          {prefix + "county",
+           absl::StrCat(r.county(), " is given twice (regions[", it->second,
+                        "]: ", first.city(), ", ", first.province(),
+                        "); a county lies in one city")});
+    }
+  }
+  auto where = [](int i) { return absl::StrCat("regions[", i, "]"); };
+  // Stored entries the request does not replace count too.
+  std::vector<std::pair<v1::Region, std::string>> table;
+  for (const v1::Region& r : stored) {
+    if (counties.count(r.county()) == 0) table.emplace_back(r, "as stored");
+  }
+  for (int i = 0; i < regions.size(); ++i) {
+    table.emplace_back(regions.Get(i), where(i));
+  }
+  for (const auto& [r, from] : table) {
+    auto [city, new_city] =
+        cities.emplace(r.city(), Origin{"city", from, r.province()});
+    if (!new_city && city->second.parent != r.province()) {
+      violations.push_back(
+          {absl::StrCat(from == "as stored" ? "regions" : from, ".province"),
+           absl::StrCat("city ", r.city(), " is in ", city->second.parent,
+                        " (", city->second.where, ") and in ", r.province(),
+                        "; a city lies in one province")});
+    }
+    provinces.emplace(r.province(), Origin{"province", from, ""});
+    county_level.emplace(r.county(), from);
+  }
+  // A name at two levels would make a loop of the hierarchy (a county that
+  // is also a city, a city that is also a province...).
+  auto clash = [&](const std::string& name, const std::string& level,
+                   const std::string& from) {
+    const bool county = county_level.count(name) > 0;
+    const bool city = cities.count(name) > 0;
+    const bool province = provinces.count(name) > 0;
+    if (county + city + province > 1) {
+      violations.push_back(
+          {absl::StrCat(from == "as stored" ? "regions" : from, ".", level),
+           absl::StrCat(name, " is named as ",
+                        county ? "a county" : "", county && (city || province) ? " and " : "",
+                        city ? "a city" : "", city && province ? " and " : "",
+                        province ? "a province" : "",
+                        "; each level needs its own names (no loops)")});
+    }
+  };
+  std::set<std::string> reported;
+  for (const auto& [r, from] : table) {
+    for (const auto& [name, level] :
+         {std::make_pair(r.county(), std::string("county")),
+          std::make_pair(r.city(), std::string("city")),
+          std::make_pair(r.province(), std::string("province"))}) {
+      if (reported.insert(name).second) clash(name, level, from);
+    }
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateRegion(const v1::Region& region) {
+  std::vector<FieldViolation> violations;
+  CheckName("region.county", region.county(), violations);
+  CheckName("region.city", region.city(), violations);
+  CheckName("region.province", region.province(), violations);
+  if (region.mod_revision() <= 0) {
+    violations.push_back({"region.mod_revision", "must be positive"});
+  }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidatePutRegionsRequest(
+    const v1::PutRegionsRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckSubmissionId(request.submission_id(), violations);
+  if (request.regions_size() == 0) {
+    violations.push_back({"regions", "must list at least one county"});
+  }
+  if (request.regions_size() > kMaxRosterSchools) {
+    violations.push_back({"regions", absl::StrCat("must list at most ",
+                                                  kMaxRosterSchools,
+                                                  " counties")});
+    return violations;
+  }
+  std::vector<FieldViolation> table = CheckRegions(request.regions(), {});
+  violations.insert(violations.end(), table.begin(), table.end());
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateGetRegionsRequest(
+    const v1::GetRegionsRequest& request) {
+  std::vector<FieldViolation> violations;
+  if (!request.province().empty()) {
+    CheckName("province", request.province(), violations);
+  }
+  return violations;
+}
+
 std::vector<FieldViolation> ValidatePutRosterRequest(
     const v1::PutRosterRequest& request) {
   std::vector<FieldViolation> violations;

@@ -95,6 +95,18 @@ std::vector<FieldViolation> ValidateGetCoverageReportRequest(
     const v1::GetCoverageReportRequest& request);
 std::vector<FieldViolation> ValidateCompareTermsRequest(
     const v1::CompareTermsRequest& request);
+// The region table a PutRegions leaves (`regions` over `stored`): each
+// county once in `regions`, each city in one province, no name at two
+// levels; names valid. Fields are regions[i].county/city/province.
+std::vector<FieldViolation> CheckRegions(
+    const google::protobuf::RepeatedPtrField<v1::Region>& regions,
+    const std::vector<v1::Region>& stored);
+// A region as stored and on the feed: names valid, mod_revision positive.
+std::vector<FieldViolation> ValidateRegion(const v1::Region& region);
+std::vector<FieldViolation> ValidatePutRegionsRequest(
+    const v1::PutRegionsRequest& request);
+std::vector<FieldViolation> ValidateGetRegionsRequest(
+    const v1::GetRegionsRequest& request);
 std::vector<FieldViolation> ValidateGetDistrictReportRequest(
     const v1::GetDistrictReportRequest& request);
 std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(

@@ -271,6 +271,37 @@ TEST_F(BadInputTest, IngestService) {
       {"PutRoster/invalid UTF-8 in a school", [&] { return PutRoster(roster([](auto& r) {
          r.mutable_schools(0)->set_school("\xc3\x28"); })); },
        StatusCode::INVALID_ARGUMENT, "schools[0].school: must be valid UTF-8"},
+      {"PutRegions/a county in two cities", [&] {
+         v1::PutRegionsRequest q; q.set_submission_id("regions-1");
+         for (const char* city : {"亳州市", "阜阳市"}) {
+           v1::Region* r = q.add_regions(); r->set_county("利辛县");
+           r->set_city(city); r->set_province("安徽省");
+         }
+         v1::PutRegionsResponse a;
+         return ingest_stub_->PutRegions(Context().get(), q, &a); },
+       StatusCode::INVALID_ARGUMENT, "regions[1].county: 利辛县 is given twice"},
+      {"PutRegions/a loop", [&] {
+         v1::PutRegionsRequest q; q.set_submission_id("regions-2");
+         v1::Region* r = q.add_regions(); r->set_county("利辛县");
+         r->set_city("利辛县"); r->set_province("安徽省");
+         v1::PutRegionsResponse a;
+         return ingest_stub_->PutRegions(Context().get(), q, &a); },
+       StatusCode::INVALID_ARGUMENT, "利辛县 is named as a county and a city"},
+      {"PutRegions/empty city", [&] {
+         v1::PutRegionsRequest q; q.set_submission_id("regions-3");
+         v1::Region* r = q.add_regions(); r->set_county("利辛县");
+         r->set_province("安徽省");
+         v1::PutRegionsResponse a;
+         return ingest_stub_->PutRegions(Context().get(), q, &a); },
+       StatusCode::INVALID_ARGUMENT, "regions[0].city: must not be empty"},
+      {"PutRegions/none", [&] {
+         v1::PutRegionsRequest q; q.set_submission_id("regions-4");
+         v1::PutRegionsResponse a;
+         return ingest_stub_->PutRegions(Context().get(), q, &a); },
+       StatusCode::INVALID_ARGUMENT, "regions: must list at least one county"},
+      {"GetRegions/none", [&] { v1::Regions r;
+         return ingest_stub_->GetRegions(Context().get(), {}, &r); },
+       StatusCode::NOT_FOUND, "no regions"},
       {"GetRoster/none", [&] { v1::GetRosterRequest q; q.set_term("2015-autumn");
          q.set_county("利辛县"); v1::Roster r;
          return ingest_stub_->GetRoster(Context().get(), q, &r); },

@@ -1,5 +1,6 @@
 // The commit decision without RocksDB or threads: a fake PlanReader holds
 // the stored state; each case plans one commit against it.
+#include <array>
 #include "ingest_service/commit_planner.h"
 
 #include <map>
@@ -60,8 +61,18 @@ class FakePlanReader final : public PlanReader {
     return entries;
   }
 
+  absl::StatusOr<std::vector<v1::Region>> Regions() override {
+    ++reads;
+    std::vector<v1::Region> all;
+    for (const auto& [county, region] : regions) all.push_back(region);
+    return all;
+  }
+
   // Stores what `plan` writes, as the store would.
   void Apply(const CommitPlan& plan) {
+    for (const v1::Region& region : plan.regions) {
+      regions[region.county()] = region;
+    }
     for (const auto& [key, entry] : plan.roster) {
       if (entry.has_value()) {
         roster[EncodeSchoolKey(key)] = *entry;
@@ -79,6 +90,7 @@ class FakePlanReader final : public PlanReader {
   std::map<std::string, v1::SchoolRecord> schools;
   std::map<std::string, storage::SubmissionEntry> submissions;
   std::map<std::string, v1::RosterEntry> roster;
+  std::map<std::string, v1::Region> regions;
   absl::Status error;
   int reads = 0;
 };
@@ -199,6 +211,62 @@ v1::PutRosterRequest RosterOf(
 
 // A roster replaces the roster of its scope: entries are added, changed,
 // removed or left, each change an event of one revision.
+// Regions: added, then one county moved and one unchanged; a retry is a
+// replay; a city put in a second province against the stored table is
+// refused whole.
+TEST_F(CommitPlannerTest, RegionsAreAddedMovedAndCheckedAgainstTheTable) {
+  auto put = [&](const std::string& id,
+                 std::vector<std::array<std::string, 3>> table,
+                 int64_t revision) {
+    std::vector<storage::Change> rows(1);
+    v1::PutRegionsRequest* request = rows[0].mutable_regions();
+    request->set_submission_id(id);
+    for (const auto& [county, city, province] : table) {
+      v1::Region* region = request->add_regions();
+      region->set_county(county);
+      region->set_city(city);
+      region->set_province(province);
+    }
+    absl::StatusOr<CommitPlan> plan =
+        PlanCommit(rows, {false, "ops"}, revision, kNow, reader_);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    if (!plan.ok()) return CommitPlan();
+    reader_.Apply(*plan);
+    return *std::move(plan);
+  };
+  CommitPlan first = put("r1",
+                         {{"利辛县", "亳州市", "安徽省"},
+                          {"涡阳县", "亳州市", "安徽省"}},
+                         1);
+  ASSERT_THAT(first.result.rows, SizeIs(1));
+  EXPECT_EQ(first.result.rows[0].regions.added, 2);
+  ASSERT_TRUE(first.log_entry.has_value());
+  ASSERT_THAT(first.log_entry->events(), SizeIs(2));
+  EXPECT_EQ(first.log_entry->events(0).type(), v1::Event::REGION_PUT);
+  EXPECT_EQ(first.log_entry->events(0).region().mod_revision(), 1);
+
+  CommitPlan second = put("r2",
+                          {{"利辛县", "亳州市", "安徽省"},
+                           {"涡阳县", "阜阳市", "安徽省"}},
+                          2);
+  EXPECT_EQ(second.result.rows[0].regions.changed, 1);
+  EXPECT_EQ(second.result.rows[0].regions.unchanged, 1);
+  ASSERT_THAT(second.log_entry->events(), SizeIs(1));
+  EXPECT_EQ(second.log_entry->events(0).prev_region().city(), "亳州市");
+  EXPECT_TRUE(put("r2",
+                  {{"利辛县", "亳州市", "安徽省"}, {"涡阳县", "阜阳市", "安徽省"}},
+                  3)
+                  .result.rows[0]
+                  .replayed);
+
+  CommitPlan refused = put("r3", {{"临泉县", "亳州市", "河南省"}}, 4);
+  ASSERT_THAT(refused.result.rejected, SizeIs(1));
+  EXPECT_EQ(refused.result.rejected[0].field, "regions[0].province");
+  EXPECT_THAT(refused.result.rejected[0].reason,
+              ::testing::HasSubstr("city 亳州市 is in 安徽省 (as stored)"));
+  EXPECT_EQ(reader_.regions.count("临泉县"), 0u);
+}
+
 TEST_F(CommitPlannerTest, ARosterReplacesTheRosterOfItsScope) {
   auto put = [&](const v1::PutRosterRequest& roster, int64_t revision) {
     std::vector<storage::Change> rows(1);
@@ -228,7 +296,7 @@ TEST_F(CommitPlannerTest, ARosterReplacesTheRosterOfItsScope) {
   // 永兴's part again: one school changes, one goes, 城北 is untouched.
   CommitPlan second =
       put(RosterOf("r2", "永兴", {{"永兴", "双龙中学", {7, 8}}}), 2);
-  const RowResult::RosterCounts& counts = second.result.rows.at(0).roster;
+  const RowResult::EntryCounts& counts = second.result.rows.at(0).roster;
   EXPECT_EQ(counts.added, 0);
   EXPECT_EQ(counts.changed, 1);
   EXPECT_EQ(counts.removed, 1);
