@@ -42,6 +42,10 @@ class AuditReader {
   // when neither term counted anything there.
   virtual absl::StatusOr<v1::TermComparison> CompareTerms(
       const v1::CompareTermsRequest& request) = 0;
+  // Above counties (RegionReport), from the counties' sums and the region
+  // table. NOT_FOUND when no county there has counts in the term.
+  virtual absl::StatusOr<v1::RegionReport> GetRegionReport(
+      const v1::GetRegionReportRequest& request) = 0;
   // One row per school. NOT_FOUND when nothing was counted there.
   virtual absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,

@@ -91,6 +91,30 @@ grpc::ServerUnaryReactor* AuditServiceImpl::CompareTerms(
       });
 }
 
+grpc::ServerUnaryReactor* AuditServiceImpl::GetRegionReport(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::GetRegionReportRequest>(
+      {context, request, response, Method::kGetRegionReport}, *authorizer_,
+      store_, kNotReady, ValidateGetRegionReportRequest,
+      [this](AuditReader& store, const v1::GetRegionReportRequest& r,
+             const Caller& caller) -> absl::StatusOr<v1::RegionReport> {
+        absl::StatusOr<v1::RegionReport> report = store.GetRegionReport(r);
+        // A sum over counties is the caller's only when each of them is.
+        if (report.ok()) {
+          for (const std::string& county : report->counties()) {
+            if (!caller.Covers(county, "")) {
+              return absl::PermissionDeniedError(absl::StrCat(
+                  caller.Describe(), " may not read the report of ",
+                  r.city().empty() ? r.province() : r.city(), ": ", county,
+                  " is summed in it and outside its scope"));
+            }
+          }
+        }
+        return WithFreshness(std::move(report), feed_);
+      });
+}
+
 grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {

@@ -25,10 +25,11 @@ using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_ListCounties<
         v1::AuditService::WithRawCallbackMethod_GetDistrictReport<
             v1::AuditService::WithRawCallbackMethod_GetCoverageReport<
                 v1::AuditService::WithRawCallbackMethod_CompareTerms<
-                    v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
-                        v1::AuditService::WithRawCallbackMethod_ListAlerts<
-                            v1::AuditService::WithRawCallbackMethod_WatchAlerts<
-                                v1::AuditService::Service>>>>>>>>;
+                    v1::AuditService::WithRawCallbackMethod_GetRegionReport<
+                        v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
+                            v1::AuditService::WithRawCallbackMethod_ListAlerts<
+                                v1::AuditService::WithRawCallbackMethod_WatchAlerts<
+                                    v1::AuditService::Service>>>>>>>>>;
 
 class AuditServiceImpl final : public AuditServiceBase {
  public:
@@ -64,6 +65,10 @@ class AuditServiceImpl final : public AuditServiceBase {
       grpc::ByteBuffer* response) override;
   // CompareTermsRequest -> TermComparison.
   grpc::ServerUnaryReactor* CompareTerms(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // GetRegionReportRequest -> RegionReport.
+  grpc::ServerUnaryReactor* GetRegionReport(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
   // GetDistrictReportRequest -> DistrictReport.

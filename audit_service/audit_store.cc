@@ -226,9 +226,12 @@ absl::StatusOr<Counts> ReadCounts(RocksDbReader& reader,
 // and the open alert each changes.
 class AuditStore::AlertAppender {
  public:
-  AlertAppender(rocksdb::WriteBatchWithIndex& batch, int64_t last_alert_id,
-                int64_t revision, absl::Time now)
+  // `reader` reads the batch's state: each event carries its county's
+  // region as of it.
+  AlertAppender(rocksdb::WriteBatchWithIndex& batch, RocksDbReader& reader,
+                int64_t last_alert_id, int64_t revision, absl::Time now)
       : batch_(batch),
+        reader_(reader),
         next_alert_id_(last_alert_id + 1),
         revision_(revision),
         now_(ToTimestamp(now)) {}
@@ -241,6 +244,19 @@ class AuditStore::AlertAppender {
     event.set_revision(revision_);
     *event.mutable_time() = now_;
     event.set_submitted_by(submitted_by);
+    if (!event.county().empty()) {
+      auto region = regions_.find(event.county());
+      if (region == regions_.end()) {
+        ASSIGN_OR_RETURN(std::optional<v1::Region> stored,
+                         reader_.GetProto<v1::Region>(
+                             RegionDbKey(event.county())));
+        region = regions_.emplace(event.county(),
+                                  stored.value_or(v1::Region()))
+                     .first;
+      }
+      event.set_city(region->second.city());
+      event.set_province(region->second.province());
+    }
     const std::string serialized = event.SerializeAsString();
     RETURN_IF_ERROR(BatchPut(batch_, EventKey(event.alert_id()), serialized));
     if (event.state() == v1::AlertEvent::CLEARED) {
@@ -273,6 +289,8 @@ class AuditStore::AlertAppender {
 
  private:
   rocksdb::WriteBatchWithIndex& batch_;
+  RocksDbReader& reader_;
+  std::map<std::string, v1::Region> regions_;  // by county, as read
   int64_t next_alert_id_;
   const int64_t revision_;
   const google::protobuf::Timestamp now_;
@@ -541,7 +559,7 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   }
 
   // Alerts: evaluated once the whole revision is applied.
-  AlertAppender alerts(batch, last_alert_id_.load(), revision,
+  AlertAppender alerts(batch, reader, last_alert_id_.load(), revision,
                        options_.clock->Now());
   // One revision is one commit of one caller.
   std::string submitted_by;
@@ -658,8 +676,8 @@ absl::StatusOr<int> AuditStore::CheckCoverageDeadlines() {
   rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
                                      /*overwrite_key=*/true);
   RocksDbReader reader(db_.get(), rocksdb::ReadOptions(), &batch);
-  AlertAppender alerts(batch, last_alert_id_.load(), applied_revision_.load(),
-                       now);
+  AlertAppender alerts(batch, reader, last_alert_id_.load(),
+                       applied_revision_.load(), now);
   // Every district of a due term with a roster or counts.
   std::set<DistrictName> districts;
   for (const std::string& term : due) {
@@ -834,6 +852,51 @@ absl::StatusOr<v1::CoverageReport> AuditStore::GetCoverageReport(
   return report;
 }
 
+absl::StatusOr<v1::RegionReport> AuditStore::GetRegionReport(
+    const v1::GetRegionReportRequest& request) {
+  RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
+  // The counties of the province (city), each read by its own sum: a
+  // handful of point reads, however many schools they hold.
+  std::map<std::string, Counts> rows;  // city, or county within the city
+  std::vector<std::string> counties;
+  RETURN_IF_ERROR(reader.Scan<v1::Region>(
+      std::string(1, kRegionSpace), "",
+      [&](absl::string_view, v1::Region& region) {
+        if (region.province() != request.province()) return true;
+        if (!request.city().empty() && region.city() != request.city()) {
+          return true;
+        }
+        counties.push_back(region.county());
+        return true;
+      }));
+  std::vector<std::string> counted;
+  for (const std::string& county : counties) {
+    const std::string key = TotalsKey(
+        v1::COUNTY, Scope(v1::COUNTY, request.term(), county, "", ""));
+    ASSIGN_OR_RETURN(std::optional<storage::Totals> sum,
+                     reader.GetProto<storage::Totals>(key));
+    if (!sum.has_value()) continue;
+    ASSIGN_OR_RETURN(std::optional<v1::Region> region,
+                     reader.GetProto<v1::Region>(RegionDbKey(county)));
+    const std::string& row = request.city().empty() ? region->city() : county;
+    if (!rows[row].AddWithoutOverflow(FromTotals(*sum))) {
+      return absl::DataLossError(absl::StrCat("the sum of ", row,
+                                              " would overflow"));
+    }
+    counted.push_back(county);
+  }
+  std::vector<NamedCounts> named;
+  for (auto& [name, counts] : rows) named.push_back({name, counts});
+  ASSIGN_OR_RETURN(v1::RegionReport report,
+                   builder_.RegionReport(request.term(), request.province(),
+                                         request.city(), revision,
+                                         std::move(named)));
+  builder_.SortNames(counted);
+  for (std::string& county : counted) report.add_counties(std::move(county));
+  return report;
+}
+
 absl::StatusOr<v1::TermComparison> AuditStore::CompareTerms(
     const v1::CompareTermsRequest& request) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
@@ -981,9 +1044,22 @@ absl::StatusOr<v1::ListAlertsResponse> AuditStore::ListAlerts(
   response.set_revision(revision);
   response.set_last_alert_id(last_id);
   response.set_epoch(epoch.value_or(""));
+  // Open alerts are placed by the region table as it is now (an alert
+  // raised before its county had a region has none of its own).
+  std::map<std::string, v1::Region> regions;
+  RETURN_IF_ERROR(reader.Scan<v1::Region>(
+      std::string(1, kRegionSpace), "",
+      [&](absl::string_view, v1::Region& region) {
+        regions.emplace(region.county(), std::move(region));
+        return true;
+      }));
   RETURN_IF_ERROR(reader.Scan<v1::AlertEvent>(
       std::string(1, kOpenSpace), "",
       [&](absl::string_view, v1::AlertEvent& event) {
+        auto region = regions.find(event.county());
+        event.set_city(region == regions.end() ? "" : region->second.city());
+        event.set_province(region == regions.end() ? ""
+                                                   : region->second.province());
         if (Matches(filter, event)) *response.add_alerts() = std::move(event);
         return true;
       }));

@@ -134,6 +134,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
       absl::string_view term, absl::string_view county) override;
   absl::StatusOr<v1::TermComparison> CompareTerms(
       const v1::CompareTermsRequest& request) override;
+  absl::StatusOr<v1::RegionReport> GetRegionReport(
+      const v1::GetRegionReportRequest& request) override;
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,
       absl::string_view district) override;

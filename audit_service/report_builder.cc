@@ -26,6 +26,24 @@ absl::StatusOr<v1::CountyReport> ReportBuilder::CountyReport(
   return report;
 }
 
+absl::StatusOr<v1::RegionReport> ReportBuilder::RegionReport(
+    absl::string_view term, absl::string_view province, absl::string_view city,
+    int64_t revision, std::vector<NamedCounts> rows) const {
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "nothing counted in ", city.empty() ? province : city, " in term ",
+        term, " (no county there with counts, or no region puts one there)"));
+  }
+  v1::RegionReport report;
+  report.set_term(std::string(term));
+  report.set_province(std::string(province));
+  report.set_city(std::string(city));
+  report.set_revision(revision);
+  FillTable(std::move(rows), *report.mutable_rows(), *report.mutable_total());
+  report.set_over_threshold_ppm(policy_->over_ppm);
+  return report;
+}
+
 absl::StatusOr<v1::DistrictReport> ReportBuilder::DistrictReport(
     absl::string_view term, absl::string_view county,
     absl::string_view district, int64_t revision,

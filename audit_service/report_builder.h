@@ -35,6 +35,14 @@ class ReportBuilder {
       absl::string_view term, absl::string_view county, int64_t revision,
       std::vector<NamedCounts> districts) const;
 
+  // Above counties: one row per city of `province` (or per county of
+  // `city`), pinyin order, numbered, and the total. NOT_FOUND when `rows`
+  // is empty.
+  absl::StatusOr<v1::RegionReport> RegionReport(
+      absl::string_view term, absl::string_view province,
+      absl::string_view city, int64_t revision,
+      std::vector<NamedCounts> rows) const;
+
   // The same with one row per school of a district.
   absl::StatusOr<v1::DistrictReport> DistrictReport(
       absl::string_view term, absl::string_view county,

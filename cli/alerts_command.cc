@@ -27,6 +27,11 @@ class AlertsCommand final : public Command {
     app.add_option("--county", county_, "only this county (needs --term)");
     app.add_option("--district", district_,
                    "only this district (needs --county)");
+    app.add_option("--province", province_,
+                   "only counties of this province (by the region each event "
+                   "carries)");
+    app.add_option("--city", city_, "only counties of this city (needs "
+                                    "--province)");
     app.add_option("--level", level_, "only grade, school, district or county")
         ->check(CLI::IsMember({"grade", "school", "district", "county"}));
     app.add_flag("--follow", follow_, "keep streaming new alert events");
@@ -56,6 +61,8 @@ class AlertsCommand final : public Command {
     filter_.set_term(term_);
     filter_.set_county(county_);
     filter_.set_district(district_);
+    filter_.set_province(province_);
+    filter_.set_city(city_);
     if (!level_.empty()) {
       absl::StatusOr<v1::Level> level = ParseLevel(level_);
       if (!level.ok()) return Fail(std::string(level.status().message()));
@@ -167,6 +174,8 @@ class AlertsCommand final : public Command {
   std::string term_;
   std::string county_;
   std::string district_;
+  std::string province_;
+  std::string city_;
   std::string level_;
   bool follow_ = false;
   int64_t after_ = 0;

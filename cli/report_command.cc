@@ -38,6 +38,11 @@ class ReportCommand final : public Command {
                    "one county; default: every county of the term");
     app.add_option("--district", district_,
                    "per-school report of one district (needs --county)");
+    app.add_option("--province", province_,
+                   "the table above counties: one row per city of this "
+                   "province (by the regions the ingest holds)");
+    app.add_option("--city", city_,
+                   "with --province: one row per county of this city");
     app.add_option("--format", format_,
                    "table, tsv, csv, md, json, html, xlsx (an Excel "
                    "workbook laid out as the notice's attachment), or notice, "
@@ -88,6 +93,15 @@ class ReportCommand final : public Command {
     }
     const bool xlsx = format_ == "xlsx";
     const bool notice = absl::StartsWith(format_, "notice");
+    if ((!province_.empty() || !city_.empty()) &&
+        (province_.empty() || !county_.empty() || !district_.empty() ||
+         notice || schools_ || coverage_ || !corrected_after_.empty() ||
+         !compare_to_.empty())) {
+      return Fail(
+          "--province (and --city, which needs it) goes without --county, "
+          "--district, --schools, --coverage, --corrected-after, "
+          "--compare-to or a notice");
+    }
     if ((!compare_to_.empty() || persistent_) &&
         (county_.empty() || compare_to_.empty() || xlsx || notice ||
          schools_ || coverage_ || !corrected_after_.empty())) {
@@ -141,6 +155,7 @@ class ReportCommand final : public Command {
     stub_ = v1::AuditService::NewStub(*std::move(channel));
     if (coverage_) return PrintCoverage();
     if (notice) return PrintNotice();
+    if (!province_.empty()) return PrintRegion();
     if (!compare_to_.empty()) return PrintComparison();
     if (!district_.empty()) return PrintDistrict();
 
@@ -206,6 +221,20 @@ class ReportCommand final : public Command {
     if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
     WarnIfStale(report.freshness(), audit_);
     AddTable(CoverageTable(report));
+    return Emit();
+  }
+
+  int PrintRegion() {
+    v1::GetRegionReportRequest request;
+    request.set_term(term_);
+    request.set_province(province_);
+    request.set_city(city_);
+    v1::RegionReport report;
+    grpc::Status status =
+        stub_->GetRegionReport(Deadline(timeout()).get(), request, &report);
+    if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(report.freshness(), audit_);
+    if (int failed = Add(FromRegionReport(report)); failed != 0) return failed;
     return Emit();
   }
 
@@ -334,6 +363,8 @@ class ReportCommand final : public Command {
   std::string corrected_after_;
   bool coverage_ = false;
   bool schools_ = false;
+  std::string province_;
+  std::string city_;
   std::string compare_to_;
   bool persistent_ = false;
   std::string text_;  // what Emit writes

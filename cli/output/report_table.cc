@@ -226,6 +226,18 @@ PlainTable PersistentGradesTable(const v1::TermComparison& comparison) {
   return table;
 }
 
+ReportTable FromRegionReport(const v1::RegionReport& report) {
+  const std::string& place =
+      report.city().empty() ? report.province() : report.city();
+  ReportTable table =
+      TableOf(report, absl::StrCat(place, " ", report.term()),
+              report.city().empty() ? "市" : "县");
+  table.notice_title =
+      absl::StrCat(place, TermInChinese(report.term()), "学籍管理数据核查情况表（",
+                   report.city().empty() ? "市" : "县", "）");
+  return table;
+}
+
 ReportTable FromDistrictReport(const v1::DistrictReport& report) {
   ReportTable table = TableOf(
       report,

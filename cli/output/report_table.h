@@ -68,6 +68,8 @@ PlainTable PersistentGradesTable(const v1::TermComparison& comparison);
 // empty when unset.
 std::string ChinaTime(const google::protobuf::Timestamp& time);
 ReportTable FromDistrictReport(const v1::DistrictReport& report);
+// A province's table by city (市), or a city's by county (县).
+ReportTable FromRegionReport(const v1::RegionReport& report);
 // Attachment 2 from a report with district_reports: every school of the
 // county, district by district in the rows' order, numbered through, each
 // district closed by its 小计, then 合计.

@@ -23,6 +23,7 @@ absl::string_view MethodName(Method method) {
     case Method::kGetDistrictReport: return "GetDistrictReport";
     case Method::kGetCoverageReport: return "GetCoverageReport";
     case Method::kCompareTerms: return "CompareTerms";
+    case Method::kGetRegionReport: return "GetRegionReport";
     case Method::kListGradeDiscrepancies: return "ListGradeDiscrepancies";
     case Method::kListAlerts: return "ListAlerts";
     case Method::kWatchAlerts: return "WatchAlerts";
@@ -41,7 +42,7 @@ const std::vector<Method>& AllMethods() {
       Method::kBackup,
       Method::kListCounties,     Method::kGetCountyReport,
       Method::kGetDistrictReport, Method::kGetCoverageReport,
-      Method::kCompareTerms,
+      Method::kCompareTerms,     Method::kGetRegionReport,
       Method::kListGradeDiscrepancies,
       Method::kListAlerts,       Method::kWatchAlerts};
   return *methods;
@@ -79,6 +80,7 @@ bool RoleMayCall(Role role, Method method) {
       return true;
     case Method::kGetCountyReport:
     case Method::kGetCoverageReport:
+    case Method::kGetRegionReport:
       return role == Role::kCountyOffice || role == Role::kReader;
     case Method::kListCounties:
     case Method::kGetDistrictReport:

@@ -142,6 +142,11 @@ absl::Status AuthorizeScope(const Caller& caller,
   return RequirePlace(caller, "read the coverage of", request.county(), "");
 }
 
+absl::Status AuthorizeScope(const Caller&, v1::GetRegionReportRequest&) {
+  // Which counties are summed is known once read: the handler checks each.
+  return absl::OkStatus();
+}
+
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::CompareTermsRequest& request) {
   // Like the reports it puts side by side: a district clerk names its

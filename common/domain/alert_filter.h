@@ -14,7 +14,9 @@ inline bool Matches(const v1::AlertFilter& filter,
          (filter.county().empty() || filter.county() == event.county()) &&
          (filter.district().empty() || filter.district() == event.district()) &&
          (filter.level() == v1::LEVEL_UNSPECIFIED ||
-          filter.level() == event.level());
+          filter.level() == event.level()) &&
+         (filter.province().empty() || filter.province() == event.province()) &&
+         (filter.city().empty() || filter.city() == event.city());
 }
 
 }  // namespace headcount

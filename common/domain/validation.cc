@@ -462,6 +462,16 @@ void CheckAlertFilter(const v1::AlertFilter& filter,
   if (!v1::Level_IsValid(filter.level())) {
     violations.push_back({"filter.level", "is not a known level"});
   }
+  if (!filter.province().empty()) {
+    CheckName("filter.province", filter.province(), violations);
+  }
+  if (!filter.city().empty()) {
+    CheckName("filter.city", filter.city(), violations);
+    if (filter.province().empty()) {
+      violations.push_back(
+          {"filter.city", "filtering by city needs a province"});
+    }
+  }
 }
 
 }  // namespace
@@ -538,6 +548,15 @@ std::vector<FieldViolation> ValidateCompareTermsRequest(
   if (!request.district().empty()) {
     CheckName("district", request.district(), violations);
   }
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateGetRegionReportRequest(
+    const v1::GetRegionReportRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("province", request.province(), violations);
+  if (!request.city().empty()) CheckName("city", request.city(), violations);
   return violations;
 }
 

@@ -107,6 +107,8 @@ std::vector<FieldViolation> ValidatePutRegionsRequest(
     const v1::PutRegionsRequest& request);
 std::vector<FieldViolation> ValidateGetRegionsRequest(
     const v1::GetRegionsRequest& request);
+std::vector<FieldViolation> ValidateGetRegionReportRequest(
+    const v1::GetRegionReportRequest& request);
 std::vector<FieldViolation> ValidateGetDistrictReportRequest(
     const v1::GetDistrictReportRequest& request);
 std::vector<FieldViolation> ValidateListGradeDiscrepanciesRequest(

@@ -543,6 +543,100 @@ TEST_F(AuditServerTest, CompareTermsShowsChangesAndPersistentProblems) {
       grpc::StatusCode::NOT_FOUND);
 }
 
+// Above counties: 利辛县 in 亳州市 and 临泉县 in 阜阳市, both in 安徽省 (涡阳县
+// too, without counts): the province's table by city and a city's by
+// county, alerts filtered by province and city, a county moved.
+TEST_F(AuditServerTest, RegionReportsAndAlertFiltersAboveTheCounty) {
+  v1::PutRegionsRequest regions;
+  regions.set_submission_id("regions");
+  for (const auto& [county, city] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"利辛县", "亳州市"}, {"临泉县", "阜阳市"}, {"涡阳县", "亳州市"}}) {
+    v1::Region* region = regions.add_regions();
+    region->set_county(county);
+    region->set_city(city);
+    region->set_province("安徽省");
+  }
+  v1::PutRegionsResponse put;
+  ASSERT_THAT(ingest_stub_->PutRegions(Context().get(), regions, &put),
+              GrpcOk());
+  LoadBatch(FixtureSchools());
+  v1::SubmitRequest linquan = ::headcount::testing::School(
+      "城关", "临泉一中", {{90, 100}, {100, 100}}, "linquan");
+  linquan.set_county("临泉县");
+  Submit(linquan);
+  Converge();
+
+  v1::GetRegionReportRequest request;
+  request.set_term(kTerm);
+  request.set_province("安徽省");
+  v1::RegionReport report;
+  ASSERT_THAT(audit_stub_->GetRegionReport(Context().get(), request, &report),
+              GrpcOk());
+  ASSERT_EQ(report.rows_size(), 2);
+  EXPECT_EQ(report.rows(0).name(), "亳州市");  // bo before fu
+  EXPECT_EQ(report.rows(0).onsite_count(), 60135);
+  EXPECT_EQ(report.rows(0).registry_count(), 60216);
+  EXPECT_EQ(report.rows(0).ratio(), "0.001");
+  EXPECT_EQ(report.rows(1).name(), "阜阳市");
+  EXPECT_EQ(report.rows(1).onsite_count(), 190);
+  EXPECT_EQ(report.rows(1).registry_count(), 200);
+  EXPECT_TRUE(report.rows(1).over_threshold());  // 5%
+  EXPECT_EQ(report.total().name(), "合计");
+  EXPECT_EQ(report.total().onsite_count(), 60135 + 190);
+  EXPECT_EQ(report.total().registry_count(), 60216 + 200);
+  EXPECT_THAT(report.counties(), ElementsAreArray({"利辛县", "临泉县"}));
+  EXPECT_TRUE(report.has_freshness());
+  request.set_city("亳州市");
+  ASSERT_THAT(audit_stub_->GetRegionReport(Context().get(), request, &report),
+              GrpcOk());
+  ASSERT_EQ(report.rows_size(), 1);  // 涡阳县 counted nothing
+  EXPECT_EQ(report.rows(0).name(), "利辛县");
+
+  // Alerts carry their county's region; the filters select by it.
+  v1::ListAlertsRequest alerts;
+  alerts.mutable_filter()->set_province("安徽省");
+  alerts.mutable_filter()->set_city("阜阳市");
+  v1::ListAlertsResponse open;
+  ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), alerts, &open),
+              GrpcOk());
+  ASSERT_THAT(open.alerts(), Not(IsEmpty()));
+  for (const v1::AlertEvent& e : open.alerts()) {
+    EXPECT_EQ(e.county(), "临泉县");
+    EXPECT_EQ(e.city(), "阜阳市");
+  }
+  alerts.mutable_filter()->set_city("亳州市");
+  alerts.mutable_filter()->set_level(v1::DISTRICT);
+  ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), alerts, &open),
+              GrpcOk());
+  EXPECT_THAT(open.alerts(), SizeIs(4));  // 利辛县's four districts
+  std::vector<v1::AlertEvent> watched =
+      WatchAlerts(0, 1, alerts.filter());
+  ASSERT_THAT(watched, SizeIs(1));
+  EXPECT_EQ(watched[0].province(), "安徽省");
+
+  // 临泉县 moves to 亳州市: one city left in the province's table.
+  regions.set_submission_id("regions-2");
+  regions.clear_regions();
+  v1::Region* moved = regions.add_regions();
+  moved->set_county("临泉县");
+  moved->set_city("亳州市");
+  moved->set_province("安徽省");
+  ASSERT_THAT(ingest_stub_->PutRegions(Context().get(), regions, &put),
+              GrpcOk());
+  EXPECT_EQ(put.changed(), 1);
+  Converge();
+  request.clear_city();
+  ASSERT_THAT(audit_stub_->GetRegionReport(Context().get(), request, &report),
+              GrpcOk());
+  ASSERT_EQ(report.rows_size(), 1);
+  EXPECT_EQ(report.rows(0).onsite_count(), 60135 + 190);
+  request.set_province("河南省");
+  EXPECT_EQ(audit_stub_->GetRegionReport(Context().get(), request, &report)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(AuditServerTest, GoldenShuffledSingleSubmissionsReproduceTheNotice) {
   std::vector<v1::SubmitRequest> schools = FixtureSchools();
   std::mt19937 random(20151103);

@@ -53,6 +53,10 @@ class FakeAuditReader final : public AuditReader {
       const v1::CompareTermsRequest&) override {
     return absl::UnimplementedError("not in this fake");
   }
+  absl::StatusOr<v1::RegionReport> GetRegionReport(
+      const v1::GetRegionReportRequest&) override {
+    return absl::UnimplementedError("not in this fake");
+  }
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view, absl::string_view, absl::string_view) override {
     return absl::UnimplementedError("not in this fake");

@@ -164,6 +164,19 @@ grpc::Status Call(AuthorizationTest::Stubs& as, Method method,
       v1::DistrictReport report;
       return as.audit->GetDistrictReport(context.get(), request, &report);
     }
+    case Method::kGetRegionReport: {
+      v1::GetRegionReportRequest request;
+      request.set_term(kTerm);
+      request.set_province("安徽省");
+      v1::RegionReport report;
+      grpc::Status status =
+          as.audit->GetRegionReport(context.get(), request, &report);
+      // No regions here: NOT_FOUND comes only once the call was allowed.
+      if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+        return grpc::Status::OK;
+      }
+      return status;
+    }
     case Method::kCompareTerms: {
       v1::CompareTermsRequest request;
       request.set_term(kTerm);
@@ -286,6 +299,11 @@ const std::map<Method, Expectations>& Table() {
         {"stranger", "nnn"}}},
       {Method::kGetDistrictReport, district_reads},
       {Method::kCompareTerms, district_reads},
+      {Method::kGetRegionReport,
+       {{"clerk-yongxing", "n"}, {"clerk-jiucheng", "n"},
+        {"lixin-office", "Y"}, {"linquan-office", "Y"},
+        {"province-reader", "Y"}, {"audit", "n"}, {"ops", "n"},
+        {"stranger", "n"}}},
       {Method::kListGradeDiscrepancies, district_reads},
       {Method::kListAlerts, district_reads},
       {Method::kWatchAlerts, district_reads},
@@ -328,8 +346,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 103);
-  EXPECT_EQ(denied, 281);
+  EXPECT_EQ(allowed, 106);
+  EXPECT_EQ(denied, 286);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {
@@ -440,6 +458,45 @@ TEST_F(AuthorizationTest, BatchWithOneRowOutsideTheScopeIsRefusedWhole) {
 
 // Every alert a principal can list or stream lies within its scope, and it
 // sees all of those: the filter neither leaks nor over-hides.
+// A region report sums counties: a caller gets it only when it holds each.
+TEST_F(AuthorizationTest, ARegionReportNeedsEveryCountyItSums) {
+  v1::PutRegionsRequest regions;
+  regions.set_submission_id("regions");
+  for (const auto& [county, city] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"利辛县", "亳州市"}, {"临泉县", "阜阳市"}}) {
+    v1::Region* region = regions.add_regions();
+    region->set_county(county);
+    region->set_city(city);
+    region->set_province("安徽省");
+  }
+  v1::PutRegionsResponse put;
+  ASSERT_THAT(As("ops").ingest->PutRegions(Context().get(), regions, &put),
+              GrpcOk());
+  ASSERT_TRUE(::headcount::testing::WaitFor([&] {
+    return audit_->store()->applied_revision() == ingest_->store()->revision();
+  }));
+  v1::GetRegionReportRequest request;
+  request.set_term(kTerm);
+  request.set_province("安徽省");
+  v1::RegionReport report;
+  grpc::Status status = As("province-reader")
+                            .audit->GetRegionReport(Context().get(), request,
+                                                    &report);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("临泉县 is summed in it and outside its scope"));
+  status = As("linquan-office")
+               .audit->GetRegionReport(Context().get(), request, &report);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("利辛县 is summed in it and outside its scope"));
+  request.set_city("亳州市");
+  ASSERT_THAT(As("province-reader")
+                  .audit->GetRegionReport(Context().get(), request, &report),
+              GrpcOk());
+  EXPECT_THAT(report.counties(), ::testing::ElementsAre("利辛县"));
+}
+
 TEST_F(AuthorizationTest, ScopedListsAndStreamsCarryNoForeignEvent) {
   absl::StatusOr<v1::ListAlertsResponse> all =
       audit_->store()->ListAlerts(v1::AlertFilter());

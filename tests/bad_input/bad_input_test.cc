@@ -405,6 +405,14 @@ TEST_F(BadInputTest, AuditService) {
          q.set_term("2015-autumn"); q.set_county("利辛县"); v1::TermComparison r;
          return audit_stub_->CompareTerms(Context().get(), q, &r); },
        StatusCode::INVALID_ARGUMENT, "previous_term: must not be empty"},
+      {"GetRegionReport/no province", [&] { v1::GetRegionReportRequest q;
+         q.set_term("2015-autumn"); v1::RegionReport r;
+         return audit_stub_->GetRegionReport(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "province: must not be empty"},
+      {"ListAlerts/city without province", [&] { v1::ListAlertsRequest q;
+         q.mutable_filter()->set_city("亳州市"); v1::ListAlertsResponse r;
+         return audit_stub_->ListAlerts(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "filter.city: filtering by city needs a province"},
       {"GetCoverageReport/bad term", [&] { v1::GetCoverageReportRequest q;
          q.set_term("2015秋"); q.set_county("利辛县"); v1::CoverageReport r;
          return audit_stub_->GetCoverageReport(Context().get(), q, &r); },

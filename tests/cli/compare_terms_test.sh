@@ -36,8 +36,11 @@ grep -q $'\t旧城\t1377\t1426\t49\t0.034\t1377\t1426\t49\t0.034\t0\t0\t0\t连�
 tail -n 1 "$WORK/compare.tsv" | grep -q $'^合计\t\t60135\t60216\t81\t0.001\t60154\t60216\t62\t0.001\t-19\t0\t19\t$' ||
   fail "total: $(tail -n 1 "$WORK/compare.tsv")"
 [ "$(compare --persistent --format=tsv | tail -n +2 | wc -l)" = 18 ] || fail "18 persistent school-grades"
-compare --persistent | grep -q "盛黄小学" || fail "the terminal table of persistent grades"
-compare --format=json | grep -q '"persistent_grades"' || fail "json"
+# (Into files: grep -q leaving early would fail the pipeline by SIGPIPE.)
+compare --persistent > "$WORK/persistent.txt"
+grep -q "盛黄小学" "$WORK/persistent.txt" || fail "the terminal table of persistent grades"
+compare --format=json > "$WORK/compare.json"
+grep -q '"persistent_grades"' "$WORK/compare.json" || fail "json"
 if hc report --audit="$AUDIT" --term=2015-autumn --compare-to=2015-spring 2>"$WORK/err"; then fail "no county"; fi
 grep -q -- "--compare-to needs --county" "$WORK/err" || fail "flags: $(cat "$WORK/err")"
 if hc report --audit="$AUDIT" --term=2015-autumn --county=利辛县 --compare-to=2015-autumn 2>"$WORK/err" >/dev/null; then fail "the same term"; fi

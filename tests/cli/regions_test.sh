@@ -22,6 +22,19 @@ out=$(hc regions import --ingest="$INGEST" "$WORK/move.csv")
 grep -q '^1 counties \[UTF-8\]: 0 added, 1 changed, 0 unchanged, at revision 3$' <<<"$out" || fail "move: $out"
 wait_for_revision 3  # the audit applied the region revisions
 
+# The province's table by city, a city's by county (涡阳县 counted nothing).
+hc report --audit="$AUDIT" --term=2015-autumn --province=安徽省 --format=tsv > "$WORK/province.tsv"
+[ "$(cat "$WORK/province.tsv")" = "$(printf '序号\t市\t现场核查学生数\t学籍数据学生数\t差额人数\t差额比例\n1\t亳州市\t60135\t60216\t81\t0.001\n合计\t\t60135\t60216\t81\t0.001')" ] ||
+  fail "province: $(cat "$WORK/province.tsv")"
+hc report --audit="$AUDIT" --term=2015-autumn --province=安徽省 --city=亳州市 --format=tsv > "$WORK/city.tsv"
+grep -q $'^1\t利辛县\t60135\t60216\t81\t0.001$' "$WORK/city.tsv" || fail "city: $(cat "$WORK/city.tsv")"
+# Open alerts by the region table now: 利辛县's four districts.
+[ "$(hc alerts --audit="$AUDIT" --province=安徽省 --city=亳州市 --level=district --format=tsv | tail -n +2 | wc -l)" = 4 ] ||
+  fail "alerts of 亳州市: $(hc alerts --audit="$AUDIT" --province=安徽省 --city=亳州市 --level=district --format=tsv)"
+[ "$(hc alerts --audit="$AUDIT" --province=安徽省 --city=阜阳市 --format=tsv | tail -n +2 | wc -l)" = 0 ] || fail "alerts of 阜阳市"
+if hc report --audit="$AUDIT" --term=2015-autumn --province=河南省 2>"$WORK/err"; then fail "an empty province"; fi
+grep -q "NOT_FOUND" "$WORK/err" || grep -q "nothing counted in 河南省" "$WORK/err" || fail "河南省: $(cat "$WORK/err")"
+
 printf '县,市,省\n利辛县,亳州市,安徽省\n利辛县,阜阳市,安徽省\n亳州市,合肥市,安徽省\n颍上县,阜阳市,河南省\n' > "$WORK/bad.csv"
 if hc regions import --ingest="$INGEST" "$WORK/bad.csv" 2>"$WORK/err"; then fail "a bad table must fail"; fi
 grep -q 'bad.csv:3: county: 利辛县 is given twice (regions\[0\]: 亳州市, 安徽省); a county lies in one city$' "$WORK/err" ||

@@ -40,7 +40,8 @@ for _ in $(seq 100); do
   [ "$(hc alerts --audit="$AUDIT" --level=district --format=tsv | grep -c '未全部上报')" = 27 ] && break
   sleep 0.1
 done
-hc alerts --audit="$AUDIT" --level=district --format=tsv | grep -q $'\t永兴\t.*\t未全部上报：学校 0/4，年级 0/19\t' ||
+hc alerts --audit="$AUDIT" --level=district --format=tsv > "$WORK/coverage_alerts.tsv"
+grep -q $'\t永兴\t.*\t未全部上报：学校 0/4，年级 0/19\t' "$WORK/coverage_alerts.tsv" ||
   fail "coverage alerts: $(hc alerts --audit="$AUDIT" --level=district --format=tsv)"
 
 # With the roster, a misspelt district is refused with the roster's name;
@@ -80,7 +81,8 @@ grep -q "1 changed, 1 removed, .* at revision 3$" <<<"$out" || fail "district im
 wait_for_revision 3
 # The school dropped from 永兴's roster still has counts: not on the roster.
 dropped=$(grep ',永兴,' "$WORK/roster.csv" | head -n 1 | cut -d, -f4)
-coverage --format=tsv | grep -q $'\t永兴\t.*\t'"$dropped"'$' ||
+coverage --format=tsv > "$WORK/coverage_now.tsv"
+grep -q $'\t永兴\t.*\t'"$dropped"'$' "$WORK/coverage_now.tsv" ||
   fail "a counted school off the roster: $(coverage --format=tsv | grep 永兴)"
 
 # Mistakes, each named by line; nothing sent.
