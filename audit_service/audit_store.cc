@@ -68,6 +68,20 @@ std::string TotalsKey(v1::Level level, const std::string& scope) {
   return absl::StrCat(Space(kTotalsSpace), Space(level_byte), scope);
 }
 
+// The prefix of the sums that are the rows of a county's report (its
+// districts) or, with `district`, of that district's report (its schools).
+std::string RowTotalsPrefix(absl::string_view term, absl::string_view county,
+                            absl::string_view district) {
+  return district.empty()
+             ? TotalsKey(v1::DISTRICT,
+                         absl::StrCat(Scope(v1::COUNTY, term, county, "", ""),
+                                      kSep))
+             : TotalsKey(v1::SCHOOL,
+                         absl::StrCat(Scope(v1::DISTRICT, term, county,
+                                            district, ""),
+                                      kSep));
+}
+
 std::string AreaTotalsKey(v1::Level level, const v1::SchoolRecord& school) {
   return TotalsKey(level, Scope(level, school.term(), school.county(),
                                 school.district(), ""));
@@ -761,12 +775,8 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
   const std::string& county = request.county();
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
-  ASSIGN_OR_RETURN(
-      std::vector<NamedCounts> districts,
-      ReadTotals(reader,
-                 TotalsKey(v1::DISTRICT,
-                           absl::StrCat(Scope(v1::COUNTY, term, county, "", ""),
-                                        kSep))));
+  ASSIGN_OR_RETURN(std::vector<NamedCounts> districts,
+                   ReadTotals(reader, RowTotalsPrefix(term, county, "")));
   ASSIGN_OR_RETURN(
       v1::CountyReport report,
       builder_.CountyReport(term, county, revision, std::move(districts)));
@@ -859,7 +869,7 @@ absl::StatusOr<v1::RegionReport> AuditStore::GetRegionReport(
   // The counties of the province (city), each read by its own sum: a
   // handful of point reads, however many schools they hold.
   std::map<std::string, Counts> rows;  // city, or county within the city
-  std::vector<std::string> counties;
+  std::vector<v1::Region> regions;
   RETURN_IF_ERROR(reader.Scan<v1::Region>(
       std::string(1, kRegionSpace), "",
       [&](absl::string_view, v1::Region& region) {
@@ -867,19 +877,18 @@ absl::StatusOr<v1::RegionReport> AuditStore::GetRegionReport(
         if (!request.city().empty() && region.city() != request.city()) {
           return true;
         }
-        counties.push_back(region.county());
+        regions.push_back(std::move(region));
         return true;
       }));
   std::vector<std::string> counted;
-  for (const std::string& county : counties) {
+  for (const v1::Region& region : regions) {
+    const std::string& county = region.county();
     const std::string key = TotalsKey(
         v1::COUNTY, Scope(v1::COUNTY, request.term(), county, "", ""));
     ASSIGN_OR_RETURN(std::optional<storage::Totals> sum,
                      reader.GetProto<storage::Totals>(key));
     if (!sum.has_value()) continue;
-    ASSIGN_OR_RETURN(std::optional<v1::Region> region,
-                     reader.GetProto<v1::Region>(RegionDbKey(county)));
-    const std::string& row = request.city().empty() ? region->city() : county;
+    const std::string& row = request.city().empty() ? region.city() : county;
     if (!rows[row].AddWithoutOverflow(FromTotals(*sum))) {
       return absl::DataLossError(absl::StrCat("the sum of ", row,
                                               " would overflow"));
@@ -903,20 +912,8 @@ absl::StatusOr<v1::TermComparison> AuditStore::CompareTerms(
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   // The rows of one term: districts, or the schools of the district.
   auto rows_of = [&](const std::string& term) {
-    const std::string& county = request.county();
-    return request.district().empty()
-               ? ReadTotals(reader,
-                            TotalsKey(v1::DISTRICT,
-                                      absl::StrCat(Scope(v1::COUNTY, term,
-                                                         county, "", ""),
-                                                   kSep)))
-               : ReadTotals(reader,
-                            TotalsKey(v1::SCHOOL,
-                                      absl::StrCat(Scope(v1::DISTRICT, term,
-                                                         county,
-                                                         request.district(),
-                                                         ""),
-                                                   kSep)));
+    return ReadTotals(reader, RowTotalsPrefix(term, request.county(),
+                                              request.district()));
   };
   ASSIGN_OR_RETURN(std::vector<NamedCounts> current, rows_of(request.term()));
   ASSIGN_OR_RETURN(std::vector<NamedCounts> previous,
@@ -972,12 +969,8 @@ absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(
 absl::StatusOr<v1::DistrictReport> AuditStore::DistrictReportAt(
     RocksDbReader& reader, int64_t revision, absl::string_view term,
     absl::string_view county, absl::string_view district) {
-  ASSIGN_OR_RETURN(
-      std::vector<NamedCounts> schools,
-      ReadTotals(reader,
-                 TotalsKey(v1::SCHOOL, absl::StrCat(Scope(v1::DISTRICT, term,
-                                                          county, district, ""),
-                                                    kSep))));
+  ASSIGN_OR_RETURN(std::vector<NamedCounts> schools,
+                   ReadTotals(reader, RowTotalsPrefix(term, county, district)));
   return builder_.DistrictReport(term, county, district, revision,
                                  std::move(schools));
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/domain/term.h"
 #include "common/domain/unicode_text.h"
 
@@ -224,14 +225,7 @@ std::vector<FieldViolation> CheckRegions(
     const google::protobuf::RepeatedPtrField<v1::Region>& regions,
     const std::vector<v1::Region>& stored) {
   std::vector<FieldViolation> violations;
-  // The table once the request is applied: each name's level and where it
-  // came from ("regions[3]" or "stored").
-  struct Origin {
-    std::string level, where, parent;
-  };
-  std::map<std::string, int> counties;                // county -> index
-  std::map<std::string, Origin> cities, provinces;    // name -> origin
-  std::map<std::string, std::string> county_level;    // county -> where
+  std::map<std::string, int> counties;  // of the request -> index
   for (int i = 0; i < regions.size() && violations.size() < 100; ++i) {
     const v1::Region& r = regions.Get(i);
     const std::string prefix = absl::StrCat("regions[", i, "].");
@@ -250,52 +244,57 @@ std::vector<FieldViolation> CheckRegions(
                         "); a county lies in one city")});
     }
   }
-  auto where = [](int i) { return absl::StrCat("regions[", i, "]"); };
-  // Stored entries the request does not replace count too.
-  std::vector<std::pair<v1::Region, std::string>> table;
+  // The table once the request is applied, each entry with where it came
+  // from: stored entries the request does not replace, then the request's.
+  struct Entry {
+    const v1::Region* region;
+    std::string from;  // "regions[3]", or "as stored"
+    // The field prefix a violation of the entry is named by.
+    std::string field() const { return from == "as stored" ? "regions" : from; }
+  };
+  std::vector<Entry> table;
   for (const v1::Region& r : stored) {
-    if (counties.count(r.county()) == 0) table.emplace_back(r, "as stored");
+    if (counties.count(r.county()) == 0) table.push_back({&r, "as stored"});
   }
   for (int i = 0; i < regions.size(); ++i) {
-    table.emplace_back(regions.Get(i), where(i));
+    table.push_back({&regions.Get(i), absl::StrCat("regions[", i, "]")});
   }
-  for (const auto& [r, from] : table) {
-    auto [city, new_city] =
-        cities.emplace(r.city(), Origin{"city", from, r.province()});
-    if (!new_city && city->second.parent != r.province()) {
+  // city -> (province, where first seen); the names of each level.
+  std::map<std::string, std::pair<std::string, std::string>> city_province;
+  std::set<std::string> county_names, province_names;
+  for (const Entry& e : table) {
+    const v1::Region& r = *e.region;
+    auto [city, added] =
+        city_province.emplace(r.city(), std::make_pair(r.province(), e.from));
+    if (!added && city->second.first != r.province()) {
       violations.push_back(
-          {absl::StrCat(from == "as stored" ? "regions" : from, ".province"),
-           absl::StrCat("city ", r.city(), " is in ", city->second.parent,
-                        " (", city->second.where, ") and in ", r.province(),
+          {e.field() + ".province",
+           absl::StrCat("city ", r.city(), " is in ", city->second.first,
+                        " (", city->second.second, ") and in ", r.province(),
                         "; a city lies in one province")});
     }
-    provinces.emplace(r.province(), Origin{"province", from, ""});
-    county_level.emplace(r.county(), from);
+    county_names.insert(r.county());
+    province_names.insert(r.province());
   }
   // A name at two levels would make a loop of the hierarchy (a county that
-  // is also a city, a city that is also a province...).
-  auto clash = [&](const std::string& name, const std::string& level,
-                   const std::string& from) {
-    const bool county = county_level.count(name) > 0;
-    const bool city = cities.count(name) > 0;
-    const bool province = provinces.count(name) > 0;
-    if (county + city + province > 1) {
-      violations.push_back(
-          {absl::StrCat(from == "as stored" ? "regions" : from, ".", level),
-           absl::StrCat(name, " is named as ",
-                        county ? "a county" : "", county && (city || province) ? " and " : "",
-                        city ? "a city" : "", city && province ? " and " : "",
-                        province ? "a province" : "",
-                        "; each level needs its own names (no loops)")});
-    }
-  };
+  // is also a city, a city that is also a province...); each name once.
   std::set<std::string> reported;
-  for (const auto& [r, from] : table) {
+  for (const Entry& e : table) {
+    const v1::Region& r = *e.region;
     for (const auto& [name, level] :
-         {std::make_pair(r.county(), std::string("county")),
-          std::make_pair(r.city(), std::string("city")),
-          std::make_pair(r.province(), std::string("province"))}) {
-      if (reported.insert(name).second) clash(name, level, from);
+         {std::make_pair(r.county(), "county"), std::make_pair(r.city(), "city"),
+          std::make_pair(r.province(), "province")}) {
+      if (!reported.insert(name).second) continue;
+      std::vector<std::string> levels;
+      if (county_names.count(name) > 0) levels.push_back("a county");
+      if (city_province.count(name) > 0) levels.push_back("a city");
+      if (province_names.count(name) > 0) levels.push_back("a province");
+      if (levels.size() > 1) {
+        violations.push_back(
+            {absl::StrCat(e.field(), ".", level),
+             absl::StrCat(name, " is named as ", absl::StrJoin(levels, " and "),
+                          "; each level needs its own names (no loops)")});
+      }
     }
   }
   return violations;
