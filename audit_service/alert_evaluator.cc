@@ -113,6 +113,42 @@ std::optional<v1::AlertEvent> AlertEvaluator::EvaluateCoverage(
   return event;
 }
 
+std::optional<v1::AlertEvent> AlertEvaluator::EvaluateSources(
+    const v1::AlertEvent& identity,
+    const std::optional<v1::GradeCount>& inspection,
+    const std::optional<v1::GradeCount>& self_check,
+    const std::optional<v1::AlertEvent>& open) const {
+  const v1::GradeCount found = inspection.value_or(v1::GradeCount());
+  const int64_t reported = self_check.has_value() ? self_check->onsite_count()
+                                                  : 0;
+  const bool disagree =
+      inspection.has_value() && self_check.has_value() &&
+      policy_.SourcesDisagree(reported, found.onsite_count());
+  v1::AlertEvent::State state = v1::AlertEvent::STATE_UNSPECIFIED;
+  if (disagree && !open.has_value()) {
+    state = v1::AlertEvent::RAISED;
+  } else if (disagree &&
+             (open->onsite_count() != found.onsite_count() ||
+              open->registry_count() != found.registry_count() ||
+              open->self_check_onsite_count() != reported)) {
+    state = v1::AlertEvent::UPDATED;
+  } else if (!disagree && open.has_value()) {
+    state = v1::AlertEvent::CLEARED;
+  }
+  if (state == v1::AlertEvent::STATE_UNSPECIFIED) return std::nullopt;
+  v1::AlertEvent event = identity;
+  event.set_state(state);
+  event.set_rule(v1::SOURCE_MISMATCH);
+  event.set_onsite_count(found.onsite_count());
+  event.set_registry_count(found.registry_count());
+  event.set_self_check_onsite_count(reported);
+  // The self-check is the claim, the inspection what was found.
+  const Counts pair{found.onsite_count(), reported};
+  event.set_difference(pair.difference());
+  event.set_ratio(FormatRatio(pair));
+  return event;
+}
+
 bool Incomplete(const v1::DistrictCoverage& coverage) {
   return coverage.schools_reported() < coverage.schools_expected() ||
          coverage.grades_reported() < coverage.grades_expected();

@@ -64,6 +64,22 @@ class AlertEvaluator {
       const v1::AlertEvent& identity, const v1::DistrictCoverage& coverage,
       const std::optional<v1::AlertEvent>& open);
 
+  // What one school-grade's two sources do to its open SOURCE_MISMATCH
+  // alert (`identity`: level GRADE, term, county, district, school,
+  // grade); `inspection` and `self_check` are the grade's counts, absent
+  // where that source has none:
+  //   both counted and disagreeing, none open        -> RAISED
+  //   the same, open with other counts                -> UPDATED
+  //   agreeing (or a side missing), one open          -> CLEARED
+  //   otherwise                                       -> nullopt
+  // The event's onsite and registry counts are the inspection's;
+  // self_check_onsite_count, difference and ratio as in AlertEvent.
+  std::optional<v1::AlertEvent> EvaluateSources(
+      const v1::AlertEvent& identity,
+      const std::optional<v1::GradeCount>& inspection,
+      const std::optional<v1::GradeCount>& self_check,
+      const std::optional<v1::AlertEvent>& open) const;
+
  private:
   const ThresholdPolicy policy_;
 };

@@ -28,7 +28,7 @@ class AuditReader {
   // The counties with counts in `term`, in pinyin order.
   virtual absl::StatusOr<v1::ListCountiesResponse> ListCounties(
       absl::string_view term) = 0;
-  // Attachment 1 of the request's county and term, with the schools
+  // Attachment 1 of the request's county, term and source, with the schools
   // corrected after request.corrected_after when it is set. NOT_FOUND when
   // nothing was counted for the county.
   virtual absl::StatusOr<v1::CountyReport> GetCountyReport(
@@ -46,10 +46,14 @@ class AuditReader {
   // table. NOT_FOUND when no county there has counts in the term.
   virtual absl::StatusOr<v1::RegionReport> GetRegionReport(
       const v1::GetRegionReportRequest& request) = 0;
-  // One row per school. NOT_FOUND when nothing was counted there.
+  // The self-check against the inspection per school-grade
+  // (SourceComparison). NOT_FOUND when neither counted anything there.
+  virtual absl::StatusOr<v1::SourceComparison> CompareSources(
+      const v1::CompareSourcesRequest& request) = 0;
+  // One row per school, of the request's source. NOT_FOUND when nothing
+  // was counted there.
   virtual absl::StatusOr<v1::DistrictReport> GetDistrictReport(
-      absl::string_view term, absl::string_view county,
-      absl::string_view district) = 0;
+      const v1::GetDistrictReportRequest& request) = 0;
   virtual absl::StatusOr<v1::ListGradeDiscrepanciesResponse>
   ListGradeDiscrepancies(const v1::ListGradeDiscrepanciesRequest& request) = 0;
   // The open alerts passing `filter`, oldest first.

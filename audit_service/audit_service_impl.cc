@@ -124,8 +124,19 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetDistrictReport(
       ValidateGetDistrictReportRequest,
       [this](AuditReader& store, const v1::GetDistrictReportRequest& r,
              const Caller&) {
-        return WithFreshness(
-            store.GetDistrictReport(r.term(), r.county(), r.district()), feed_);
+        return WithFreshness(store.GetDistrictReport(r), feed_);
+      });
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::CompareSources(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeUnary<v1::CompareSourcesRequest>(
+      {context, request, response, Method::kCompareSources}, *authorizer_,
+      store_, kNotReady, ValidateCompareSourcesRequest,
+      [this](AuditReader& store, const v1::CompareSourcesRequest& r,
+             const Caller&) {
+        return WithFreshness(store.CompareSources(r), feed_);
       });
 }
 

@@ -26,10 +26,11 @@ using AuditServiceBase = v1::AuditService::WithRawCallbackMethod_ListCounties<
             v1::AuditService::WithRawCallbackMethod_GetCoverageReport<
                 v1::AuditService::WithRawCallbackMethod_CompareTerms<
                     v1::AuditService::WithRawCallbackMethod_GetRegionReport<
+                        v1::AuditService::WithRawCallbackMethod_CompareSources<
                         v1::AuditService::WithRawCallbackMethod_ListGradeDiscrepancies<
                             v1::AuditService::WithRawCallbackMethod_ListAlerts<
                                 v1::AuditService::WithRawCallbackMethod_WatchAlerts<
-                                    v1::AuditService::Service>>>>>>>>>;
+                                    v1::AuditService::Service>>>>>>>>>>;
 
 class AuditServiceImpl final : public AuditServiceBase {
  public:
@@ -69,6 +70,10 @@ class AuditServiceImpl final : public AuditServiceBase {
       grpc::ByteBuffer* response) override;
   // GetRegionReportRequest -> RegionReport.
   grpc::ServerUnaryReactor* GetRegionReport(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // CompareSourcesRequest -> SourceComparison.
+  grpc::ServerUnaryReactor* CompareSources(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
   // GetDistrictReportRequest -> DistrictReport.

@@ -31,6 +31,9 @@ namespace {
 
 // Key spaces, one leading byte each.
 constexpr char kSchoolSpace = 'G';  // G + school key -> v1::SchoolRecord
+// K + school key -> the district's self-check v1::SchoolRecord: compared
+// with the inspection's, never summed into the published tables.
+constexpr char kSelfCheckSpace = 'K';
 constexpr char kTotalsSpace = 'A';  // A + level + scope -> storage::Totals
 constexpr char kOpenSpace = 'O';    // O + alert key -> open v1::AlertEvent
 constexpr char kEventSpace = 'E';   // E + alert id -> v1::AlertEvent
@@ -91,11 +94,14 @@ std::string AreaTotalsKey(v1::Level level, const v1::SchoolRecord& school) {
 std::string AlertKey(const v1::AlertEvent& e) {
   const char level = static_cast<char>('0' + e.level());
   const char grade = static_cast<char>(e.grade());
-  // A district's coverage alert is apart from its counts' alert.
+  // A district's coverage alert is apart from its counts' alert, a
+  // grade's source mismatch apart from its over-registration.
   return absl::StrCat(Space(kOpenSpace), Space(level), e.term(), kSep,
                       e.county(), kSep, e.district(), kSep, e.school(), kSep,
                       Space(grade),
-                      e.rule() == v1::INCOMPLETE_COVERAGE ? "C" : "");
+                      e.rule() == v1::INCOMPLETE_COVERAGE ? "C"
+                      : e.rule() == v1::SOURCE_MISMATCH   ? "S"
+                                                          : "");
 }
 
 std::string CoverageDueKey(absl::string_view term) {
@@ -209,10 +215,24 @@ std::string RosterDbKey(const v1::RosterEntry& e) {
       EncodeSchoolKey({e.term(), e.county(), e.district(), e.school()}));
 }
 
+bool IsSelfCheck(const v1::SchoolRecord& r) {
+  return r.source() == v1::SELF_CHECK;
+}
+
+// The record's key in its source's space.
 std::string SchoolDbKey(const v1::SchoolRecord& r) {
   return absl::StrCat(
-      Space(kSchoolSpace),
+      Space(IsSelfCheck(r) ? kSelfCheckSpace : kSchoolSpace),
       EncodeSchoolKey({r.term(), r.county(), r.district(), r.school()}));
+}
+
+std::optional<v1::GradeCount> GradeOf(
+    const std::optional<v1::SchoolRecord>& record, int grade) {
+  if (!record.has_value()) return std::nullopt;
+  for (const v1::GradeCount& g : record->grades()) {
+    if (g.grade() == grade) return g;
+  }
+  return std::nullopt;
 }
 
 Counts FromTotals(const storage::Totals& stored) {
@@ -421,20 +441,23 @@ absl::StatusOr<int> AuditStore::ApplySnapshot(
   // What this store holds and the listing lacks goes.
   std::vector<v1::Event> all = events;
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
-  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
-      std::string(1, kSchoolSpace), "",
-      [&](absl::string_view key, v1::SchoolRecord& record) {
-        if (listed.count(std::string(key)) > 0) return true;
-        v1::Event& removal = all.emplace_back();
-        removal.set_type(v1::Event::DELETE);
-        v1::SchoolRecord& gone = *removal.mutable_school();
-        gone.set_term(record.term());
-        gone.set_county(record.county());
-        gone.set_district(record.district());
-        gone.set_school(record.school());
-        gone.set_mod_revision(revision);
-        return true;
-      }));
+  for (const char space : {kSchoolSpace, kSelfCheckSpace}) {
+    RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+        std::string(1, space), "",
+        [&](absl::string_view key, v1::SchoolRecord& record) {
+          if (listed.count(std::string(key)) > 0) return true;
+          v1::Event& removal = all.emplace_back();
+          removal.set_type(v1::Event::DELETE);
+          v1::SchoolRecord& gone = *removal.mutable_school();
+          gone.set_term(record.term());
+          gone.set_county(record.county());
+          gone.set_district(record.district());
+          gone.set_school(record.school());
+          gone.set_source(record.source());
+          gone.set_mod_revision(revision);
+          return true;
+        }));
+  }
   RETURN_IF_ERROR(reader.Scan<v1::RosterEntry>(
       std::string(1, kRosterSpace), "",
       [&](absl::string_view key, v1::RosterEntry& entry) {
@@ -464,6 +487,9 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   // Districts and counties that lost a school: each leaves the reports
   // when it has none left.
   std::set<std::string> emptied;  // totals keys
+  // Schools whose self-check or inspection changed, with the grades either
+  // held before (source mismatch alerts only), by inspection key.
+  std::map<std::string, std::pair<v1::SchoolRecord, std::set<int>>> compared;
   for (const v1::Event& change : events) {
     if (IsRegionEvent(change)) {
       // Where the county lies: kept for the reports above counties.
@@ -498,6 +524,20 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
     }
     const v1::SchoolRecord& before =
         previous.has_value() ? *previous : v1::SchoolRecord::default_instance();
+    if (options_.policy.source_mismatch_alerts) {
+      v1::SchoolRecord name = record;
+      name.clear_source();
+      auto& [school, grades] = compared[SchoolDbKey(name)];
+      school = std::move(name);
+      for (const v1::GradeCount& g : before.grades()) grades.insert(g.grade());
+    }
+    if (IsSelfCheck(record)) {
+      // Kept to be compared; no sums, no over-registration alerts.
+      RETURN_IF_ERROR(removal
+                          ? FromRocksDb(batch.Delete(key), "batch")
+                          : BatchPut(batch, key, record.SerializeAsString()));
+      continue;
+    }
     const Counts old_counts = SchoolCounts(before);
     const Counts new_counts = SchoolCounts(record);
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
@@ -538,7 +578,9 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   // Districts and counties with the sums the whole revision ends with;
   // those left without a school go.
   for (const v1::Event& change : events) {
-    if (change.type() != v1::Event::DELETE) continue;
+    if (change.type() != v1::Event::DELETE || IsSelfCheck(change.school())) {
+      continue;
+    }
     const v1::SchoolRecord& record = change.school();
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
       const std::string totals_key = AreaTotalsKey(level, record);
@@ -561,7 +603,10 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
     }
   }
   for (const v1::Event& change : events) {
-    if (IsRosterEvent(change) || IsRegionEvent(change)) continue;
+    if (IsRosterEvent(change) || IsRegionEvent(change) ||
+        IsSelfCheck(change.school())) {
+      continue;
+    }
     const v1::SchoolRecord& record = change.school();
     for (v1::Level level : {v1::DISTRICT, v1::COUNTY}) {
       std::optional<AlertTarget> target = evaluator_.AreaTarget(
@@ -589,6 +634,42 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
     std::optional<v1::AlertEvent> event = evaluator_.Evaluate(target, open);
     if (!event.has_value()) continue;
     RETURN_IF_ERROR(alerts.Append(open_key, *std::move(event), submitted_by));
+  }
+  // The two sources of each school the revision touched, grade by grade.
+  for (const auto& [inspection_key, school] : compared) {
+    const auto& [name, grades_before] = school;
+    v1::SchoolRecord self_check_name = name;
+    self_check_name.set_source(v1::SELF_CHECK);
+    ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> found,
+                     reader.GetProto<v1::SchoolRecord>(inspection_key));
+    ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> reported,
+                     reader.GetProto<v1::SchoolRecord>(
+                         SchoolDbKey(self_check_name)));
+    std::set<int> grades = grades_before;
+    for (const auto* record : {&found, &reported}) {
+      if (!record->has_value()) continue;
+      for (const v1::GradeCount& g : (*record)->grades()) {
+        grades.insert(g.grade());
+      }
+    }
+    for (int grade : grades) {
+      v1::AlertEvent identity;
+      identity.set_level(v1::GRADE);
+      identity.set_term(name.term());
+      identity.set_county(name.county());
+      identity.set_district(name.district());
+      identity.set_school(name.school());
+      identity.set_grade(grade);
+      identity.set_rule(v1::SOURCE_MISMATCH);
+      const std::string open_key = AlertKey(identity);
+      ASSIGN_OR_RETURN(std::optional<v1::AlertEvent> open,
+                       reader.GetProto<v1::AlertEvent>(open_key));
+      std::optional<v1::AlertEvent> event = evaluator_.EvaluateSources(
+          identity, GradeOf(found, grade), GradeOf(reported, grade), open);
+      if (!event.has_value()) continue;
+      RETURN_IF_ERROR(
+          alerts.Append(open_key, *std::move(event), submitted_by));
+    }
   }
   // Coverage of the districts the revision touched, in terms past their
   // deadline.
@@ -773,18 +854,20 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
     const v1::GetCountyReportRequest& request) {
   const std::string& term = request.term();
   const std::string& county = request.county();
+  const v1::Source source = request.source();
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
   ASSIGN_OR_RETURN(std::vector<NamedCounts> districts,
-                   ReadTotals(reader, RowTotalsPrefix(term, county, "")));
+                   ReadRows(reader, term, county, "", source));
   ASSIGN_OR_RETURN(
       v1::CountyReport report,
       builder_.CountyReport(term, county, revision, std::move(districts)));
+  report.set_source(source);
   if (request.include_schools()) {
     for (const v1::ReportRow& row : report.rows()) {
-      ASSIGN_OR_RETURN(
-          *report.add_district_reports(),
-          DistrictReportAt(reader, revision, term, county, row.name()));
+      ASSIGN_OR_RETURN(*report.add_district_reports(),
+                       DistrictReportAt(reader, revision, term, county,
+                                        row.name(), source));
     }
   }
   if (!request.has_corrected_after()) return report;
@@ -796,7 +879,9 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
   };
   std::vector<v1::LateCorrection> late;
   RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
-      absl::StrCat(Space(kSchoolSpace), SchoolKeyPrefix(term, county, "")),
+      absl::StrCat(Space(source == v1::SELF_CHECK ? kSelfCheckSpace
+                                                   : kSchoolSpace),
+                   SchoolKeyPrefix(term, county, "")),
       "", [&](absl::string_view, v1::SchoolRecord& record) {
         int64_t count = 0;
         for (const auto& t : record.corrected_at()) count += later(t) ? 1 : 0;
@@ -959,20 +1044,73 @@ absl::StatusOr<v1::TermComparison> AuditStore::CompareTerms(
 }
 
 absl::StatusOr<v1::DistrictReport> AuditStore::GetDistrictReport(
-    absl::string_view term, absl::string_view county,
-    absl::string_view district) {
+    const v1::GetDistrictReportRequest& request) {
   RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
   ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
-  return DistrictReportAt(reader, revision, term, county, district);
+  return DistrictReportAt(reader, revision, request.term(), request.county(),
+                          request.district(), request.source());
 }
 
 absl::StatusOr<v1::DistrictReport> AuditStore::DistrictReportAt(
     RocksDbReader& reader, int64_t revision, absl::string_view term,
-    absl::string_view county, absl::string_view district) {
+    absl::string_view county, absl::string_view district,
+    v1::Source source) {
   ASSIGN_OR_RETURN(std::vector<NamedCounts> schools,
-                   ReadTotals(reader, RowTotalsPrefix(term, county, district)));
-  return builder_.DistrictReport(term, county, district, revision,
-                                 std::move(schools));
+                   ReadRows(reader, term, county, district, source));
+  ASSIGN_OR_RETURN(v1::DistrictReport report,
+                   builder_.DistrictReport(term, county, district, revision,
+                                           std::move(schools)));
+  report.set_source(source);
+  return report;
+}
+
+absl::StatusOr<std::vector<NamedCounts>> AuditStore::ReadRows(
+    RocksDbReader& reader, absl::string_view term, absl::string_view county,
+    absl::string_view district, v1::Source source) {
+  if (source != v1::SELF_CHECK) {
+    return ReadTotals(reader, RowTotalsPrefix(term, county, district));
+  }
+  // The self-check keeps no sums: its records summed as read (one county's
+  // schools).
+  std::map<std::string, Counts> rows;
+  absl::Status overflow;
+  RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+      absl::StrCat(Space(kSelfCheckSpace),
+                   SchoolKeyPrefix(term, county, district)),
+      "", [&](absl::string_view, v1::SchoolRecord& record) {
+        const std::string& row =
+            district.empty() ? record.district() : record.school();
+        if (!rows[row].AddWithoutOverflow(SchoolCounts(record))) {
+          overflow = absl::DataLossError(
+              absl::StrCat("the self-check sum of ", row, " would overflow"));
+          return false;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(overflow);
+  std::vector<NamedCounts> named;
+  for (auto& [name, counts] : rows) named.push_back({name, counts});
+  return named;
+}
+
+absl::StatusOr<v1::SourceComparison> AuditStore::CompareSources(
+    const v1::CompareSourcesRequest& request) {
+  RocksDbReader reader = RocksDbReader::AtSnapshot(db_.get());
+  ASSIGN_OR_RETURN(int64_t revision, reader.GetCounter(kAppliedKey));
+  const std::string prefix =
+      SchoolKeyPrefix(request.term(), request.county(), request.district());
+  std::vector<v1::SchoolRecord> inspection, self_check;
+  for (const char space : {kSchoolSpace, kSelfCheckSpace}) {
+    std::vector<v1::SchoolRecord>& records =
+        space == kSchoolSpace ? inspection : self_check;
+    RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
+        absl::StrCat(Space(space), prefix), "",
+        [&](absl::string_view, v1::SchoolRecord& record) {
+          records.push_back(std::move(record));
+          return true;
+        }));
+  }
+  return builder_.CompareSources(request, revision, inspection, self_check);
 }
 
 absl::StatusOr<v1::ListGradeDiscrepanciesResponse>

@@ -136,9 +136,20 @@ class AuditStore final : public RevisionSink, public AuditReader {
       const v1::CompareTermsRequest& request) override;
   absl::StatusOr<v1::RegionReport> GetRegionReport(
       const v1::GetRegionReportRequest& request) override;
+  absl::StatusOr<v1::SourceComparison> CompareSources(
+      const v1::CompareSourcesRequest& request) override;
+  absl::StatusOr<v1::DistrictReport> GetDistrictReport(
+      const v1::GetDistrictReportRequest& request) override;
+  // The inspection's.
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
       absl::string_view term, absl::string_view county,
-      absl::string_view district) override;
+      absl::string_view district) {
+    v1::GetDistrictReportRequest request;
+    request.set_term(std::string(term));
+    request.set_county(std::string(county));
+    request.set_district(std::string(district));
+    return GetDistrictReport(request);
+  }
   absl::StatusOr<v1::ListGradeDiscrepanciesResponse> ListGradeDiscrepancies(
       const v1::ListGradeDiscrepanciesRequest& request) override;
   absl::StatusOr<v1::ListAlertsResponse> ListAlerts(
@@ -183,10 +194,17 @@ class AuditStore final : public RevisionSink, public AuditReader {
   bool CoverageDue(const std::string& term) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
 
-  // One district's report as `reader` sees it at `revision`.
+  // One district's report of `source` as `reader` sees it at `revision`.
   absl::StatusOr<v1::DistrictReport> DistrictReportAt(
       RocksDbReader& reader, int64_t revision, absl::string_view term,
-      absl::string_view county, absl::string_view district);
+      absl::string_view county, absl::string_view district,
+      v1::Source source);
+  // The rows of a county's report (its districts) or, with `district`, of
+  // that district's (its schools) from `source`'s counts: the inspection's
+  // kept sums, or the self-check's records summed.
+  absl::StatusOr<std::vector<NamedCounts>> ReadRows(
+      RocksDbReader& reader, absl::string_view term, absl::string_view county,
+      absl::string_view district, v1::Source source);
 
   // The sums stored under `prefix` (one level of one area), by name.
   absl::StatusOr<std::vector<NamedCounts>> ReadTotals(

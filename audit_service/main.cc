@@ -47,7 +47,16 @@ ABSL_FLAG(std::string, under_threshold, "",
 ABSL_FLAG(int64_t, min_abs_difference, 0,
           "never flag a difference smaller than this many students");
 ABSL_FLAG(std::string, levels, "grade,school,district,county",
-          "levels evaluated for alerts, comma-separated");
+          "levels evaluated for alerts, comma-separated; city and province "
+          "(the sums of a city's or province's counties) are off unless "
+          "listed");
+ABSL_FLAG(std::string, source_mismatch_threshold, "0.02",
+          "the district's self-check and the inspection disagree on a grade "
+          "when |self-check onsite - inspection onsite| / self-check onsite "
+          "exceeds this fraction (CompareSources, SOURCE_MISMATCH alerts)");
+ABSL_FLAG(bool, source_mismatch_alerts, false,
+          "raise SOURCE_MISMATCH alerts for school-grades whose self-check "
+          "and inspection disagree");
 ABSL_FLAG(std::string, coverage_deadline, "",
           "TERM=WHEN[,TERM=WHEN...]: after WHEN (a day like 2015-12-18, its "
           "end in UTC+8, or an RFC 3339 time) every district of TERM whose "
@@ -130,6 +139,14 @@ int main(int argc, char** argv) {
   auto levels = headcount::ParseLevels(absl::GetFlag(FLAGS_levels));
   if (!levels.ok()) return Fail("--levels: " + levels.status().ToString());
   policy.levels = *levels;
+  auto mismatch = headcount::ParseFractionPpm(
+      absl::GetFlag(FLAGS_source_mismatch_threshold));
+  if (!mismatch.ok()) {
+    return Fail("--source_mismatch_threshold: " +
+                mismatch.status().ToString());
+  }
+  policy.source_mismatch_ppm = *mismatch;
+  policy.source_mismatch_alerts = absl::GetFlag(FLAGS_source_mismatch_alerts);
 
   for (absl::string_view entry :
        absl::StrSplit(absl::GetFlag(FLAGS_coverage_deadline), ',',

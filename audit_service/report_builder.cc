@@ -162,6 +162,87 @@ v1::ListGradeDiscrepanciesResponse ReportBuilder::GradeDiscrepancies(
   return response;
 }
 
+absl::StatusOr<v1::SourceComparison> ReportBuilder::CompareSources(
+    const v1::CompareSourcesRequest& request, int64_t revision,
+    const std::vector<v1::SchoolRecord>& inspection,
+    const std::vector<v1::SchoolRecord>& self_check) const {
+  if (inspection.empty() && self_check.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "neither the self-check nor the inspection counted anything in ",
+        request.county(), request.district().empty() ? "" : "/",
+        request.district(), " in term ", request.term()));
+  }
+  // Each school's grades by source.
+  using Grades = std::map<int, const v1::GradeCount*>;
+  std::map<std::pair<std::string, std::string>, std::pair<Grades, Grades>>
+      schools;
+  for (const v1::SchoolRecord& record : inspection) {
+    Grades& grades =
+        schools[{record.district(), record.school()}].first;
+    for (const v1::GradeCount& g : record.grades()) grades[g.grade()] = &g;
+  }
+  for (const v1::SchoolRecord& record : self_check) {
+    Grades& grades =
+        schools[{record.district(), record.school()}].second;
+    for (const v1::GradeCount& g : record.grades()) grades[g.grade()] = &g;
+  }
+  v1::SourceComparison comparison;
+  comparison.set_term(request.term());
+  comparison.set_county(request.county());
+  comparison.set_district(request.district());
+  comparison.set_threshold_ppm(policy_->source_mismatch_ppm);
+  comparison.set_revision(revision);
+  std::vector<v1::SourceGrade> compared;
+  for (const auto& [name, sources] : schools) {
+    const auto& [found, reported] = sources;
+    for (const auto& [grade, count] : found) {
+      if (reported.count(grade) == 0) {
+        comparison.set_inspection_only(comparison.inspection_only() + 1);
+      }
+    }
+    for (const auto& [grade, self] : reported) {
+      auto inspected = found.find(grade);
+      if (inspected == found.end()) {
+        comparison.set_self_check_only(comparison.self_check_only() + 1);
+        continue;
+      }
+      const v1::GradeCount& insp = *inspected->second;
+      const bool over =
+          policy_->SourcesDisagree(self->onsite_count(), insp.onsite_count());
+      comparison.set_grades_compared(comparison.grades_compared() + 1);
+      if (over) comparison.set_grades_flagged(comparison.grades_flagged() + 1);
+      if (request.only_flagged() && !over) continue;
+      v1::SourceGrade& row = compared.emplace_back();
+      row.set_district(name.first);
+      row.set_school(name.second);
+      row.set_grade(grade);
+      row.set_self_check_onsite(self->onsite_count());
+      row.set_self_check_registry(self->registry_count());
+      row.set_inspection_onsite(insp.onsite_count());
+      row.set_inspection_registry(insp.registry_count());
+      // The self-check is the claim, the inspection what was found.
+      const Counts pair{insp.onsite_count(), self->onsite_count()};
+      row.set_difference(pair.difference());
+      row.set_ratio(FormatRatio(pair));
+      row.set_over_threshold(over);
+    }
+  }
+  std::stable_sort(compared.begin(), compared.end(),
+                   [this](const v1::SourceGrade& a, const v1::SourceGrade& b) {
+                     if (a.district() != b.district()) {
+                       return order_->Less(a.district(), b.district());
+                     }
+                     if (a.school() != b.school()) {
+                       return order_->Less(a.school(), b.school());
+                     }
+                     return a.grade() < b.grade();
+                   });
+  for (v1::SourceGrade& row : compared) {
+    *comparison.add_grades() = std::move(row);
+  }
+  return comparison;
+}
+
 bool ReportBuilder::GradeBefore(const v1::GradeDiscrepancy& a,
                                 const v1::GradeDiscrepancy& b) const {
   if (a.district() != b.district()) {

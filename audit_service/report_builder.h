@@ -64,6 +64,16 @@ class ReportBuilder {
       const std::vector<v1::SchoolRecord>& schools, bool only_flagged,
       int64_t revision) const;
 
+  // The self-check against the inspection, grade by grade, of the schools
+  // either source counted (records of one county, or one district):
+  // compared where both counted a grade, flagged by the policy's
+  // source-mismatch threshold, ordered by district, school (pinyin) and
+  // grade. NOT_FOUND when both are empty. Without freshness.
+  absl::StatusOr<v1::SourceComparison> CompareSources(
+      const v1::CompareSourcesRequest& request, int64_t revision,
+      const std::vector<v1::SchoolRecord>& inspection,
+      const std::vector<v1::SchoolRecord>& self_check) const;
+
   // `names` in pinyin order.
   void SortNames(std::vector<std::string>& names) const;
 

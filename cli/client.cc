@@ -124,4 +124,15 @@ void WarnIfStale(const v1::Freshness& freshness, const std::string& address) {
   }
 }
 
+void AddSourceOption(CLI::App& app, std::string& source,
+                     const std::string& what) {
+  app.add_option("--source", source, what)
+      ->capture_default_str()
+      ->check(CLI::IsMember({"inspection", "self-check"}));
+}
+
+v1::Source SourceOf(const std::string& source) {
+  return source == "self-check" ? v1::SELF_CHECK : v1::INSPECTION;
+}
+
 }  // namespace headcount::cli

@@ -28,6 +28,12 @@ std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration timeout);
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
     const std::string& address, const TlsFiles& tls);
 
+// Declares --source=inspection|self-check (default inspection) into
+// `source`, described by `what`; SourceOf turns the value into the API's.
+void AddSourceOption(CLI::App& app, std::string& source,
+                     const std::string& what);
+v1::Source SourceOf(const std::string& source);
+
 // Declares --ca, --cert and --key (with their environment variables) on
 // `app`, filling `tls`.
 void DefineTlsOptions(CLI::App& app, TlsFiles& tls);

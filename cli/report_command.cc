@@ -75,6 +75,17 @@ class ReportCommand final : public Command {
                    "put the term beside this earlier one (needs --county; "
                    "with --district its schools): both terms' counts, the "
                    "changes, what is over the threshold in both");
+    AddSourceOption(app, source_,
+                    "whose counts the table sums: the county's inspection "
+                    "(抽查, the published table) or the districts' "
+                    "self-check (自查)");
+    app.add_flag("--compare-sources", compare_sources_,
+                 "the districts' self-check against the county's inspection, "
+                 "per school-grade both counted (needs --county; with "
+                 "--district its schools)");
+    app.add_flag("--flagged", flagged_,
+                 "with --compare-sources: only the school-grades whose "
+                 "sources differ by more than the audit's threshold");
     app.add_flag("--persistent", persistent_,
                  "with --compare-to: list the school-grades over the "
                  "threshold in both terms instead");
@@ -118,6 +129,22 @@ class ReportCommand final : public Command {
           " needs --county, without --district, --coverage or "
           "--corrected-after"));
     }
+    if ((compare_sources_ || flagged_) &&
+        (county_.empty() || !compare_sources_ || xlsx || notice || schools_ ||
+         coverage_ || !corrected_after_.empty() || !compare_to_.empty() ||
+         source_ != "inspection")) {
+      return Fail(
+          "--compare-sources needs --county (and --flagged needs "
+          "--compare-sources), without --schools, --coverage, "
+          "--corrected-after, --compare-to, --source, --format=xlsx or a "
+          "notice");
+    }
+    if (source_ != "inspection" &&
+        (coverage_ || notice || !province_.empty() || !compare_to_.empty() ||
+         !corrected_after_.empty())) {
+      return Fail("--source=self-check goes with the county, district and "
+                  "--schools tables only");
+    }
     if (coverage_ && (county_.empty() || !district_.empty() || xlsx ||
                       !corrected_after_.empty())) {
       return Fail("--coverage needs --county, without --district, "
@@ -157,6 +184,7 @@ class ReportCommand final : public Command {
     if (notice) return PrintNotice();
     if (!province_.empty()) return PrintRegion();
     if (!compare_to_.empty()) return PrintComparison();
+    if (compare_sources_) return PrintSources();
     if (!district_.empty()) return PrintDistrict();
 
     std::vector<std::string> counties;
@@ -183,6 +211,7 @@ class ReportCommand final : public Command {
       request.set_term(term_);
       request.set_county(counties[i]);
       request.set_include_schools(schools_);
+      request.set_source(SourceOf(source_));
       if (corrected_after.has_value()) {
         *request.mutable_corrected_after() =
             google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
@@ -254,6 +283,21 @@ class ReportCommand final : public Command {
     return Emit();
   }
 
+  int PrintSources() {
+    v1::CompareSourcesRequest request;
+    request.set_term(term_);
+    request.set_county(county_);
+    request.set_district(district_);
+    request.set_only_flagged(flagged_);
+    v1::SourceComparison comparison;
+    grpc::Status status =
+        stub_->CompareSources(Deadline(timeout()).get(), request, &comparison);
+    if (!status.ok()) return Fail(Describe(status, "audit service", audit_));
+    WarnIfStale(comparison.freshness(), audit_);
+    AddTable(SourceComparisonTable(comparison));
+    return Emit();
+  }
+
   int PrintNotice() {
     v1::GetCountyReportRequest request;
     request.set_term(term_);
@@ -291,6 +335,7 @@ class ReportCommand final : public Command {
     request.set_term(term_);
     request.set_county(county_);
     request.set_district(district_);
+    request.set_source(SourceOf(source_));
     v1::DistrictReport report;
     grpc::Status status =
         stub_->GetDistrictReport(Deadline(timeout()).get(), request, &report);
@@ -367,6 +412,9 @@ class ReportCommand final : public Command {
   std::string city_;
   std::string compare_to_;
   bool persistent_ = false;
+  std::string source_ = "inspection";
+  bool compare_sources_ = false;
+  bool flagged_ = false;
   std::string text_;  // what Emit writes
   int timeout_seconds_ = 30;
   std::unique_ptr<Writer> writer_;

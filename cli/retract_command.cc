@@ -39,6 +39,7 @@ class RetractCommand final : public Command {
                    "whole school");
     app.add_flag("--dry-run", dry_run_,
                  "say what would be removed, remove nothing");
+    AddSourceOption(app, source_, "whose record to remove from");
     app.add_option("--id", id_,
                    "idempotency key (default: a new one per run); the same "
                    "id again answers the first outcome");
@@ -57,6 +58,7 @@ class RetractCommand final : public Command {
     request.set_district(district_);
     request.set_school(school_);
     request.set_dry_run(dry_run_);
+    request.set_source(SourceOf(source_));
     if (!grades_.empty()) {
       absl::StatusOr<std::vector<int>> grades = ParseGradeList(grades_);
       if (!grades.ok()) {
@@ -124,6 +126,7 @@ class RetractCommand final : public Command {
   std::string ingest_ = "127.0.0.1:50051";
   std::string term_, county_, district_, school_, grades_, id_;
   bool dry_run_ = false;
+  std::string source_ = "inspection";
   int timeout_seconds_ = 30;
 };
 

@@ -71,6 +71,9 @@ class SubmitCommand final : public Command {
                  "row is left out whole");
     app.add_flag("--dry-run", dry_run_,
                  "validate on the server, store nothing");
+    AddSourceOption(app, source_,
+                    "whose counts the files hold: the county's inspection "
+                    "(抽查) or the district's self-check (自查), kept apart");
     app.add_flag("--add-to-roster", add_to_roster_,
                  "put schools the county's roster lacks on it (new schools); "
                  "without it they are refused");
@@ -203,6 +206,7 @@ class SubmitCommand final : public Command {
       }
       school.set_dry_run(dry_run_);
       school.set_add_to_roster(add_to_roster_);
+      school.set_source(SourceOf(source_));
       out.origins.push_back(
           {path, line, static_cast<int>(imported.lines[i].size())});
       out.schools.push_back(std::move(school));
@@ -372,6 +376,7 @@ class SubmitCommand final : public Command {
   bool allow_partial_ = false;
   bool dry_run_ = false;
   bool add_to_roster_ = false;
+  std::string source_ = "inspection";
   int timeout_seconds_ = 120;
   std::unique_ptr<v1::IngestService::Stub> stub_;
 };

@@ -69,11 +69,6 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return out;
 }
 
-template <typename Request>
-SchoolKey KeyOf(const Request& row) {
-  return {row.term(), row.county(), row.district(), row.school()};
-}
-
 // The new record of `row`'s school, replacing `current` at `revision`,
 // with `grades` (none: the tombstone of a removed school).
 template <typename Request>
@@ -87,6 +82,7 @@ v1::SchoolRecord NewRecord(const Request& row,
   record.set_county(row.county());
   record.set_district(row.district());
   record.set_school(row.school());
+  record.set_source(row.source());
   for (v1::GradeCount& g : grades) *record.add_grades() = std::move(g);
   record.set_mod_revision(revision);
   record.set_submission_id(row.submission_id());
@@ -159,6 +155,7 @@ std::string Fingerprint(const v1::RetractRequest& row) {
   canonical.set_county(row.county());
   canonical.set_district(row.district());
   canonical.set_school(row.school());
+  canonical.set_source(row.source());
   std::vector<int> grades(row.grades().begin(), row.grades().end());
   std::sort(grades.begin(), grades.end());
   for (int grade : grades) canonical.add_grades(grade);
@@ -226,6 +223,7 @@ std::string Fingerprint(const v1::SubmitRequest& row) {
   canonical.set_county(row.county());
   canonical.set_district(row.district());
   canonical.set_school(row.school());
+  canonical.set_source(row.source());
   for (v1::GradeCount& g : SortedGrades(row.grades())) {
     *canonical.add_grades() = std::move(g);
   }
@@ -432,7 +430,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
     const bool retract = rows[i].has_retract();
     const v1::SubmitRequest& put = rows[i].submit();
     const v1::RetractRequest& removal = rows[i].retract();
-    const SchoolKey key = retract ? KeyOf(removal) : KeyOf(put);
+    const SchoolKey key = retract ? SchoolKeyOf(removal) : SchoolKeyOf(put);
     const std::string& submission_id =
         retract ? removal.submission_id() : put.submission_id();
     auto [school_it, new_school] = school_rows.emplace(EncodeSchoolKey(key), i);

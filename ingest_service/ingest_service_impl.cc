@@ -251,8 +251,7 @@ grpc::ServerUnaryReactor* IngestServiceImpl::GetSchool(
       kNotReady, ValidateGetSchoolRequest,
       [](SubmissionStore& store, const v1::GetSchoolRequest& r,
          const Caller&) {
-        return store.GetSchool(
-            {r.term(), r.county(), r.district(), r.school()});
+        return store.GetSchool(SchoolKeyOf(r));
       });
 }
 

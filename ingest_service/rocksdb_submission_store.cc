@@ -43,7 +43,9 @@ std::string SchoolDbKey(const SchoolKey& key) {
   return absl::StrCat(absl::string_view(&kSchoolSpace, 1),
                       EncodeSchoolKey(key));
 }
-std::string RosterDbKey(const SchoolKey& key) {
+// A roster names schools, whatever the source of their counts.
+std::string RosterDbKey(SchoolKey key) {
+  key.self_check = false;
   return absl::StrCat(absl::string_view(&kRosterSpace, 1),
                       EncodeSchoolKey(key));
 }
@@ -207,8 +209,7 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
     for (const v1::SchoolRecord& record : plan->records) {
       write_status.Update(
           BatchPut(batch,
-                   SchoolDbKey({record.term(), record.county(),
-                                record.district(), record.school()}),
+                   SchoolDbKey(SchoolKeyOf(record)),
                    record.SerializeAsString()));
     }
     for (const auto& [key, entry] : plan->roster) {
@@ -373,8 +374,7 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
   // `record` as it stood at `revision`; nullopt when created after it.
   auto as_of = [&](v1::SchoolRecord record)
       -> absl::StatusOr<std::optional<v1::SchoolRecord>> {
-    const std::string key = SchoolDbKey({record.term(), record.county(),
-                                         record.district(), record.school()});
+    const std::string key = SchoolDbKey(SchoolKeyOf(record));
     while (record.mod_revision() > revision) {
       ASSIGN_OR_RETURN(std::optional<storage::RevisionEntry> entry,
                        reader.GetProto<storage::RevisionEntry>(
@@ -383,8 +383,7 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
       if (entry.has_value()) {
         for (const v1::Event& e : entry->events()) {
           const v1::SchoolRecord& s = e.school();
-          if (SchoolDbKey({s.term(), s.county(), s.district(), s.school()}) ==
-              key) {
+          if (SchoolDbKey(SchoolKeyOf(s)) == key) {
             event = &e;
           }
         }

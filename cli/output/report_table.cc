@@ -69,12 +69,20 @@ std::string TermInChinese(const std::string& text) {
                       term->season == Term::Season::kAutumn ? "秋季" : "春季");
 }
 
+// What a self-check's title says of it; empty for the inspection.
+absl::string_view SourceMark(v1::Source source) {
+  return source == v1::SELF_CHECK ? "（学区自查）" : "";
+}
+
 ReportTable FromCountyReport(const v1::CountyReport& report) {
   ReportTable table = TableOf(
-      report, absl::StrCat(report.county(), " ", report.term()), "学区");
+      report,
+      absl::StrCat(report.county(), " ", report.term(),
+                   SourceMark(report.source())),
+      "学区");
   table.notice_title =
       absl::StrCat(report.county(), TermInChinese(report.term()),
-                   "学籍管理数据核查情况表（学区）");
+                   "学籍管理数据核查情况表（学区）", SourceMark(report.source()));
   return table;
 }
 
@@ -199,6 +207,38 @@ PlainTable TermComparisonTable(const v1::TermComparison& comparison) {
   return table;
 }
 
+PlainTable SourceComparisonTable(const v1::SourceComparison& comparison) {
+  PlainTable table;
+  table.title = absl::StrCat(
+      comparison.county(), comparison.district().empty() ? "" : " ",
+      comparison.district(), " ", comparison.term(), " 学区自查与县抽查对比（",
+      comparison.grades_compared(), " 个年级两方都有，", comparison.grades_flagged(),
+      " 个相差超过 ", ThresholdText(comparison.threshold_ppm()), "；仅自查 ",
+      comparison.self_check_only(), "，仅抽查 ", comparison.inspection_only(),
+      "）");
+  table.header = {kNumberHeading, "学区",     "学校",     "年级",
+                  "自查现场",     "自查学籍", "抽查现场", "抽查学籍",
+                  kDifferenceHeading, kRatioHeading, kRemarkHeading};
+  table.right_aligned = {true, false, false, true, true, true,
+                         true, true,  true,  true, false};
+  int number = 0;
+  for (const v1::SourceGrade& g : comparison.grades()) {
+    table.rows.push_back(
+        {absl::StrCat(++number), g.district(), g.school(),
+         absl::StrCat(g.grade()), absl::StrCat(g.self_check_onsite()),
+         absl::StrCat(g.self_check_registry()),
+         absl::StrCat(g.inspection_onsite()),
+         absl::StrCat(g.inspection_registry()), absl::StrCat(g.difference()),
+         g.ratio(),
+         !g.over_threshold()  ? ""
+         : g.difference() > 0 ? "自查多于抽查"
+                              : "自查少于抽查"});
+  }
+  table.revision = comparison.revision();
+  table.json = PrettyJson(comparison);
+  return table;
+}
+
 PlainTable PersistentGradesTable(const v1::TermComparison& comparison) {
   PlainTable table;
   table.title = absl::StrCat(comparison.county(), " ", comparison.term(),
@@ -241,21 +281,24 @@ ReportTable FromRegionReport(const v1::RegionReport& report) {
 ReportTable FromDistrictReport(const v1::DistrictReport& report) {
   ReportTable table = TableOf(
       report,
-      absl::StrCat(report.county(), " ", report.district(), " ", report.term()),
+      absl::StrCat(report.county(), " ", report.district(), " ", report.term(),
+                   SourceMark(report.source())),
       "学校");
-  table.notice_title = absl::StrCat(report.county(), report.district(), "学区",
-                                    TermInChinese(report.term()),
-                                    "学籍管理数据核查情况表（学校）");
+  table.notice_title = absl::StrCat(
+      report.county(), report.district(), "学区", TermInChinese(report.term()),
+      "学籍管理数据核查情况表（学校）", SourceMark(report.source()));
   return table;
 }
 
 ReportTable FromSchoolsReport(const v1::CountyReport& report) {
   ReportTable table = TableOf(
-      report, absl::StrCat(report.county(), " ", report.term(), " 学校"),
+      report,
+      absl::StrCat(report.county(), " ", report.term(), " 学校",
+                   SourceMark(report.source())),
       "学校");
   table.notice_title =
       absl::StrCat(report.county(), TermInChinese(report.term()),
-                   "学籍管理数据核查情况表（学校）");
+                   "学籍管理数据核查情况表（学校）", SourceMark(report.source()));
   table.group_header = "学区";
   table.rows.clear();
   int number = 0;
@@ -363,7 +406,11 @@ std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
   std::vector<std::string> cells = {
       absl::StrCat(e.alert_id()), v1::AlertEvent::State_Name(e.state()),
       LevelName(e.level()),       e.term(),
-      e.county(),                 e.district(),
+      // Above the county: the city or province in its column.
+      e.level() == v1::CITY       ? absl::StrCat(e.province(), e.city())
+      : e.level() == v1::PROVINCE ? e.province()
+                                  : e.county(),
+      e.district(),
       e.school(),                 e.grade() == 0 ? "" : absl::StrCat(e.grade())};
   if (e.rule() == v1::INCOMPLETE_COVERAGE) {
     // No counts of its own: what the roster expects and what came.
@@ -378,8 +425,11 @@ std::vector<std::string> AlertCells(const v1::AlertEvent& e) {
                  {absl::StrCat(e.onsite_count()),
                   absl::StrCat(e.registry_count()),
                   absl::StrCat(e.difference()), e.ratio(),
-                  e.rule() == v1::UNDER_REGISTRATION ? "在校多于学籍"
-                                                     : "学籍多于在校"});
+                  e.rule() == v1::SOURCE_MISMATCH
+                      ? absl::StrCat("自查与抽查不符：自查现场 ",
+                                     e.self_check_onsite_count())
+                  : e.rule() == v1::UNDER_REGISTRATION ? "在校多于学籍"
+                                                       : "学籍多于在校"});
   }
   cells.insert(cells.end(), {absl::StrCat(e.revision()), e.submitted_by()});
   return cells;

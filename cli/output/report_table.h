@@ -62,6 +62,11 @@ PlainTable CoverageTable(const v1::CoverageReport& report);
 // Two terms side by side: per district (or school) both terms' counts and
 // ratios, the changes, and 备注 连续两期超标 / 本期超标 / 上期超标; then 合计.
 PlainTable TermComparisonTable(const v1::TermComparison& comparison);
+// The district's self-check against the county's inspection, per
+// school-grade both counted: both sides' counts, the difference (self-check
+// minus inspection onsite), its ratio to the self-check, and 备注 自查多于抽查
+// or 自查少于抽查 where over the threshold.
+PlainTable SourceComparisonTable(const v1::SourceComparison& comparison);
 // The school-grades over the threshold in both terms.
 PlainTable PersistentGradesTable(const v1::TermComparison& comparison);
 // A protobuf time as "2015-11-16 09:30" in China Standard Time (UTC+8);

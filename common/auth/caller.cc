@@ -23,6 +23,7 @@ absl::string_view MethodName(Method method) {
     case Method::kGetDistrictReport: return "GetDistrictReport";
     case Method::kGetCoverageReport: return "GetCoverageReport";
     case Method::kCompareTerms: return "CompareTerms";
+    case Method::kCompareSources: return "CompareSources";
     case Method::kGetRegionReport: return "GetRegionReport";
     case Method::kListGradeDiscrepancies: return "ListGradeDiscrepancies";
     case Method::kListAlerts: return "ListAlerts";
@@ -42,7 +43,8 @@ const std::vector<Method>& AllMethods() {
       Method::kBackup,
       Method::kListCounties,     Method::kGetCountyReport,
       Method::kGetDistrictReport, Method::kGetCoverageReport,
-      Method::kCompareTerms,     Method::kGetRegionReport,
+      Method::kCompareTerms,     Method::kCompareSources,
+      Method::kGetRegionReport,
       Method::kListGradeDiscrepancies,
       Method::kListAlerts,       Method::kWatchAlerts};
   return *methods;
@@ -85,6 +87,7 @@ bool RoleMayCall(Role role, Method method) {
     case Method::kListCounties:
     case Method::kGetDistrictReport:
     case Method::kCompareTerms:
+    case Method::kCompareSources:
     case Method::kListGradeDiscrepancies:
     case Method::kListAlerts:
     case Method::kWatchAlerts:

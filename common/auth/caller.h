@@ -33,6 +33,7 @@ enum class Method {
   kGetDistrictReport,
   kGetCoverageReport,
   kCompareTerms,
+  kCompareSources,
   kGetRegionReport,
   kListGradeDiscrepancies,
   kListAlerts,

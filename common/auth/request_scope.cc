@@ -156,6 +156,12 @@ absl::Status AuthorizeScope(const Caller& caller,
 }
 
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::CompareSourcesRequest& request) {
+  return RequirePlace(caller, "compare the sources of", request.county(),
+                      request.district());
+}
+
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetDistrictReportRequest& request) {
   return RequirePlace(caller, "read the report of", request.county(),
                       request.district());

@@ -42,6 +42,8 @@ absl::Status AuthorizeScope(const Caller& caller,
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::CompareTermsRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
+                            v1::CompareSourcesRequest& request);
+absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetRegionReportRequest& request);
 absl::Status AuthorizeScope(const Caller& caller,
                             v1::GetDistrictReportRequest& request);

@@ -79,6 +79,14 @@ v1::Rule ThresholdPolicy::Evaluate(const Counts& counts) const {
   return v1::RULE_UNSPECIFIED;
 }
 
+bool ThresholdPolicy::SourcesDisagree(int64_t self_check_onsite,
+                                      int64_t inspection_onsite) const {
+  const int64_t difference = self_check_onsite - inspection_onsite;
+  const int64_t magnitude = difference < 0 ? -difference : difference;
+  return magnitude > 0 &&
+         magnitude * 1'000'000 > source_mismatch_ppm * self_check_onsite;
+}
+
 std::string LevelName(v1::Level level) {
   return absl::AsciiStrToLower(v1::Level_Name(level));
 }

@@ -65,12 +65,22 @@ struct ThresholdPolicy {
   std::optional<int64_t> under_ppm;
   // |difference| below this never alerts (silences tiny grades).
   int64_t min_abs_difference = 0;
-  // Levels evaluated.
+  // Levels evaluated (CITY and PROVINCE only when listed: off by
+  // default).
   std::set<v1::Level> levels = {v1::GRADE, v1::SCHOOL, v1::DISTRICT,
                                 v1::COUNTY};
+  // The district's self-check against the inspection, per grade: they
+  // disagree when |self-check onsite - inspection onsite| * 1e6 >
+  // source_mismatch_ppm * self-check onsite (with a self-check of 0: any
+  // student found). The comparison report always uses it; alerts
+  // (SOURCE_MISMATCH) only when source_mismatch_alerts.
+  int64_t source_mismatch_ppm = 20'000;
+  bool source_mismatch_alerts = false;
 
   // The rule `counts` breaks, or RULE_UNSPECIFIED.
   v1::Rule Evaluate(const Counts& counts) const;
+  bool SourcesDisagree(int64_t self_check_onsite,
+                       int64_t inspection_onsite) const;
   bool Evaluates(v1::Level level) const { return levels.count(level) > 0; }
 };
 

@@ -9,11 +9,13 @@
 namespace headcount {
 namespace {
 constexpr char kSeparator = '\0';
+constexpr absl::string_view kSelfCheckMark = "self-check";
 }  // namespace
 
 bool SchoolKey::operator<(const SchoolKey& other) const {
-  return std::tie(term, county, district, school) <
-         std::tie(other.term, other.county, other.district, other.school);
+  return std::tie(term, county, district, school, self_check) <
+         std::tie(other.term, other.county, other.district, other.school,
+                  other.self_check);
 }
 
 std::string EncodeSchoolKey(const SchoolKey& key) {
@@ -23,18 +25,22 @@ std::string EncodeSchoolKey(const SchoolKey& key) {
   absl::StrAppend(&out, key.term, absl::string_view(&kSeparator, 1), key.county,
                   absl::string_view(&kSeparator, 1), key.district,
                   absl::string_view(&kSeparator, 1), key.school);
+  if (key.self_check) {
+    absl::StrAppend(&out, absl::string_view(&kSeparator, 1), kSelfCheckMark);
+  }
   return out;
 }
 
 absl::StatusOr<SchoolKey> DecodeSchoolKey(absl::string_view encoded) {
   std::vector<std::string> parts =
       absl::StrSplit(encoded, absl::ByChar(kSeparator));
-  if (parts.size() != 4) {
+  const bool self_check = parts.size() == 5 && parts[4] == kSelfCheckMark;
+  if (parts.size() != 4 && !self_check) {
     return absl::DataLossError(
         absl::StrCat("malformed school key with ", parts.size(), " parts"));
   }
   return SchoolKey{std::move(parts[0]), std::move(parts[1]),
-                   std::move(parts[2]), std::move(parts[3])};
+                   std::move(parts[2]), std::move(parts[3]), self_check};
 }
 
 std::string SchoolKeyPrefix(absl::string_view term, absl::string_view county,

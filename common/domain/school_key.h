@@ -1,6 +1,8 @@
 // Key encoding for school records: term, county, district, school joined by
 // NUL, so that a prefix of whole components selects a term, a county or a
 // district in key order. Validation guarantees no component contains NUL.
+// A self-check record's key has a fifth component, so it sorts right after
+// the same school's inspection record.
 #ifndef HEADCOUNT_COMMON_DOMAIN_SCHOOL_KEY_H_
 #define HEADCOUNT_COMMON_DOMAIN_SCHOOL_KEY_H_
 
@@ -9,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "headcount/v1/ingest.pb.h"
 
 namespace headcount {
 
@@ -17,17 +20,30 @@ struct SchoolKey {
   std::string county;
   std::string district;
   std::string school;
+  // The district's self-check record rather than the inspection's.
+  bool self_check = false;
 
   bool operator==(const SchoolKey& other) const {
     return term == other.term && county == other.county &&
-           district == other.district && school == other.school;
+           district == other.district && school == other.school &&
+           self_check == other.self_check;
   }
   bool operator<(const SchoolKey& other) const;
 };
 
+// The key of the record a message names: a SchoolRecord, SubmitRequest,
+// RetractRequest or GetSchoolRequest (term, county, district, school and
+// source).
+template <typename Message>
+SchoolKey SchoolKeyOf(const Message& m) {
+  return {m.term(), m.county(), m.district(), m.school(),
+          m.source() == v1::SELF_CHECK};
+}
+
 std::string EncodeSchoolKey(const SchoolKey& key);
 
-// DATA_LOSS when `encoded` does not hold exactly four components.
+// DATA_LOSS when `encoded` does not hold four components (or five, the
+// last the self-check's mark).
 absl::StatusOr<SchoolKey> DecodeSchoolKey(absl::string_view encoded);
 
 // The prefix selecting every school under the given filter. Components after

@@ -199,6 +199,15 @@ void CheckSubmissionId(const std::string& id,
   }
 }
 
+// Whose counts: a known Source.
+void CheckSource(v1::Source source, std::vector<FieldViolation>& violations) {
+  if (!v1::Source_IsValid(source)) {
+    violations.push_back(
+        {"source", absl::StrCat("must be INSPECTION (0) or SELF_CHECK (1), got ",
+                                static_cast<int>(source))});
+  }
+}
+
 }  // namespace
 
 std::vector<FieldViolation> ValidateSubmitRequest(
@@ -208,6 +217,7 @@ std::vector<FieldViolation> ValidateSubmitRequest(
   CheckSchoolIdentity(request.term(), request.county(), request.district(),
                       request.school(), violations);
   CheckGrades(request.grades(), violations);
+  CheckSource(request.source(), violations);
   return violations;
 }
 
@@ -218,6 +228,7 @@ std::vector<FieldViolation> ValidateRetractRequest(
   CheckSchoolIdentity(request.term(), request.county(), request.district(),
                       request.school(), violations);
   CheckGradeNumbers("grades", request.grades(), violations);
+  CheckSource(request.source(), violations);
   return violations;
 }
 
@@ -425,6 +436,7 @@ std::vector<FieldViolation> ValidateRemovedSchool(
   if (record.grades_size() != 0) {
     violations.push_back({"grades", "must be empty in a DELETE event"});
   }
+  CheckSource(record.source(), violations);
   if (record.mod_revision() <= 0) {
     violations.push_back({"mod_revision", "must be positive"});
   }
@@ -437,6 +449,7 @@ std::vector<FieldViolation> ValidateSchoolRecord(
   CheckSchoolIdentity(record.term(), record.county(), record.district(),
                       record.school(), violations);
   CheckGrades(record.grades(), violations);
+  CheckSource(record.source(), violations);
   if (record.mod_revision() <= 0) {
     violations.push_back({"mod_revision", "must be positive"});
   }
@@ -480,6 +493,7 @@ std::vector<FieldViolation> ValidateGetSchoolRequest(
   std::vector<FieldViolation> violations;
   CheckSchoolIdentity(request.term(), request.county(), request.district(),
                       request.school(), violations);
+  CheckSource(request.source(), violations);
   return violations;
 }
 
@@ -524,6 +538,18 @@ std::vector<FieldViolation> ValidateGetCountyReportRequest(
   std::vector<FieldViolation> violations;
   CheckTerm("term", request.term(), violations);
   CheckName("county", request.county(), violations);
+  CheckSource(request.source(), violations);
+  return violations;
+}
+
+std::vector<FieldViolation> ValidateCompareSourcesRequest(
+    const v1::CompareSourcesRequest& request) {
+  std::vector<FieldViolation> violations;
+  CheckTerm("term", request.term(), violations);
+  CheckName("county", request.county(), violations);
+  if (!request.district().empty()) {
+    CheckName("district", request.district(), violations);
+  }
   return violations;
 }
 
@@ -565,6 +591,7 @@ std::vector<FieldViolation> ValidateGetDistrictReportRequest(
   CheckTerm("term", request.term(), violations);
   CheckName("county", request.county(), violations);
   CheckName("district", request.district(), violations);
+  CheckSource(request.source(), violations);
   return violations;
 }
 

@@ -91,6 +91,8 @@ std::vector<FieldViolation> ValidateListCountiesRequest(
     const v1::ListCountiesRequest& request);
 std::vector<FieldViolation> ValidateGetCountyReportRequest(
     const v1::GetCountyReportRequest& request);
+std::vector<FieldViolation> ValidateCompareSourcesRequest(
+    const v1::CompareSourcesRequest& request);
 std::vector<FieldViolation> ValidateGetCoverageReportRequest(
     const v1::GetCoverageReportRequest& request);
 std::vector<FieldViolation> ValidateCompareTermsRequest(

@@ -249,5 +249,61 @@ TEST(AlertEvaluatorTest, CoverageRaisesUpdatesAndClears) {
             std::nullopt);
 }
 
+TEST(AlertEvaluatorTest, SourcesRaiseUpdateAndClearAtTheThreshold) {
+  ThresholdPolicy policy;  // 2% of the self-check's count
+  const AlertEvaluator evaluator(policy);
+  v1::AlertEvent identity;
+  identity.set_level(v1::GRADE);
+  identity.set_school("永兴中心小学");
+  identity.set_grade(3);
+  auto count = [](int64_t onsite, int64_t registry) {
+    v1::GradeCount g;
+    g.set_onsite_count(onsite);
+    g.set_registry_count(registry);
+    return std::optional<v1::GradeCount>(g);
+  };
+  // 2 of 100 is exactly 2%: not over; 3 is.
+  EXPECT_EQ(evaluator.EvaluateSources(identity, count(98, 104), count(100, 104),
+                                      std::nullopt),
+            std::nullopt);
+  std::optional<v1::AlertEvent> raised = evaluator.EvaluateSources(
+      identity, count(97, 104), count(100, 104), std::nullopt);
+  ASSERT_TRUE(raised.has_value());
+  EXPECT_EQ(raised->state(), v1::AlertEvent::RAISED);
+  EXPECT_EQ(raised->rule(), v1::SOURCE_MISMATCH);
+  EXPECT_EQ(raised->onsite_count(), 97);
+  EXPECT_EQ(raised->registry_count(), 104);
+  EXPECT_EQ(raised->self_check_onsite_count(), 100);
+  EXPECT_EQ(raised->difference(), 3);
+  EXPECT_EQ(raised->ratio(), "0.030");
+  // Fewer reported than found disagrees as well.
+  EXPECT_TRUE(evaluator
+                  .EvaluateSources(identity, count(110, 104), count(100, 104),
+                                   std::nullopt)
+                  .has_value());
+  // The same counts again: nothing; other counts: UPDATED.
+  EXPECT_EQ(evaluator.EvaluateSources(identity, count(97, 104),
+                                      count(100, 104), raised),
+            std::nullopt);
+  std::optional<v1::AlertEvent> updated = evaluator.EvaluateSources(
+      identity, count(90, 104), count(100, 104), raised);
+  ASSERT_TRUE(updated.has_value());
+  EXPECT_EQ(updated->state(), v1::AlertEvent::UPDATED);
+  // One side gone, or the two agreeing: CLEARED.
+  std::optional<v1::AlertEvent> cleared = evaluator.EvaluateSources(
+      identity, count(97, 104), std::nullopt, raised);
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->state(), v1::AlertEvent::CLEARED);
+  cleared = evaluator.EvaluateSources(identity, count(100, 104),
+                                      count(100, 104), raised);
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->state(), v1::AlertEvent::CLEARED);
+  // A self-check of nobody against students found.
+  EXPECT_TRUE(evaluator
+                  .EvaluateSources(identity, count(5, 5), count(0, 5),
+                                   std::nullopt)
+                  .has_value());
+}
+
 }  // namespace
 }  // namespace headcount::audit

@@ -57,8 +57,12 @@ class FakeAuditReader final : public AuditReader {
       const v1::GetRegionReportRequest&) override {
     return absl::UnimplementedError("not in this fake");
   }
+  absl::StatusOr<v1::SourceComparison> CompareSources(
+      const v1::CompareSourcesRequest&) override {
+    return absl::UnimplementedError("not in this fake");
+  }
   absl::StatusOr<v1::DistrictReport> GetDistrictReport(
-      absl::string_view, absl::string_view, absl::string_view) override {
+      const v1::GetDistrictReportRequest&) override {
     return absl::UnimplementedError("not in this fake");
   }
   absl::StatusOr<v1::ListGradeDiscrepanciesResponse> ListGradeDiscrepancies(

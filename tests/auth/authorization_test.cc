@@ -186,6 +186,14 @@ grpc::Status Call(AuthorizationTest::Stubs& as, Method method,
       v1::TermComparison comparison;
       return as.audit->CompareTerms(context.get(), request, &comparison);
     }
+    case Method::kCompareSources: {
+      v1::CompareSourcesRequest request;
+      request.set_term(kTerm);
+      request.set_county(place.county);
+      request.set_district(place.district);
+      v1::SourceComparison comparison;
+      return as.audit->CompareSources(context.get(), request, &comparison);
+    }
     case Method::kListGradeDiscrepancies: {
       v1::ListGradeDiscrepanciesRequest request;
       request.set_term(kTerm);
@@ -299,6 +307,7 @@ const std::map<Method, Expectations>& Table() {
         {"stranger", "nnn"}}},
       {Method::kGetDistrictReport, district_reads},
       {Method::kCompareTerms, district_reads},
+      {Method::kCompareSources, district_reads},
       {Method::kGetRegionReport,
        {{"clerk-yongxing", "n"}, {"clerk-jiucheng", "n"},
         {"lixin-office", "Y"}, {"linquan-office", "Y"},
@@ -346,8 +355,8 @@ TEST_F(AuthorizationTest, EveryRpcByEveryRoleInAndOutOfScope) {
   }
   // Every allowed write sent the stored counts again: nothing changed.
   EXPECT_EQ(ingest_->store()->revision(), 3);
-  EXPECT_EQ(allowed, 106);
-  EXPECT_EQ(denied, 286);
+  EXPECT_EQ(allowed, 113);
+  EXPECT_EQ(denied, 303);
 }
 
 TEST_F(AuthorizationTest, RefusalsNameTheCallerTheScopeAndThePlace) {

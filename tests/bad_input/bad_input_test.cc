@@ -191,6 +191,12 @@ TEST_F(BadInputTest, IngestService) {
       {"Submit/very long school", [&] { return Submit(with([](auto& r) {
          r.set_school(std::string(100'000, 'x')); })); },
        StatusCode::INVALID_ARGUMENT, "school: must be at most 256 bytes"},
+      {"Submit/unknown source", [&] { return Submit(with([](auto& r) {
+         r.set_source(static_cast<v1::Source>(7)); })); },
+       StatusCode::INVALID_ARGUMENT, "source: must be INSPECTION (0) or SELF_CHECK (1), got 7"},
+      {"Retract/unknown source", [&] { return Retract(retract([](auto& r) {
+         r.set_source(static_cast<v1::Source>(-2)); })); },
+       StatusCode::INVALID_ARGUMENT, "source: must be INSPECTION (0) or SELF_CHECK (1), got -2"},
       {"Submit/invalid UTF-8", [&] { return Submit(with([](auto& r) { r.set_county("\xc3\x28"); })); },
        StatusCode::INVALID_ARGUMENT, "county: must be valid UTF-8"},
       {"Submit/NUL in a name", [&] { return Submit(with([](auto& r) {
@@ -396,6 +402,20 @@ TEST_F(BadInputTest, AuditService) {
       {"GetCountyReport/not a message", [&] { return Raw(audit_channel_,
          "/headcount.v1.AuditService/GetCountyReport", std::string("\x12\x09zz", 4)); },
        StatusCode::INVALID_ARGUMENT, "not a well-formed headcount.v1.GetCountyReportRequest"},
+      {"GetCountyReport/unknown source", [&] { v1::GetCountyReportRequest q;
+         q.set_term("2015-autumn"); q.set_county("利辛县");
+         q.set_source(static_cast<v1::Source>(3)); v1::CountyReport r;
+         return audit_stub_->GetCountyReport(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "source: must be INSPECTION (0) or SELF_CHECK (1), got 3"},
+      {"GetDistrictReport/unknown source", [&] { v1::GetDistrictReportRequest q;
+         q.set_term("2015-autumn"); q.set_county("利辛县"); q.set_district("城北");
+         q.set_source(static_cast<v1::Source>(9)); v1::DistrictReport r;
+         return audit_stub_->GetDistrictReport(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "source: must be INSPECTION (0) or SELF_CHECK (1), got 9"},
+      {"CompareSources/no county", [&] { v1::CompareSourcesRequest q;
+         q.set_term("2015-autumn"); v1::SourceComparison r;
+         return audit_stub_->CompareSources(Context().get(), q, &r); },
+       StatusCode::INVALID_ARGUMENT, "county: must not be empty"},
       {"CompareTerms/the same term twice", [&] { v1::CompareTermsRequest q;
          q.set_term("2015-autumn"); q.set_previous_term("2015-autumn");
          q.set_county("利辛县"); v1::TermComparison r;

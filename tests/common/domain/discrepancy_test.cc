@@ -95,7 +95,11 @@ TEST(ParseLevelsTest, ParsesSubsets) {
   ASSERT_TRUE(levels.ok());
   EXPECT_THAT(*levels, ::testing::ElementsAre(v1::GRADE, v1::DISTRICT));
   EXPECT_FALSE(ParseLevels("").ok());
-  EXPECT_FALSE(ParseLevels("grade,province").ok());
+  EXPECT_FALSE(ParseLevels("grade,nation").ok());
+  auto above = ParseLevels("county,city,province");
+  ASSERT_TRUE(above.ok());
+  EXPECT_THAT(*above,
+              ::testing::ElementsAre(v1::COUNTY, v1::CITY, v1::PROVINCE));
 }
 
 TEST(CountsTest, AddWithoutOverflowRefusesToWrap) {

@@ -15,6 +15,23 @@ TEST(SchoolKeyTest, RoundTrips) {
   EXPECT_EQ(*decoded, key);
 }
 
+TEST(SchoolKeyTest, ASelfCheckRecordSortsRightAfterTheInspections) {
+  SchoolKey inspection{"2015-autumn", "利辛县", "城北", "城北中心小学"};
+  SchoolKey self_check = inspection;
+  self_check.self_check = true;
+  absl::StatusOr<SchoolKey> decoded =
+      DecodeSchoolKey(EncodeSchoolKey(self_check));
+  ASSERT_THAT(decoded.status(), testing::IsOk());
+  EXPECT_EQ(*decoded, self_check);
+  EXPECT_FALSE(*decoded == inspection);
+  const std::string next_school =
+      EncodeSchoolKey({"2015-autumn", "利辛县", "城北", "城北中心小学二"});
+  EXPECT_LT(EncodeSchoolKey(inspection), EncodeSchoolKey(self_check));
+  EXPECT_LT(EncodeSchoolKey(self_check), next_school);
+  EXPECT_TRUE(absl::StartsWith(EncodeSchoolKey(self_check),
+                               SchoolKeyPrefix("2015-autumn", "利辛县", "城北")));
+}
+
 TEST(SchoolKeyTest, RejectsMalformedKeys) {
   EXPECT_EQ(DecodeSchoolKey("a").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeSchoolKey(std::string("a\0b\0c\0d\0e", 9)).status().code(),
