@@ -95,9 +95,12 @@ std::string AlertKey(const v1::AlertEvent& e) {
   const char level = static_cast<char>('0' + e.level());
   const char grade = static_cast<char>(e.grade());
   // A district's coverage alert is apart from its counts' alert, a
-  // grade's source mismatch apart from its over-registration.
+  // grade's source mismatch apart from its over-registration. Above the
+  // county the province and city stand where county and district do.
+  const bool above = e.level() == v1::CITY || e.level() == v1::PROVINCE;
   return absl::StrCat(Space(kOpenSpace), Space(level), e.term(), kSep,
-                      e.county(), kSep, e.district(), kSep, e.school(), kSep,
+                      above ? e.province() : e.county(), kSep,
+                      above ? e.city() : e.district(), kSep, e.school(), kSep,
                       Space(grade),
                       e.rule() == v1::INCOMPLETE_COVERAGE ? "C"
                       : e.rule() == v1::SOURCE_MISMATCH   ? "S"
@@ -617,6 +620,8 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
     }
   }
 
+  RETURN_IF_ERROR(AddRegionTargets(reader, events, targets));
+
   // Alerts: evaluated once the whole revision is applied.
   AlertAppender alerts(batch, reader, last_alert_id_.load(), revision,
                        options_.clock->Now());
@@ -699,6 +704,88 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
       "synced write).");
   apply_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - apply_start));
   return alerts.appended();
+}
+
+absl::Status AuditStore::AddRegionTargets(
+    RocksDbReader& reader, const std::vector<v1::Event>& events,
+    std::map<std::string, AlertTarget>& targets) {
+  const bool cities = options_.policy.Evaluates(v1::CITY);
+  const bool provinces = options_.policy.Evaluates(v1::PROVINCE);
+  if (!cities && !provinces) return absl::OkStatus();
+  // Every county's region as the batch leaves it.
+  std::map<std::string, v1::Region> regions;  // by county
+  RETURN_IF_ERROR(reader.Scan<v1::Region>(
+      std::string(1, kRegionSpace), "",
+      [&](absl::string_view, v1::Region& region) {
+        regions.emplace(region.county(), std::move(region));
+        return true;
+      }));
+  // (term, province, city) whose sums may have changed; city empty: the
+  // province's.
+  std::set<std::tuple<std::string, std::string, std::string>> touched;
+  auto touch = [&](const std::string& term, const v1::Region& region) {
+    if (region.province().empty()) return;
+    touched.emplace(term, region.province(), region.city());
+    touched.emplace(term, region.province(), "");
+  };
+  std::set<std::string> moved;  // counties placed anew
+  for (const v1::Event& change : events) {
+    if (IsRegionEvent(change)) {
+      moved.insert(change.region().county());
+      continue;
+    }
+    if (IsRosterEvent(change) || IsSelfCheck(change.school())) continue;
+    auto region = regions.find(change.school().county());
+    if (region != regions.end()) touch(change.school().term(), region->second);
+  }
+  if (!moved.empty()) {
+    // Every term a moved county has counts in, for its old and new place.
+    std::map<std::string, v1::Region> before;
+    for (const v1::Event& change : events) {
+      if (IsRegionEvent(change) && change.has_prev_region()) {
+        before.emplace(change.region().county(), change.prev_region());
+      }
+    }
+    RETURN_IF_ERROR(reader.Scan<storage::Totals>(
+        TotalsKey(v1::COUNTY, ""), "",
+        [&](absl::string_view key, storage::Totals&) {
+          const std::vector<std::string> scope =
+              absl::StrSplit(key.substr(2), kSep);
+          if (scope.size() != 2 || moved.count(scope[1]) == 0) return true;
+          touch(scope[0], regions[scope[1]]);
+          auto old = before.find(scope[1]);
+          if (old != before.end()) touch(scope[0], old->second);
+          return true;
+        }));
+  }
+  for (const auto& [term, province, city] : touched) {
+    const v1::Level level = city.empty() ? v1::PROVINCE : v1::CITY;
+    if (!options_.policy.Evaluates(level)) continue;
+    std::optional<Counts> sum;
+    for (const auto& [county, region] : regions) {
+      if (region.province() != province ||
+          (!city.empty() && region.city() != city)) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::optional<storage::Totals> counted,
+                       reader.GetProto<storage::Totals>(TotalsKey(
+                           v1::COUNTY, Scope(v1::COUNTY, term, county, "", ""))));
+      if (!counted.has_value()) continue;
+      if (!sum.has_value()) sum.emplace();
+      if (!sum->AddWithoutOverflow(FromTotals(*counted))) {
+        return absl::DataLossError(absl::StrCat(
+            "the sum of ", province, city, " would overflow"));
+      }
+    }
+    AlertTarget target;
+    target.identity.set_level(level);
+    target.identity.set_term(term);
+    target.identity.set_province(province);
+    target.identity.set_city(city);
+    target.counts = sum;  // none counted any more: an open alert clears
+    targets[AlertKey(target.identity)] = std::move(target);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status AuditStore::WriteWithAlerts(rocksdb::WriteBatchWithIndex& batch,
@@ -1187,10 +1274,13 @@ absl::StatusOr<v1::ListAlertsResponse> AuditStore::ListAlerts(
   RETURN_IF_ERROR(reader.Scan<v1::AlertEvent>(
       std::string(1, kOpenSpace), "",
       [&](absl::string_view, v1::AlertEvent& event) {
-        auto region = regions.find(event.county());
-        event.set_city(region == regions.end() ? "" : region->second.city());
-        event.set_province(region == regions.end() ? ""
-                                                   : region->second.province());
+        if (!event.county().empty()) {  // above counties: its own place
+          auto region = regions.find(event.county());
+          event.set_city(region == regions.end() ? ""
+                                                 : region->second.city());
+          event.set_province(
+              region == regions.end() ? "" : region->second.province());
+        }
         if (Matches(filter, event)) *response.add_alerts() = std::move(event);
         return true;
       }));

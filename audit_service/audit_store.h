@@ -183,6 +183,14 @@ class AuditStore final : public RevisionSink, public AuditReader {
   absl::Status EvaluateCoverage(RocksDbReader& reader,
                                 const std::set<DistrictName>& districts,
                                 AlertAppender& alerts);
+  // Adds to `targets` the cities and provinces (when the policy evaluates
+  // them) whose sums `events` may change: where the counties counted lie,
+  // and every place a county placed anew leaves or enters, in each term it
+  // has counts. Their sums are those of their counties as `reader` sees
+  // them (the batch's).
+  absl::Status AddRegionTargets(RocksDbReader& reader,
+                                const std::vector<v1::Event>& events,
+                                std::map<std::string, AlertTarget>& targets);
   // Adds the newest alert id `alerts` wrote to `batch` and writes it
   // (synced unless options say otherwise) after the disk floor check;
   // `what` names the write in an error.

@@ -222,5 +222,116 @@ TEST_F(AuditServerTest, ListGradeDiscrepanciesComesInPages) {
               HasCode(grpc::StatusCode::INVALID_ARGUMENT));
 }
 
+TEST_F(AuditServerTest, CityAndProvinceAlertsWhenThePolicyListsThem) {
+  audit_->Shutdown();
+  audit_.reset();
+  ThresholdPolicy policy;
+  policy.over_ppm = 1'000;  // 0.1%: 利辛县's 0.13% is over it
+  policy.levels = {v1::COUNTY, v1::CITY, v1::PROVINCE};
+  StartAudit(policy);
+  auto put_regions = [&](const std::string& id,
+                         std::vector<std::array<std::string, 3>> places) {
+    v1::PutRegionsRequest request;
+    request.set_submission_id(id);
+    for (const auto& [county, city, province] : places) {
+      v1::Region* region = request.add_regions();
+      region->set_county(county);
+      region->set_city(city);
+      region->set_province(province);
+    }
+    v1::PutRegionsResponse response;
+    ASSERT_THAT(ingest_stub_->PutRegions(Context().get(), request, &response),
+                GrpcOk());
+  };
+  auto open_at = [&](v1::Level level) {
+    std::vector<std::string> places;
+    for (const v1::AlertEvent& a : OpenAlerts(level)) {
+      EXPECT_EQ(a.level(), level);
+      places.push_back(absl::StrCat(a.province(), "/", a.city(), "/",
+                                    a.county(), " ", a.onsite_count(), " ",
+                                    a.registry_count()));
+    }
+    return places;
+  };
+  put_regions("regions-1", {{kCounty, "亳州市", "安徽省"},
+                            {"蒙城县", "亳州市", "安徽省"}});
+  LoadBatch(FixtureSchools());
+  Converge();
+  EXPECT_THAT(open_at(v1::COUNTY),
+              ElementsAreArray({"安徽省/亳州市/利辛县 60135 60216"}));
+  EXPECT_THAT(open_at(v1::CITY),
+              ElementsAreArray({"安徽省/亳州市/ 60135 60216"}));
+  EXPECT_THAT(open_at(v1::PROVINCE),
+              ElementsAreArray({"安徽省// 60135 60216"}));
+
+  // Another county of the city counted in full dilutes the city and the
+  // province below 0.1%: both clear.
+  v1::SubmitRequest mengcheng =
+      ::headcount::testing::School("城关", "蒙城一中", {{100000, 100000}}, "m-1");
+  mengcheng.set_county("蒙城县");
+  Submit(mengcheng);
+  Converge();
+  EXPECT_THAT(open_at(v1::CITY), IsEmpty());
+  EXPECT_THAT(open_at(v1::PROVINCE), IsEmpty());
+  const std::vector<v1::AlertEvent> cleared =
+      WatchAlerts(audit_->store()->last_alert_id() - 2, 2);
+  ASSERT_THAT(cleared, SizeIs(2));
+  for (const v1::AlertEvent& e : cleared) {
+    EXPECT_EQ(e.state(), v1::AlertEvent::CLEARED);
+    EXPECT_EQ(e.province(), "安徽省");
+  }
+
+  // 蒙城县 moves to another city: 亳州市 is 利辛县 alone again (RAISED),
+  // 阜阳市 has nothing to flag, the province is unchanged.
+  put_regions("regions-2", {{"蒙城县", "阜阳市", "安徽省"}});
+  Converge();
+  EXPECT_THAT(open_at(v1::CITY),
+              ElementsAreArray({"安徽省/亳州市/ 60135 60216"}));
+  EXPECT_THAT(open_at(v1::PROVINCE), IsEmpty());
+  // Filtered by place: the city's alert is in its province and city.
+  v1::ListAlertsRequest request;
+  request.mutable_filter()->set_province("安徽省");
+  request.mutable_filter()->set_city("亳州市");
+  request.mutable_filter()->set_level(v1::CITY);
+  v1::ListAlertsResponse response;
+  ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), request, &response),
+              GrpcOk());
+  EXPECT_THAT(response.alerts(), SizeIs(1));
+  request.mutable_filter()->set_city("阜阳市");
+  ASSERT_THAT(audit_stub_->ListAlerts(Context().get(), request, &response),
+              GrpcOk());
+  EXPECT_THAT(response.alerts(), IsEmpty());
+
+  // A restart raises nothing twice.
+  const int64_t last = audit_->store()->last_alert_id();
+  audit_->Shutdown();
+  audit_.reset();
+  StartAudit(policy);
+  Converge();
+  EXPECT_EQ(audit_->store()->last_alert_id(), last);
+}
+
+TEST_F(AuditServerTest, NoAlertsAboveTheCountyByDefault) {
+  v1::PutRegionsRequest regions;
+  regions.set_submission_id("regions-1");
+  v1::Region* region = regions.add_regions();
+  region->set_county(kCounty);
+  region->set_city("亳州市");
+  region->set_province("安徽省");
+  v1::PutRegionsResponse put;
+  ASSERT_THAT(ingest_stub_->PutRegions(Context().get(), regions, &put),
+              GrpcOk());
+  std::vector<v1::SubmitRequest> schools = FixtureSchools();
+  // Over 2% in the county, hence in its city and province too.
+  for (int i = 0; i < 10; ++i) {
+    for (auto& g : *schools[i].mutable_grades()) g.set_onsite_count(0);
+  }
+  LoadBatch(schools);
+  Converge();
+  EXPECT_THAT(OpenAlerts(v1::COUNTY), SizeIs(1));
+  EXPECT_THAT(OpenAlerts(v1::CITY), IsEmpty());
+  EXPECT_THAT(OpenAlerts(v1::PROVINCE), IsEmpty());
+}
+
 }  // namespace
 }  // namespace headcount::audit
