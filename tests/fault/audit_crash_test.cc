@@ -1,8 +1,10 @@
 // kill -9 of the real headcount-audit at random moments while the notice's
-// fixture, random corrections and retractions stream into the ingest. After the last
-// restart its reports and open alerts equal a recomputation from scratch,
-// and its alert stream has every alert_id once, in order, and replays to
-// exactly the open alerts.
+// fixture, random corrections and retractions, self-checks and moves of the
+// county between cities stream into the ingest (alerts at every level, city
+// and province and source mismatches included). After the last restart its
+// reports and open alerts equal a recomputation from scratch, and its alert
+// stream has every alert_id once, in order, and replays to exactly the open
+// alerts.
 #include <signal.h>
 
 #include <atomic>
@@ -40,12 +42,23 @@ std::vector<v1::SubmitRequest> FixtureSchools() {
 }
 
 std::string AlertKey(const v1::AlertEvent& e) {
-  return absl::StrCat(e.level(), "/", e.district(), "/", e.school(), "/", e.grade());
+  // A grade's source mismatch is apart from its over-registration. The
+  // place above a county's alert is where its county lay when written (in
+  // ListAlerts: now), so only a city's or province's own names it.
+  const bool above = e.level() == v1::CITY || e.level() == v1::PROVINCE;
+  return absl::StrCat(e.level(), "/", above ? e.province() : "", "/",
+                      above ? e.city() : "", "/", e.district(),
+                      "/", e.school(), "/", e.grade(), "/",
+                      e.rule() == v1::SOURCE_MISMATCH ? "S" : "");
 }
 std::string AlertValue(const v1::AlertEvent& e) {
   return absl::StrCat(e.onsite_count(), "/", e.registry_count(), "/", e.ratio(), "/",
-                      e.rule());
+                      e.rule(), "/", e.self_check_onsite_count());
 }
+
+// The policy of both audits: every level, a low threshold so that the
+// county, its city and province are over it, source mismatches on.
+constexpr char kOverThreshold[] = "0.001";
 
 std::map<std::string, std::string> OpenSet(v1::AuditService::Stub& stub) {
   v1::ListAlertsResponse response;
@@ -61,19 +74,28 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
   ASSERT_TRUE(ingest.ok()) << ingest.status();
   const std::string ingest_address = (*ingest)->address();
 
-  const std::vector<std::string> audit_args = {"--data_dir=" + dir.Sub("audit"),
-                                               "--ingest=" + ingest_address};
-  auto started = ServiceProcess::Start(
-      "headcount-audit", {"--listen=127.0.0.1:0", audit_args[0], audit_args[1]},
-      dir.Sub("audit"));
+  const std::vector<std::string> audit_args = {
+      "--data_dir=" + dir.Sub("audit"), "--ingest=" + ingest_address,
+      absl::StrCat("--over_threshold=", kOverThreshold),
+      "--levels=grade,school,district,county,city,province",
+      "--source_mismatch_alerts"};
+  auto args_with = [&](const std::string& listen) {
+    std::vector<std::string> args = audit_args;
+    args.insert(args.begin(), "--listen=" + listen);
+    return args;
+  };
+  auto started =
+      ServiceProcess::Start("headcount-audit", args_with("127.0.0.1:0"), dir.Sub("audit"));
   ASSERT_TRUE(started.ok()) << started.status();
   std::unique_ptr<ServiceProcess> audit = *std::move(started);
   const std::string audit_address = audit->address();
 
   // The feed: the fixture in shuffled order, then random corrections and
-  // retractions.
+  // retractions, self-checks, and moves of the county between two cities.
   std::atomic<bool> fed{false};
   std::atomic<int> retractions{0};
+  std::atomic<int> self_checks{0};
+  std::atomic<int> moves{0};
   std::thread feeder([&] {
     auto stub = v1::IngestService::NewStub(FastReconnectChannel(ingest_address));
     std::vector<v1::SubmitRequest> schools = FixtureSchools();
@@ -100,6 +122,20 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
       ++retractions;
       absl::SleepFor(absl::Milliseconds(3));
     };
+    auto place = [&](const std::string& city, int i) {
+      v1::PutRegionsRequest request;
+      request.set_submission_id(absl::StrCat("regions-", i));
+      v1::Region* region = request.add_regions();
+      region->set_county("利辛县");
+      region->set_city(city);
+      region->set_province("安徽省");
+      v1::PutRegionsResponse response;
+      grpc::Status status = stub->PutRegions(Context().get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+      ++moves;
+      absl::SleepFor(absl::Milliseconds(3));
+    };
+    place("亳州市", -1);
     for (const auto& school : schools) submit(school);
     // Corrections of one grade, and now and then a retraction of a grade
     // or of a whole school (a later correction brings the school back).
@@ -107,7 +143,24 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
     for (int i = 0; i < kCorrections; ++i) {
       const size_t k = random() % schools.size();
       v1::SubmitRequest& school = schools[k];
-      const int action = static_cast<int>(random() % 8);
+      const int action = static_cast<int>(random() % 10);
+      if (action == 8) {
+        // The district's self-check: the inspection's counts, some grades
+        // claimed higher.
+        v1::SubmitRequest self = school;
+        self.set_source(v1::SELF_CHECK);
+        self.set_submission_id(absl::StrCat("self-check-", i));
+        for (auto& g : *self.mutable_grades()) {
+          g.set_onsite_count(g.onsite_count() + static_cast<int64_t>(random() % 4));
+        }
+        submit(self);
+        ++self_checks;
+        continue;
+      }
+      if (action == 9) {
+        place(i % 2 == 0 ? "阜阳市" : "亳州市", i);
+        continue;
+      }
       if (!removed[k] && action == 0) {
         retract(school, {}, i);
         removed[k] = true;
@@ -135,14 +188,15 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
     absl::SleepFor(absl::Milliseconds(30 + random() % 150));
     audit->Stop(SIGKILL);
     ++kills;
-    auto restarted = ServiceProcess::Start(
-        "headcount-audit", {"--listen=" + audit_address, audit_args[0], audit_args[1]},
-        dir.Sub("audit"));
+    auto restarted =
+        ServiceProcess::Start("headcount-audit", args_with(audit_address), dir.Sub("audit"));
     ASSERT_TRUE(restarted.ok()) << "kill " << kills << ": " << restarted.status();
     audit = *std::move(restarted);
   }
   feeder.join();
   EXPECT_GE(retractions.load(), 20);
+  EXPECT_GE(self_checks.load(), 10);
+  EXPECT_GE(moves.load(), 10);
 
   auto stub = v1::AuditService::NewStub(FastReconnectChannel(audit_address));
   const int64_t target = (*ingest)->store()->revision();
@@ -162,6 +216,10 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
   fresh_options.listen = "127.0.0.1:0";
   fresh_options.store.data_dir = dir.Sub("fresh");
   fresh_options.follower.ingest_address = ingest_address;
+  fresh_options.store.policy.over_ppm = 1'000;
+  fresh_options.store.policy.levels = {v1::GRADE, v1::SCHOOL, v1::DISTRICT, v1::COUNTY,
+                                       v1::CITY, v1::PROVINCE};
+  fresh_options.store.policy.source_mismatch_alerts = true;
   auto fresh = audit::AuditServer::Start(fresh_options);
   ASSERT_TRUE(fresh.ok());
   auto fresh_stub = v1::AuditService::NewStub(FastReconnectChannel((*fresh)->address()));
@@ -188,6 +246,37 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
   EXPECT_EQ(grades.SerializeAsString(), fresh_grades.SerializeAsString());
   const auto open = OpenSet(*stub);
   EXPECT_EQ(open, OpenSet(*fresh_stub));
+  int above_county = 0, mismatches = 0;
+  for (const auto& [key, value] : open) {
+    above_county += key.rfind(absl::StrCat(v1::CITY, "/"), 0) == 0 ||
+                    key.rfind(absl::StrCat(v1::PROVINCE, "/"), 0) == 0;
+    mismatches += key.back() == 'S';
+  }
+  EXPECT_EQ(above_county, 2) << "the county's city and province are over 0.1%";
+  EXPECT_GT(mismatches, 0);
+  // The self-check compared, and the region table, as the fresh audit has them.
+  v1::CompareSourcesRequest sources_request;
+  sources_request.set_term("2015-autumn");
+  sources_request.set_county("利辛县");
+  v1::SourceComparison sources, fresh_sources;
+  ASSERT_TRUE(stub->CompareSources(Context().get(), sources_request, &sources).ok());
+  ASSERT_TRUE(
+      fresh_stub->CompareSources(Context().get(), sources_request, &fresh_sources).ok());
+  sources.clear_freshness();
+  fresh_sources.clear_freshness();
+  EXPECT_EQ(sources.SerializeAsString(), fresh_sources.SerializeAsString());
+  EXPECT_GT(sources.grades_compared(), 0);
+  v1::GetRegionReportRequest region_request;
+  region_request.set_term("2015-autumn");
+  region_request.set_province("安徽省");
+  v1::RegionReport region, fresh_region;
+  ASSERT_TRUE(stub->GetRegionReport(Context().get(), region_request, &region).ok());
+  ASSERT_TRUE(
+      fresh_stub->GetRegionReport(Context().get(), region_request, &fresh_region).ok());
+  region.clear_freshness();
+  fresh_region.clear_freshness();
+  EXPECT_EQ(region.SerializeAsString(), fresh_region.SerializeAsString());
+  EXPECT_EQ(region.total().onsite_count(), report.total().onsite_count());
 
   // Both against the ingest's own records, summed here: every district's
   // counts, and every school and grade there is (no more: retracted ones
@@ -202,6 +291,7 @@ TEST(AuditCrashTest, KillNineWhileTheFeedStreams) {
     ASSERT_TRUE(ingest_stub->ListSchools(Context().get(), list, &page).ok());
     ASSERT_TRUE(page.next_page_token().empty());
     for (const auto& school : page.schools()) {
+      if (school.source() != v1::INSPECTION) continue;  // compared, not summed
       for (const auto& g : school.grades()) {
         district_sums[school.district()].first += g.onsite_count();
         district_sums[school.district()].second += g.registry_count();
