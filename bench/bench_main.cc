@@ -1,0 +1,569 @@
+// headcount-bench: each figure of the ingest and the audit beside its
+// baseline, measured in the same run on the same machine, repeated with the
+// two alternating; printed as ratios with min/median/max over repetitions,
+// and one machine-readable line per figure (BENCH {...}). BENCHMARKS.md
+// holds the latest full run.
+//
+//   submit   durable Submit (headcount-ingest, a child process) against a
+//            plain gRPC echo of the same request bytes (headcount-echo), at
+//            1, 16 and 64 concurrent clients: calls/s and the server's CPU
+//            per call (from /proc)
+//   commit   the ingest store's commit (in process, one school per commit)
+//            against raw synced RocksDB puts of the record's bytes, at the
+//            same concurrency
+//   batch    one SubmitBatch (rows = school-grades) against one raw synced
+//            RocksDB WriteBatch of as many records
+//   replay   a fresh audit (headcount-audit) catching up from revision 0
+//            with a loaded ingest, against a bare Watch reading the same
+//            feed: school-grades/s
+//
+// --quick runs each once, briefly, so that the README's test command keeps
+// the benchmark working; its figures mean little.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "headcount/bench/echo.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "headcount/v1/audit.grpc.pb.h"
+#include "headcount/v1/ingest.grpc.pb.h"
+#include "ingest_service/rocksdb_submission_store.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "tests/fault/service_process.h"
+#include "tests/test_util.h"
+
+ABSL_FLAG(bool, quick, false,
+          "one short repetition of each (seconds in all): keeps the "
+          "benchmark working, its figures mean little");
+ABSL_FLAG(int, repetitions, 3, "repetitions of each pair (A/B alternated)");
+ABSL_FLAG(double, seconds, 3.0, "length of each timed load");
+ABSL_FLAG(std::string, scenarios, "submit,commit,batch,replay",
+          "which figures, comma-separated");
+ABSL_FLAG(std::string, clients, "1,16,64", "concurrency levels");
+ABSL_FLAG(int, batch_schools, 10000,
+          "schools of the SubmitBatch figure (6 grades each)");
+ABSL_FLAG(int, replay_schools, 100000,
+          "schools loaded for the replay figure (6 grades each)");
+
+namespace headcount::bench {
+namespace {
+
+using ::headcount::testing::ServiceProcess;
+using ::headcount::testing::TempDir;
+
+// One figure: ours and the baseline, one value per repetition.
+struct Figure {
+  std::string name;   // e.g. "submit_calls_per_s"
+  std::string label;  // e.g. "durable Submit, 16 clients"
+  std::string unit;
+  std::string baseline_label;
+  std::vector<double> ours, baseline;
+};
+
+std::vector<Figure>& Figures() {
+  static auto* figures = new std::vector<Figure>;
+  return *figures;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+void Report() {
+  std::printf("\n%-44s %-26s %-26s %s\n", "figure", "ours: median (min-max)",
+              "baseline", "ratio: median (min-max)");
+  for (const Figure& f : Figures()) {
+    std::vector<double> ratios;
+    for (size_t i = 0; i < f.ours.size() && i < f.baseline.size(); ++i) {
+      ratios.push_back(f.baseline[i] == 0 ? 0 : f.ours[i] / f.baseline[i]);
+    }
+    auto range = [](const std::vector<double>& v, const char* format) {
+      return absl::StrFormat(
+          "%s (%s-%s)", absl::StrFormat(format, Median(v)),
+          absl::StrFormat(format, *std::min_element(v.begin(), v.end())),
+          absl::StrFormat(format, *std::max_element(v.begin(), v.end())));
+    };
+    std::printf("%-44s %-26s %-26s %s\n",
+                absl::StrCat(f.label, " [", f.unit, "]").c_str(),
+                range(f.ours, "%.0f").c_str(), range(f.baseline, "%.0f").c_str(),
+                range(ratios, "%.2f").c_str());
+    std::printf("      baseline: %s\n", f.baseline_label.c_str());
+  }
+  for (const Figure& f : Figures()) {
+    std::vector<double> ratios;
+    for (size_t i = 0; i < f.ours.size() && i < f.baseline.size(); ++i) {
+      ratios.push_back(f.baseline[i] == 0 ? 0 : f.ours[i] / f.baseline[i]);
+    }
+    std::printf(
+        "BENCH {\"figure\":\"%s\",\"unit\":\"%s\",\"median\":%.1f,"
+        "\"baseline_median\":%.1f,\"ratio_median\":%.3f,\"ratio_min\":%.3f,"
+        "\"ratio_max\":%.3f,\"repetitions\":%zu}\n",
+        f.name.c_str(), f.unit.c_str(), Median(f.ours), Median(f.baseline), Median(ratios),
+        *std::min_element(ratios.begin(), ratios.end()),
+        *std::max_element(ratios.begin(), ratios.end()), f.ours.size());
+  }
+}
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "headcount-bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+// CPU seconds (user + system) the process `pid` has used.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) in parentheses.
+  const std::vector<std::string> fields =
+      absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  if (fields.size() < 13) return 0;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
+}
+
+// A school of six grades, distinct per (run, client, n).
+v1::SubmitRequest School(const std::string& run, int client, int64_t n) {
+  v1::SubmitRequest request;
+  request.set_submission_id(absl::StrCat(run, "-", client, "-", n));
+  request.set_term("2016-spring");
+  request.set_county("基准县");
+  request.set_district(absl::StrCat("学区", client));
+  request.set_school(absl::StrCat("学校", n));
+  for (int grade = 1; grade <= 6; ++grade) {
+    v1::GradeCount* count = request.add_grades();
+    count->set_grade(grade);
+    count->set_onsite_count(40 + (n + grade) % 5);
+    count->set_registry_count(45);
+  }
+  return request;
+}
+
+// Runs `call(client, n)` from `clients` threads until `seconds` pass;
+// calls per second. `call` returns false on failure (the run dies).
+double RunLoad(int clients, double seconds,
+               const std::function<bool(int, int64_t)>& call) {
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> done{0};
+  std::vector<std::thread> threads;
+  const absl::Time start = absl::Now();
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      for (int64_t n = 0; !stop.load(std::memory_order_relaxed); ++n) {
+        if (!call(c, n)) Die("a call failed");
+        done.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  absl::SleepFor(absl::Seconds(seconds));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  return static_cast<double>(done.load()) /
+         absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+// Channels to `address`, one per 8 clients (distinct connections).
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address,
+                                                     int clients) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < (clients + 7) / 8; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("headcount.bench.connection", i);  // no subchannel sharing
+    channels.push_back(grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), args));
+  }
+  return channels;
+}
+
+std::unique_ptr<ServiceProcess> StartChild(const std::string& binary,
+                                           std::vector<std::string> args,
+                                           const std::string& log_prefix) {
+  args.insert(args.begin(), "--listen=127.0.0.1:0");
+  auto started = ServiceProcess::Start(binary, args, log_prefix);
+  if (!started.ok()) Die(std::string(started.status().message()));
+  return *std::move(started);
+}
+
+struct UnaryResult {
+  double calls_per_second;
+  double server_cpu_us_per_call;
+};
+
+// Durable Submit, or the echo of the same request.
+UnaryResult MeasureUnary(bool submit, int clients, double seconds) {
+  TempDir dir;
+  std::unique_ptr<ServiceProcess> server =
+      submit ? StartChild("headcount-ingest",
+                          {"--data_dir=" + dir.Sub("ingest")}, dir.Sub("log"))
+             : StartChild("headcount-echo", {}, dir.Sub("log"));
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  auto channels = Channels(server->address(), clients);
+  std::vector<std::unique_ptr<v1::IngestService::Stub>> ingest;
+  std::vector<std::unique_ptr<Echo::Stub>> echo;
+  for (int c = 0; c < clients; ++c) {
+    ingest.push_back(v1::IngestService::NewStub(channels[c % channels.size()]));
+    echo.push_back(Echo::NewStub(channels[c % channels.size()]));
+  }
+  auto call = [&](int c, int64_t n) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    const v1::SubmitRequest request = School(run, c, n);
+    if (submit) {
+      v1::SubmitResponse response;
+      return ingest[c]->Submit(&context, request, &response).ok();
+    }
+    v1::SubmitRequest response;
+    return echo[c]->Echo(&context, request, &response).ok();
+  };
+  for (int c = 0; c < clients; ++c) call(c, -1);  // connect, warm up
+  const double cpu_before = CpuSeconds(server->pid());
+  std::atomic<int64_t> calls{0};
+  const absl::Time start = absl::Now();
+  const double rate = RunLoad(clients, seconds, [&](int c, int64_t n) {
+    ++calls;
+    return call(c, n);
+  });
+  (void)start;
+  const double cpu = CpuSeconds(server->pid()) - cpu_before;
+  // Connections closed first: a server stopping with clients connected
+  // waits for them.
+  ingest.clear();
+  echo.clear();
+  channels.clear();
+  server->Stop(SIGTERM);
+  return {rate, cpu * 1e6 / static_cast<double>(calls.load())};
+}
+
+void SubmitFigures(const std::vector<int>& levels, int repetitions,
+                   double seconds) {
+  for (int clients : levels) {
+    Figure calls{absl::StrCat("submit_calls_per_s_c", clients),
+                 absl::StrCat("durable Submit, ", clients, " clients"),
+                 "calls/s", "headcount-echo: the same request bytes back"};
+    Figure cpu{absl::StrCat("submit_server_cpu_us_c", clients),
+               absl::StrCat("server CPU per Submit, ", clients, " clients"),
+               "us", "headcount-echo's CPU per call"};
+    for (int r = 0; r < repetitions; ++r) {
+      // A/B alternated, the first of each pair alternating too.
+      const bool echo_first = r % 2 == 1;
+      UnaryResult echo_result, submit_result;
+      if (echo_first) echo_result = MeasureUnary(false, clients, seconds);
+      submit_result = MeasureUnary(true, clients, seconds);
+      if (!echo_first) echo_result = MeasureUnary(false, clients, seconds);
+      calls.ours.push_back(submit_result.calls_per_second);
+      calls.baseline.push_back(echo_result.calls_per_second);
+      cpu.ours.push_back(submit_result.server_cpu_us_per_call);
+      cpu.baseline.push_back(echo_result.server_cpu_us_per_call);
+      std::fprintf(stderr, "submit c=%d rep %d: %.0f/s vs echo %.0f/s\n",
+                   clients, r, submit_result.calls_per_second,
+                   echo_result.calls_per_second);
+    }
+    Figures().push_back(std::move(calls));
+    Figures().push_back(std::move(cpu));
+  }
+}
+
+// The store's commits per second from `clients` threads, one school each.
+double MeasureStoreCommit(int clients, double seconds) {
+  TempDir dir;
+  ingest::RocksDbSubmissionStore::Options options;
+  options.data_dir = dir.Sub("store");
+  auto store = ingest::RocksDbSubmissionStore::Open(options);
+  if (!store.ok()) Die(std::string(store.status().message()));
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  return RunLoad(clients, seconds, [&](int c, int64_t n) {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false, ok = false;
+    (*store)->Commit(ingest::Puts({School(run, c, n)}), {},
+                     [&](absl::StatusOr<ingest::CommitResult> result) {
+                       std::lock_guard<std::mutex> lock(mu);
+                       ok = result.ok() && result->revision > 0;
+                       done = true;
+                       cv.notify_one();
+                     });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return ok;
+  });
+}
+
+// The bytes the store keeps for one school: its record.
+std::string RecordBytes(const v1::SubmitRequest& school) {
+  v1::SchoolRecord record;
+  record.set_term(school.term());
+  record.set_county(school.county());
+  record.set_district(school.district());
+  record.set_school(school.school());
+  *record.mutable_grades() = school.grades();
+  record.set_submission_id(school.submission_id());
+  record.set_create_revision(1);
+  record.set_mod_revision(1);
+  record.set_version(1);
+  return record.SerializeAsString();
+}
+
+std::unique_ptr<rocksdb::DB> OpenRawDb(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, path, &db);
+  if (!status.ok()) Die(status.ToString());
+  return std::unique_ptr<rocksdb::DB>(db);
+}
+
+// Raw synced puts of one school record each, from `clients` threads.
+double MeasureRawPut(int clients, double seconds) {
+  TempDir dir;
+  std::unique_ptr<rocksdb::DB> db = OpenRawDb(dir.Sub("raw"));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  return RunLoad(clients, seconds, [&](int c, int64_t n) {
+    const v1::SubmitRequest school = School(run, c, n);
+    return db->Put(sync, absl::StrCat("S", school.submission_id()),
+                   RecordBytes(school))
+        .ok();
+  });
+}
+
+void CommitFigures(const std::vector<int>& levels, int repetitions,
+                   double seconds) {
+  for (int clients : levels) {
+    Figure figure{absl::StrCat("store_commits_per_s_c", clients),
+                  absl::StrCat("store commit, ", clients, " threads"),
+                  "commits/s",
+                  "raw RocksDB Put(sync=true) of the record's bytes"};
+    for (int r = 0; r < repetitions; ++r) {
+      const bool raw_first = r % 2 == 1;
+      double raw = 0;
+      if (raw_first) raw = MeasureRawPut(clients, seconds);
+      figure.ours.push_back(MeasureStoreCommit(clients, seconds));
+      if (!raw_first) raw = MeasureRawPut(clients, seconds);
+      figure.baseline.push_back(raw);
+    }
+    Figures().push_back(std::move(figure));
+  }
+}
+
+std::vector<v1::SubmitRequest> Schools(const std::string& run, int count,
+                                       int first = 0) {
+  std::vector<v1::SubmitRequest> schools;
+  schools.reserve(count);
+  for (int i = first; i < first + count; ++i) {
+    schools.push_back(School(run, i % 25, i));
+  }
+  return schools;
+}
+
+// One SubmitBatch of `schools`; seconds.
+double SubmitBatch(v1::IngestService::Stub& stub,
+                   const std::vector<v1::SubmitRequest>& schools) {
+  grpc::ClientContext context;
+  v1::ImportSummary summary;
+  const absl::Time start = absl::Now();
+  auto writer = stub.SubmitBatch(&context, &summary);
+  for (const v1::SubmitRequest& school : schools) {
+    if (!writer->Write(school)) break;
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) Die("SubmitBatch: " + status.error_message());
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+void BatchFigures(int repetitions, int schools) {
+  Figure figure{"submit_batch_rows_per_s",
+                absl::StrCat("SubmitBatch of ", schools * 6, " school-grades"),
+                "rows/s",
+                "raw RocksDB WriteBatch(sync=true) of as many records"};
+  for (int r = 0; r < repetitions; ++r) {
+    const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+    const std::vector<v1::SubmitRequest> rows = Schools(run, schools);
+    auto raw = [&] {
+      TempDir dir;
+      std::unique_ptr<rocksdb::DB> db = OpenRawDb(dir.Sub("raw"));
+      const absl::Time start = absl::Now();
+      rocksdb::WriteBatch batch;
+      for (const v1::SubmitRequest& school : rows) {
+        batch.Put(absl::StrCat("S", school.submission_id()),
+                  RecordBytes(school));
+      }
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      if (!db->Write(sync, &batch).ok()) Die("raw WriteBatch failed");
+      return schools * 6 / absl::ToDoubleSeconds(absl::Now() - start);
+    };
+    auto ours = [&] {
+      TempDir dir;
+      std::unique_ptr<ServiceProcess> server = StartChild(
+          "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")},
+          dir.Sub("log"));
+      auto stub = v1::IngestService::NewStub(grpc::CreateChannel(
+          server->address(), grpc::InsecureChannelCredentials()));
+      const double seconds = SubmitBatch(*stub, rows);
+      stub.reset();
+      server->Stop(SIGTERM);
+      return schools * 6 / seconds;
+    };
+    if (r % 2 == 1) {
+      figure.baseline.push_back(raw());
+      figure.ours.push_back(ours());
+    } else {
+      figure.ours.push_back(ours());
+      figure.baseline.push_back(raw());
+    }
+  }
+  Figures().push_back(std::move(figure));
+}
+
+void ReplayFigures(int repetitions, int schools) {
+  Figure figure{"audit_replay_rows_per_s",
+                absl::StrCat("fresh audit replaying ", schools * 6,
+                             " school-grades"),
+                "rows/s", "a bare Watch reading the same feed from 0"};
+  for (int r = 0; r < repetitions; ++r) {
+    TempDir dir;
+    std::unique_ptr<ServiceProcess> ingest = StartChild(
+        "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")},
+        dir.Sub("ingest-log"));
+    auto stub = v1::IngestService::NewStub(grpc::CreateChannel(
+        ingest->address(), grpc::InsecureChannelCredentials()));
+    const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+    constexpr int kPerBatch = 5000;
+    int64_t revision = 0;
+    for (int first = 0; first < schools; first += kPerBatch) {
+      SubmitBatch(*stub, Schools(run, std::min(kPerBatch, schools - first),
+                                 first));
+      ++revision;
+    }
+    auto watch = [&] {
+      grpc::ClientContext context;
+      v1::WatchRequest request;
+      const absl::Time start = absl::Now();
+      auto reader = stub->Watch(&context, request);
+      v1::WatchResponse response;
+      int64_t grades = 0;
+      while (reader->Read(&response)) {
+        for (const v1::Event& e : response.events()) {
+          grades += e.school().grades_size();
+        }
+        if (response.revision() == revision && !response.fragment()) break;
+      }
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      context.TryCancel();
+      reader->Finish();
+      if (grades != static_cast<int64_t>(schools) * 6) {
+        Die(absl::StrCat("Watch delivered ", grades, " school-grades"));
+      }
+      return grades / seconds;
+    };
+    auto audit = [&] {
+      TempDir audit_dir;
+      const absl::Time start = absl::Now();
+      std::unique_ptr<ServiceProcess> process = StartChild(
+          "headcount-audit",
+          {"--data_dir=" + audit_dir.Sub("audit"),
+           "--ingest=" + ingest->address()},
+          audit_dir.Sub("log"));
+      auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
+          process->address(), grpc::InsecureChannelCredentials()));
+      for (;;) {
+        grpc::ClientContext context;
+        v1::ListCountiesRequest request;
+        request.set_term("2016-spring");
+        v1::ListCountiesResponse response;
+        if (audit_stub->ListCounties(&context, request, &response).ok() &&
+            response.revision() == revision) {
+          break;
+        }
+        absl::SleepFor(absl::Milliseconds(10));
+      }
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      audit_stub.reset();
+      process->Stop(SIGTERM);
+      return schools * 6 / seconds;
+    };
+    if (r % 2 == 1) {
+      figure.baseline.push_back(watch());
+      figure.ours.push_back(audit());
+    } else {
+      figure.ours.push_back(audit());
+      figure.baseline.push_back(watch());
+    }
+    stub.reset();
+    ingest->Stop(SIGTERM);
+  }
+  Figures().push_back(std::move(figure));
+}
+
+int Main() {
+  const bool quick = absl::GetFlag(FLAGS_quick);
+  const int repetitions = quick ? 1 : absl::GetFlag(FLAGS_repetitions);
+  const double seconds = quick ? 0.3 : absl::GetFlag(FLAGS_seconds);
+  std::vector<int> levels;
+  for (absl::string_view level :
+       absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+    int clients = 0;
+    if (!absl::SimpleAtoi(level, &clients) || clients <= 0) {
+      Die(absl::StrCat("--clients: not a positive number: ", level));
+    }
+    levels.push_back(clients);
+  }
+  const std::string scenarios = absl::GetFlag(FLAGS_scenarios);
+  auto wanted = [&](absl::string_view name) {
+    for (absl::string_view s : absl::StrSplit(scenarios, ',')) {
+      if (s == name) return true;
+    }
+    return false;
+  };
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::printf("headcount-bench on %s, %ld cores, %s%d repetition(s), %.1f s "
+              "per load\n",
+              host, sysconf(_SC_NPROCESSORS_ONLN), quick ? "quick, " : "",
+              repetitions, seconds);
+  if (wanted("submit")) SubmitFigures(levels, repetitions, seconds);
+  if (wanted("commit")) CommitFigures(levels, repetitions, seconds);
+  if (wanted("batch")) {
+    BatchFigures(repetitions,
+                 quick ? 1000 : absl::GetFlag(FLAGS_batch_schools));
+  }
+  if (wanted("replay")) {
+    ReplayFigures(repetitions,
+                  quick ? 2000 : absl::GetFlag(FLAGS_replay_schools));
+  }
+  if (Figures().empty()) Die("no scenario run (--scenarios)");
+  Report();
+  return 0;
+}
+
+}  // namespace
+}  // namespace headcount::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return headcount::bench::Main();
+}
