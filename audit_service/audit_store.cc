@@ -273,6 +273,13 @@ class AuditStore::AlertAppender {
         revision_(revision),
         now_(ToTimestamp(now)) {}
 
+  // The events appended from now on are caused by `revision` (a batch of
+  // several); regions are read again, as that revision leaves them.
+  void set_revision(int64_t revision) {
+    revision_ = revision;
+    regions_.clear();
+  }
+
   // `event` (without id, revision or time) changes the alert open at
   // `open_key`.
   absl::Status Append(const std::string& open_key, v1::AlertEvent event,
@@ -329,7 +336,7 @@ class AuditStore::AlertAppender {
   RocksDbReader& reader_;
   std::map<std::string, v1::Region> regions_;  // by county, as read
   int64_t next_alert_id_;
-  const int64_t revision_;
+  int64_t revision_;
   const google::protobuf::Timestamp now_;
   std::map<v1::AlertEvent::State, int> states_;
 };
@@ -428,7 +435,15 @@ absl::StatusOr<bool> AuditStore::EnterHistory(const std::string& history_id) {
 absl::StatusOr<int> AuditStore::Apply(int64_t revision,
                                       const std::vector<v1::Event>& events) {
   MutexLock lock(&apply_mu_);
-  return ApplyLocked(revision, events);
+  return ApplyLocked({{revision, &events}});
+}
+
+absl::StatusOr<int> AuditStore::ApplyRevisions(
+    const std::vector<Revision>& revisions) {
+  std::vector<std::pair<int64_t, const std::vector<v1::Event>*>> staged;
+  for (const Revision& r : revisions) staged.emplace_back(r.revision, &r.events);
+  MutexLock lock(&apply_mu_);
+  return ApplyLocked(staged);
 }
 
 absl::StatusOr<int> AuditStore::ApplySnapshot(
@@ -472,17 +487,57 @@ absl::StatusOr<int> AuditStore::ApplySnapshot(
         *removal.mutable_roster() = std::move(entry);
         return true;
       }));
-  return ApplyLocked(revision, all);
+  return ApplyLocked({{revision, &all}});
 }
 
 absl::StatusOr<int> AuditStore::ApplyLocked(
-    int64_t revision, const std::vector<v1::Event>& events) {
-  if (revision <= applied_revision_.load()) return 0;
+    const std::vector<std::pair<int64_t, const std::vector<v1::Event>*>>&
+        revisions) {
+  const int64_t applied_before = applied_revision_.load();
   const absl::Time apply_start = absl::Now();
-  // Everything of this revision goes into one batch; reads see its writes.
+  // Everything of these revisions goes into one batch; reads see its
+  // writes, so each revision builds on the ones before it.
   rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
                                      /*overwrite_key=*/true);
   RocksDbReader reader(db_.get(), rocksdb::ReadOptions(), &batch);
+  AlertAppender alerts(batch, reader, last_alert_id_.load(), applied_before,
+                       options_.clock->Now());
+  int64_t last = applied_before;
+  int staged = 0;
+  for (const auto& [revision, events] : revisions) {
+    if (revision <= last) continue;
+    alerts.set_revision(revision);
+    RETURN_IF_ERROR(StageRevision(batch, reader, alerts, revision, *events));
+    last = revision;
+    ++staged;
+  }
+  if (staged == 0) return 0;
+  RETURN_IF_ERROR(BatchPut(batch, kAppliedKey, EncodeCounter(last)));
+  RETURN_IF_ERROR(WriteWithAlerts(
+      batch, alerts,
+      staged == 1 ? absl::StrCat("apply revision ", last)
+                  : absl::StrCat("apply revisions ", applied_before + 1, "..",
+                                 last)));
+  applied_revision_.store(last);
+  last_alert_id_.store(alerts.last_alert_id());
+  alerts.Count();
+  static prometheus::Histogram& apply_seconds = MetricHistogram(
+      "headcount_audit_apply_seconds",
+      "Time to apply one batch of ingest revisions (discrepancies, sums, "
+      "alerts, one synced write).");
+  apply_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - apply_start));
+  static prometheus::Histogram& batch_revisions = MetricHistogram(
+      "headcount_audit_apply_batch_revisions",
+      "Ingest revisions applied together in one synced write.", {},
+      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  batch_revisions.Observe(staged);
+  return alerts.appended();
+}
+
+absl::Status AuditStore::StageRevision(rocksdb::WriteBatchWithIndex& batch,
+                                       RocksDbReader& reader,
+                                       AlertAppender& alerts, int64_t revision,
+                                       const std::vector<v1::Event>& events) {
   std::map<std::string, AlertTarget> targets;  // by open-alert key
   // District and county sums, read once, written once after the loop.
   std::map<std::string, Counts> area_sums;  // by totals key
@@ -623,8 +678,6 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
   RETURN_IF_ERROR(AddRegionTargets(reader, events, targets));
 
   // Alerts: evaluated once the whole revision is applied.
-  AlertAppender alerts(batch, reader, last_alert_id_.load(), revision,
-                       options_.clock->Now());
   // One revision is one commit of one caller.
   std::string submitted_by;
   for (const v1::Event& change : events) {
@@ -690,20 +743,7 @@ absl::StatusOr<int> AuditStore::ApplyLocked(
                            : DistrictName{term, change.school().county(),
                                           change.school().district()});
   }
-  RETURN_IF_ERROR(EvaluateCoverage(reader, coverage, alerts));
-
-  RETURN_IF_ERROR(BatchPut(batch, kAppliedKey, EncodeCounter(revision)));
-  RETURN_IF_ERROR(
-      WriteWithAlerts(batch, alerts, absl::StrCat("apply revision ", revision)));
-  applied_revision_.store(revision);
-  last_alert_id_.store(alerts.last_alert_id());
-  alerts.Count();
-  static prometheus::Histogram& apply_seconds = MetricHistogram(
-      "headcount_audit_apply_seconds",
-      "Time to apply one ingest revision (discrepancies, sums, alerts, one "
-      "synced write).");
-  apply_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - apply_start));
-  return alerts.appended();
+  return EvaluateCoverage(reader, coverage, alerts);
 }
 
 absl::Status AuditStore::AddRegionTargets(

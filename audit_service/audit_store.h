@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "audit_service/alert_evaluator.h"
 #include "audit_service/audit_reader.h"
+#include "audit_service/feed_check.h"
 #include "common/domain/pinyin_order.h"
 #include "audit_service/report_builder.h"
 #include "common/domain/clock.h"
@@ -52,6 +53,23 @@ class RevisionSink {
   // the sink does not hold.
   virtual absl::StatusOr<int> Apply(int64_t revision,
                                     const std::vector<v1::Event>& events) = 0;
+  using Revision = FeedRevision;
+  // Applies consecutive revisions, ascending, as Apply applies each, all
+  // of them or none: the output of all of them and the newest revision
+  // applied are written together, in one synced write (a follower that
+  // receives many revisions at once pays for one). Revisions at or below
+  // applied_revision() are ignored. Returns the alert events appended.
+  // This default applies one at a time.
+  virtual absl::StatusOr<int> ApplyRevisions(
+      const std::vector<Revision>& revisions) {
+    int appended = 0;
+    for (const Revision& r : revisions) {
+      absl::StatusOr<int> applied = Apply(r.revision, r.events);
+      if (!applied.ok()) return applied.status();
+      appended += *applied;
+    }
+    return appended;
+  }
   // Makes the sink the ingest as of `revision` (a rebuild from ListSchools
   // and GetRoster): `events` are every school (PUT) and roster entry
   // (ROSTER_PUT) the ingest held then. What the sink holds beyond them is
@@ -101,6 +119,8 @@ class AuditStore final : public RevisionSink, public AuditReader {
   int64_t applied_revision() const override { return applied_revision_.load(); }
   absl::StatusOr<int> Apply(int64_t revision,
                             const std::vector<v1::Event>& events) override;
+  absl::StatusOr<int> ApplyRevisions(
+      const std::vector<Revision>& revisions) override;
   absl::StatusOr<int> ApplySnapshot(
       int64_t revision, const std::vector<v1::Event>& events) override;
   std::string history_id() const override;
@@ -166,11 +186,19 @@ class AuditStore final : public RevisionSink, public AuditReader {
              int64_t last_alert_id, std::string history_id, std::string epoch,
              std::set<std::string> coverage_terms);
 
-  absl::StatusOr<int> ApplyLocked(int64_t revision,
-                                  const std::vector<v1::Event>& events)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
-
   class AlertAppender;
+  // Applies `revisions` (ascending; those at or below the applied one are
+  // skipped) in one batch and one write.
+  absl::StatusOr<int> ApplyLocked(
+      const std::vector<std::pair<int64_t, const std::vector<v1::Event>*>>&
+          revisions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Adds one revision's sums, records and alert events to `batch`, reading
+  // through `reader` (the batch over the database).
+  absl::Status StageRevision(rocksdb::WriteBatchWithIndex& batch,
+                             RocksDbReader& reader, AlertAppender& alerts,
+                             int64_t revision,
+                             const std::vector<v1::Event>& events)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   struct DistrictName {
     std::string term, county, district;
     bool operator<(const DistrictName& other) const {

@@ -120,4 +120,37 @@ std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records,
   return events;
 }
 
+std::vector<FeedRevision> SplitByRevision(int64_t revision,
+                                          std::vector<v1::Event> events) {
+  auto stamp = [](const v1::Event& e) {
+    switch (e.type()) {
+      case v1::Event::ROSTER_PUT:
+      case v1::Event::ROSTER_DELETE:
+        return e.roster().mod_revision();
+      case v1::Event::REGION_PUT:
+        return e.region().mod_revision();
+      default:
+        return e.school().mod_revision();
+    }
+  };
+  bool clean = !events.empty() && stamp(events.back()) == revision;
+  for (size_t i = 0; clean && i < events.size(); ++i) {
+    const int64_t r = stamp(events[i]);
+    clean = r > 0 && r <= revision && (i == 0 || r >= stamp(events[i - 1]));
+  }
+  std::vector<FeedRevision> revisions;
+  if (!clean) {
+    revisions.push_back({revision, std::move(events)});
+    return revisions;
+  }
+  for (v1::Event& event : events) {
+    const int64_t r = stamp(event);
+    if (revisions.empty() || revisions.back().revision != r) {
+      revisions.push_back({r, {}});
+    }
+    revisions.back().events.push_back(std::move(event));
+  }
+  return revisions;
+}
+
 }  // namespace headcount::audit

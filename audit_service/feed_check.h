@@ -31,6 +31,21 @@ absl::Status CheckFeedRevision(FeedSource source, int64_t applied,
                                int64_t revision,
                                const std::vector<v1::Event>& events);
 
+// One ingest revision and its events.
+struct FeedRevision {
+  int64_t revision = 0;
+  std::vector<v1::Event> events;
+};
+
+// The events of one Watch message of `revision` split by the revision each
+// names (its school's, roster entry's or region's mod_revision), ascending:
+// several when the ingest combined revisions due together
+// (WatchRequest.max_revisions_per_message). Events that do not split
+// cleanly (revisions out of order, or the last one not `revision`) stay one
+// revision, `revision`, for CheckFeedRevision to refuse.
+std::vector<FeedRevision> SplitByRevision(int64_t revision,
+                                          std::vector<v1::Event> events);
+
 // `records`, `roster` and `regions` as the PUT, ROSTER_PUT and REGION_PUT
 // events of a listing.
 std::vector<v1::Event> PutEvents(std::vector<v1::SchoolRecord> records,

@@ -117,6 +117,7 @@ absl::Status FeedFollower::FollowOnce() {
   request.set_after_revision(sink_->applied_revision());
   request.set_progress_interval_ms(static_cast<int32_t>(
       absl::ToInt64Milliseconds(options_.progress_interval)));
+  request.set_max_revisions_per_message(options_.max_revisions_per_message);
   std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> reader =
       stub_->Watch(&context, request);
   connections_.fetch_add(1);
@@ -151,15 +152,26 @@ absl::Status FeedFollower::FollowOnce() {
         pending.push_back(std::move(event));
       }
       if (response.fragment()) continue;
-      if (absl::Status check =
-              CheckFeed(FeedSource::kWatch, pending_revision, pending);
-          !check.ok()) {
-        return abandon(check);
-      }
-      absl::StatusOr<int> applied = sink_->Apply(pending_revision, pending);
+      // One revision, or several due together: each checked against the
+      // one before it; the good ones before a bad one are applied, then
+      // the stream is refused.
+      std::vector<FeedRevision> revisions =
+          SplitByRevision(pending_revision, std::move(pending));
       pending.clear();
       pending_revision = 0;
+      absl::Status check;
+      int64_t previous = sink_->applied_revision();
+      size_t good = 0;
+      for (; good < revisions.size(); ++good) {
+        check = CheckFeed(FeedSource::kWatch, previous,
+                          revisions[good].revision, revisions[good].events);
+        if (!check.ok()) break;
+        previous = revisions[good].revision;
+      }
+      revisions.resize(good);
+      absl::StatusOr<int> applied = sink_->ApplyRevisions(revisions);
       if (!applied.ok()) return abandon(applied.status());
+      if (!check.ok()) return abandon(check);
       if (options_.state != nullptr) {
         options_.state->Applied(sink_->applied_revision());
       }
@@ -238,7 +250,8 @@ absl::Status FeedFollower::Rebuild() {
   }
   const std::vector<v1::Event> events =
       PutEvents(std::move(schools), std::move(roster), std::move(regions));
-  RETURN_IF_ERROR(CheckFeed(FeedSource::kList, revision, events));
+  RETURN_IF_ERROR(CheckFeed(FeedSource::kList, sink_->applied_revision(),
+                            revision, events));
   absl::StatusOr<int> applied = sink_->ApplySnapshot(revision, events);
   if (!applied.ok()) return applied.status();
   if (options_.state != nullptr) {
@@ -249,10 +262,9 @@ absl::Status FeedFollower::Rebuild() {
 }
 
 absl::Status FeedFollower::CheckFeed(
-    FeedSource source, int64_t revision,
+    FeedSource source, int64_t previous, int64_t revision,
     const std::vector<v1::Event>& events) {
-  absl::Status status =
-      CheckFeedRevision(source, sink_->applied_revision(), revision, events);
+  absl::Status status = CheckFeedRevision(source, previous, revision, events);
   if (status.ok()) return status;
   Log(LogLevel::kError, "feed",
       absl::StrCat("refusing the feed of the ingest at ",

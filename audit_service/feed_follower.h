@@ -45,6 +45,11 @@ class FeedFollower {
     // caught up and retries (for an operator who would rather restore the
     // right ingest).
     bool refuse_other_history = false;
+    // WatchRequest.max_revisions_per_message: revisions that are due
+    // together (the ingest committed them faster than the follower read
+    // them) come in one message and are applied in one synced write
+    // (RevisionSink::ApplyRevisions). 1: one revision at a time.
+    int max_revisions_per_message = 1000;
     // Told of every message and every loss of the feed (may be null; not
     // owned, outlives the follower).
     FeedState* state = nullptr;
@@ -85,7 +90,10 @@ class FeedFollower {
   absl::Status CheckHistory(const std::string& history_id);
   // CheckFeedRevision; on a violation logs it, reports the sink out of
   // sync and returns it (DATA_LOSS).
-  absl::Status CheckFeed(FeedSource source, int64_t revision,
+  // `previous` is the revision before `revision` (the applied one, or the
+  // one before it in the same message).
+  absl::Status CheckFeed(FeedSource source, int64_t previous,
+                         int64_t revision,
                          const std::vector<v1::Event>& events);
   // Sleeps up to `duration`; false when stopping.
   bool Sleep(absl::Duration duration);

@@ -16,6 +16,10 @@
 //   replay   a fresh audit (headcount-audit) catching up from revision 0
 //            with a loaded ingest, against a bare Watch reading the same
 //            feed: school-grades/s
+//   follow   the audit following a loaded ingest: the revisions it applies
+//            per second while 16 clients submit (each Submit a revision),
+//            against the revisions the ingest commits meanwhile (1.0: it
+//            keeps up), and how far behind it is when the load stops
 //
 // --quick runs each once, briefly, so that the README's test command keeps
 // the benchmark working; its figures mean little.
@@ -58,7 +62,7 @@ ABSL_FLAG(bool, quick, false,
           "benchmark working, its figures mean little");
 ABSL_FLAG(int, repetitions, 3, "repetitions of each pair (A/B alternated)");
 ABSL_FLAG(double, seconds, 3.0, "length of each timed load");
-ABSL_FLAG(std::string, scenarios, "submit,commit,batch,replay",
+ABSL_FLAG(std::string, scenarios, "submit,commit,batch,replay,follow",
           "which figures, comma-separated");
 ABSL_FLAG(std::string, clients, "1,16,64", "concurrency levels");
 ABSL_FLAG(int, batch_schools, 10000,
@@ -519,6 +523,73 @@ void ReplayFigures(int repetitions, int schools) {
   Figures().push_back(std::move(figure));
 }
 
+void FollowFigures(int repetitions, double seconds) {
+  constexpr int kClients = 16;
+  Figure rate{"audit_follow_revisions_per_s",
+              "audit applying revisions under 16 submitting clients",
+              "revisions/s", "the ingest's revisions/s in the same window"};
+  Figure lag{"audit_follow_lag_revisions",
+             "audit behind the ingest when the load stops", "revisions",
+             "the revisions the load committed"};
+  for (int r = 0; r < repetitions; ++r) {
+    TempDir dir;
+    std::unique_ptr<ServiceProcess> ingest = StartChild(
+        "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")},
+        dir.Sub("ingest-log"));
+    std::unique_ptr<ServiceProcess> audit = StartChild(
+        "headcount-audit",
+        {"--data_dir=" + dir.Sub("audit"), "--ingest=" + ingest->address()},
+        dir.Sub("audit-log"));
+    auto channels = Channels(ingest->address(), kClients);
+    std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
+    for (int c = 0; c < kClients; ++c) {
+      stubs.push_back(v1::IngestService::NewStub(channels[c % channels.size()]));
+    }
+    auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
+        audit->address(), grpc::InsecureChannelCredentials()));
+    auto applied = [&] {
+      grpc::ClientContext context;
+      v1::ListCountiesRequest request;
+      request.set_term("2016-spring");
+      v1::ListCountiesResponse response;
+      return audit_stub->ListCounties(&context, request, &response).ok()
+                 ? response.revision()
+                 : int64_t{-1};
+    };
+    const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+    std::atomic<int64_t> newest{0};
+    const int64_t applied_before = std::max<int64_t>(applied(), 0);
+    const absl::Time start = absl::Now();
+    RunLoad(kClients, seconds, [&](int c, int64_t n) {
+      grpc::ClientContext context;
+      v1::SubmitResponse response;
+      if (!stubs[c]->Submit(&context, School(run, c, n), &response).ok()) {
+        return false;
+      }
+      int64_t seen = newest.load();
+      while (response.revision() > seen &&
+             !newest.compare_exchange_weak(seen, response.revision())) {
+      }
+      return true;
+    });
+    const double window = absl::ToDoubleSeconds(absl::Now() - start);
+    const int64_t applied_at_end = applied();
+    rate.ours.push_back((applied_at_end - applied_before) / window);
+    rate.baseline.push_back(newest.load() / window);
+    lag.ours.push_back(static_cast<double>(newest.load() - applied_at_end));
+    lag.baseline.push_back(static_cast<double>(newest.load()));
+    // Let it catch up before it stops (a clean end, and proof it can).
+    while (applied() < newest.load()) absl::SleepFor(absl::Milliseconds(10));
+    stubs.clear();
+    channels.clear();
+    audit_stub.reset();
+    audit->Stop(SIGTERM);
+    ingest->Stop(SIGTERM);
+  }
+  Figures().push_back(std::move(rate));
+  Figures().push_back(std::move(lag));
+}
+
 int Main() {
   const bool quick = absl::GetFlag(FLAGS_quick);
   const int repetitions = quick ? 1 : absl::GetFlag(FLAGS_repetitions);
@@ -555,6 +626,7 @@ int Main() {
     ReplayFigures(repetitions,
                   quick ? 2000 : absl::GetFlag(FLAGS_replay_schools));
   }
+  if (wanted("follow")) FollowFigures(repetitions, quick ? 0.5 : 5.0);
   if (Figures().empty()) Die("no scenario run (--scenarios)");
   Report();
   return 0;

@@ -119,6 +119,40 @@ TEST(FeedCheckTest, AListingMayCarryRosterEntries) {
             absl::StatusCode::kDataLoss);
 }
 
+TEST(FeedCheckTest, ACombinedMessageSplitsIntoItsRevisions) {
+  std::vector<v1::Event> events = PutEvents({Record(3, "甲"), Record(4, "乙")});
+  v1::Event roster;
+  roster.set_type(v1::Event::ROSTER_PUT);
+  roster.mutable_roster()->set_school("乙");
+  roster.mutable_roster()->set_mod_revision(4);
+  events.insert(events.begin() + 1, roster);
+  v1::Event region;
+  region.set_type(v1::Event::REGION_PUT);
+  region.mutable_region()->set_county("利辛县");
+  region.mutable_region()->set_mod_revision(5);
+  events.push_back(region);
+  std::vector<FeedRevision> split = SplitByRevision(5, events);
+  ASSERT_EQ(split.size(), 3u);
+  EXPECT_EQ(split[0].revision, 3);
+  EXPECT_EQ(split[0].events.size(), 1u);
+  EXPECT_EQ(split[1].revision, 4);
+  EXPECT_EQ(split[1].events.size(), 2u);  // the roster entry and 乙
+  EXPECT_EQ(split[2].revision, 5);
+  EXPECT_EQ(split[2].events[0].type(), v1::Event::REGION_PUT);
+
+  // Not cleanly split: one revision, the message's, for the check to refuse.
+  std::vector<v1::Event> backwards = PutEvents({Record(4, "甲"), Record(3, "乙")});
+  EXPECT_EQ(SplitByRevision(4, backwards).size(), 1u);
+  EXPECT_EQ(SplitByRevision(4, backwards)[0].revision, 4);
+  std::vector<v1::Event> short_of_it = PutEvents({Record(3, "甲")});
+  ASSERT_EQ(SplitByRevision(4, short_of_it).size(), 1u);
+  EXPECT_FALSE(CheckFeedRevision(FeedSource::kWatch, 3, 4,
+                                 SplitByRevision(4, short_of_it)[0].events)
+                   .ok());
+  std::vector<v1::Event> beyond = PutEvents({Record(3, "甲"), Record(9, "乙")});
+  EXPECT_EQ(SplitByRevision(4, beyond).size(), 1u);
+}
+
 TEST(FeedCheckTest, ARemovalCarriesANameAndNoGrades) {
   v1::Event removal;
   removal.set_type(v1::Event::DELETE);
