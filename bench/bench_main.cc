@@ -20,6 +20,9 @@
 //            per second while 16 clients submit (each Submit a revision),
 //            against the revisions the ingest commits meanwhile (1.0: it
 //            keeps up), and how far behind it is when the load stops
+//   latency  submission -> alert on WatchAlerts (p50, p99, p999) at 10% and
+//            50% of the pair's maximum Submit rate (measured first, 16
+//            clients), against the same probes' Submit acknowledgement
 //
 // --quick runs each once, briefly, so that the README's test command keeps
 // the benchmark working; its figures mean little.
@@ -62,7 +65,8 @@ ABSL_FLAG(bool, quick, false,
           "benchmark working, its figures mean little");
 ABSL_FLAG(int, repetitions, 3, "repetitions of each pair (A/B alternated)");
 ABSL_FLAG(double, seconds, 3.0, "length of each timed load");
-ABSL_FLAG(std::string, scenarios, "submit,commit,batch,replay,follow",
+ABSL_FLAG(std::string, scenarios,
+          "submit,commit,batch,replay,follow,latency",
           "which figures, comma-separated");
 ABSL_FLAG(std::string, clients, "1,16,64", "concurrency levels");
 ABSL_FLAG(int, batch_schools, 10000,
@@ -109,9 +113,10 @@ void Report() {
           absl::StrFormat(format, *std::min_element(v.begin(), v.end())),
           absl::StrFormat(format, *std::max_element(v.begin(), v.end())));
     };
+    const char* format = f.unit == "ms" ? "%.2f" : "%.0f";
     std::printf("%-44s %-26s %-26s %s\n",
                 absl::StrCat(f.label, " [", f.unit, "]").c_str(),
-                range(f.ours, "%.0f").c_str(), range(f.baseline, "%.0f").c_str(),
+                range(f.ours, format).c_str(), range(f.baseline, format).c_str(),
                 range(ratios, "%.2f").c_str());
     std::printf("      baseline: %s\n", f.baseline_label.c_str());
   }
@@ -148,7 +153,8 @@ double CpuSeconds(pid_t pid) {
   return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
 }
 
-// A school of six grades, distinct per (run, client, n).
+// A school of six grades, distinct per (run, client, n), within the 2%
+// threshold (as most schools are: no alert).
 v1::SubmitRequest School(const std::string& run, int client, int64_t n) {
   v1::SubmitRequest request;
   request.set_submission_id(absl::StrCat(run, "-", client, "-", n));
@@ -159,8 +165,8 @@ v1::SubmitRequest School(const std::string& run, int client, int64_t n) {
   for (int grade = 1; grade <= 6; ++grade) {
     v1::GradeCount* count = request.add_grades();
     count->set_grade(grade);
-    count->set_onsite_count(40 + (n + grade) % 5);
-    count->set_registry_count(45);
+    count->set_onsite_count(99 + (n + grade) % 2);
+    count->set_registry_count(100);
   }
   return request;
 }
@@ -208,6 +214,44 @@ std::unique_ptr<ServiceProcess> StartChild(const std::string& binary,
   auto started = ServiceProcess::Start(binary, args, log_prefix);
   if (!started.ok()) Die(std::string(started.status().message()));
   return *std::move(started);
+}
+
+// An ingest and an audit following it, as child processes in `dir`.
+struct ServicePair {
+  std::unique_ptr<ServiceProcess> ingest, audit;
+};
+ServicePair StartPair(TempDir& dir) {
+  ServicePair pair;
+  pair.ingest = StartChild("headcount-ingest",
+                           {"--data_dir=" + dir.Sub("ingest")},
+                           dir.Sub("ingest-log"));
+  pair.audit = StartChild("headcount-audit",
+                          {"--data_dir=" + dir.Sub("audit"),
+                           "--ingest=" + pair.ingest->address()},
+                          dir.Sub("audit-log"));
+  return pair;
+}
+
+// The ingest revision the audit has applied (its reports' revision); -1
+// when it does not answer.
+int64_t AppliedRevision(v1::AuditService::Stub& audit) {
+  grpc::ClientContext context;
+  v1::ListCountiesRequest request;
+  request.set_term("2016-spring");
+  v1::ListCountiesResponse response;
+  return audit.ListCounties(&context, request, &response).ok()
+             ? response.revision()
+             : int64_t{-1};
+}
+
+// One stub per client over `channels`.
+std::vector<std::unique_ptr<v1::IngestService::Stub>> IngestStubs(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels, int clients) {
+  std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
+  for (int c = 0; c < clients; ++c) {
+    stubs.push_back(v1::IngestService::NewStub(channels[c % channels.size()]));
+  }
+  return stubs;
 }
 
 struct UnaryResult {
@@ -494,15 +538,7 @@ void ReplayFigures(int repetitions, int schools) {
           audit_dir.Sub("log"));
       auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
           process->address(), grpc::InsecureChannelCredentials()));
-      for (;;) {
-        grpc::ClientContext context;
-        v1::ListCountiesRequest request;
-        request.set_term("2016-spring");
-        v1::ListCountiesResponse response;
-        if (audit_stub->ListCounties(&context, request, &response).ok() &&
-            response.revision() == revision) {
-          break;
-        }
+      while (AppliedRevision(*audit_stub) != revision) {
         absl::SleepFor(absl::Milliseconds(10));
       }
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
@@ -533,29 +569,12 @@ void FollowFigures(int repetitions, double seconds) {
              "the revisions the load committed"};
   for (int r = 0; r < repetitions; ++r) {
     TempDir dir;
-    std::unique_ptr<ServiceProcess> ingest = StartChild(
-        "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")},
-        dir.Sub("ingest-log"));
-    std::unique_ptr<ServiceProcess> audit = StartChild(
-        "headcount-audit",
-        {"--data_dir=" + dir.Sub("audit"), "--ingest=" + ingest->address()},
-        dir.Sub("audit-log"));
+    auto [ingest, audit] = StartPair(dir);
     auto channels = Channels(ingest->address(), kClients);
-    std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
-    for (int c = 0; c < kClients; ++c) {
-      stubs.push_back(v1::IngestService::NewStub(channels[c % channels.size()]));
-    }
+    auto stubs = IngestStubs(channels, kClients);
     auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
         audit->address(), grpc::InsecureChannelCredentials()));
-    auto applied = [&] {
-      grpc::ClientContext context;
-      v1::ListCountiesRequest request;
-      request.set_term("2016-spring");
-      v1::ListCountiesResponse response;
-      return audit_stub->ListCounties(&context, request, &response).ok()
-                 ? response.revision()
-                 : int64_t{-1};
-    };
+    auto applied = [&] { return AppliedRevision(*audit_stub); };
     const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
     std::atomic<int64_t> newest{0};
     const int64_t applied_before = std::max<int64_t>(applied(), 0);
@@ -588,6 +607,199 @@ void FollowFigures(int repetitions, double seconds) {
   }
   Figures().push_back(std::move(rate));
   Figures().push_back(std::move(lag));
+}
+
+// The p-th quantile (0..1) of `v`, sorted in place.
+double Quantile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+struct LatencyRun {
+  double alert_p50_ms = 0, alert_p99_ms = 0, alert_p999_ms = 0;
+  double ack_p50_ms = 0, ack_p99_ms = 0, ack_p999_ms = 0;
+  double lag = 0;  // revisions behind when the load stopped
+  int probes = 0;
+};
+
+// Paced Submits at `rate`/s for `seconds` from 8 threads; every 10th a
+// probe whose grade is 50% under its registry (an alert), timed from the
+// call to its RAISED event on a WatchAlerts stream.
+LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
+                          double rate, double seconds) {
+  constexpr int kThreads = 8;
+  auto channels = Channels(ingest.address(), kThreads);
+  auto stubs = IngestStubs(channels, kThreads);
+  auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
+      audit.address(), grpc::InsecureChannelCredentials()));
+  const std::string run = absl::StrCat("lat", absl::ToUnixMicros(absl::Now()));
+  std::mutex mu;
+  std::map<std::string, absl::Time> sent;  // probe school -> call start
+  std::vector<double> alert_ms, ack_ms;
+  // The stream, from the newest alert on.
+  v1::ListAlertsResponse head;
+  {
+    grpc::ClientContext context;
+    audit_stub->ListAlerts(&context, v1::ListAlertsRequest(), &head);
+  }
+  grpc::ClientContext watch_context;
+  v1::WatchAlertsRequest watch_request;
+  watch_request.set_after_alert_id(head.last_alert_id());
+  watch_request.mutable_filter()->set_level(v1::GRADE);
+  auto reader = audit_stub->WatchAlerts(&watch_context, watch_request);
+  std::thread watcher([&] {
+    v1::AlertEvent event;
+    while (reader->Read(&event)) {
+      if (event.state() != v1::AlertEvent::RAISED) continue;
+      const absl::Time now = absl::Now();
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = sent.find(event.school());
+      if (it == sent.end()) continue;
+      alert_ms.push_back(absl::ToDoubleMilliseconds(now - it->second));
+      sent.erase(it);
+    }
+  });
+  std::atomic<int64_t> newest{0};
+  std::vector<std::thread> threads;
+  const absl::Time start = absl::Now();
+  const absl::Duration interval = absl::Seconds(kThreads / rate);
+  for (int c = 0; c < kThreads; ++c) {
+    threads.emplace_back([&, c] {
+      absl::Time next = start + interval * c / kThreads;
+      for (int64_t n = 0;; ++n) {
+        if (next > start + absl::Seconds(seconds)) break;
+        absl::SleepFor(next - absl::Now());
+        next += interval;
+        v1::SubmitRequest request = School(run, c, n);
+        const bool probe = n % 10 == 0;
+        if (probe) {
+          request.mutable_grades(0)->set_onsite_count(10);
+          request.mutable_grades(0)->set_registry_count(100);
+        }
+        const absl::Time call = absl::Now();
+        if (probe) {
+          std::lock_guard<std::mutex> lock(mu);
+          sent[request.school()] = call;
+        }
+        grpc::ClientContext context;
+        v1::SubmitResponse response;
+        if (!stubs[c]->Submit(&context, request, &response).ok()) {
+          Die("a paced Submit failed");
+        }
+        const absl::Time acked = absl::Now();
+        int64_t seen = newest.load();
+        while (response.revision() > seen &&
+               !newest.compare_exchange_weak(seen, response.revision())) {
+        }
+        if (probe) {
+          std::lock_guard<std::mutex> lock(mu);
+          ack_ms.push_back(absl::ToDoubleMilliseconds(acked - call));
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  LatencyRun result;
+  result.lag = static_cast<double>(newest.load() -
+                                   AppliedRevision(*audit_stub));
+  // Every probe's alert, or give up after 10 s (then they count as lost).
+  const absl::Time wait_until = absl::Now() + absl::Seconds(10);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (sent.empty() || absl::Now() > wait_until) break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  watch_context.TryCancel();
+  watcher.join();
+  reader->Finish();
+  std::lock_guard<std::mutex> lock(mu);
+  if (!sent.empty()) {
+    Die(absl::StrCat(sent.size(), " probes raised no alert within 10 s"));
+  }
+  result.probes = static_cast<int>(alert_ms.size());
+  result.alert_p50_ms = Quantile(alert_ms, 0.5);
+  result.alert_p99_ms = Quantile(alert_ms, 0.99);
+  result.alert_p999_ms = Quantile(alert_ms, 0.999);
+  result.ack_p50_ms = Quantile(ack_ms, 0.5);
+  result.ack_p99_ms = Quantile(ack_ms, 0.99);
+  result.ack_p999_ms = Quantile(ack_ms, 0.999);
+  return result;
+}
+
+void LatencyFigures(int repetitions, double seconds) {
+  for (const int percent : {10, 50}) {
+    Figure p50{absl::StrCat("alert_latency_p50_ms_at_", percent, "pct"),
+               absl::StrCat("submission -> alert p50 at ", percent, "% of max"),
+               "ms", "the probes' Submit acknowledgement p50"};
+    Figure p99{absl::StrCat("alert_latency_p99_ms_at_", percent, "pct"),
+               absl::StrCat("submission -> alert p99 at ", percent, "% of max"),
+               "ms", "the probes' Submit acknowledgement p99"};
+    Figure p999{absl::StrCat("alert_latency_p999_ms_at_", percent, "pct"),
+                absl::StrCat("submission -> alert p999 at ", percent,
+                             "% of max"),
+                "ms", "the probes' Submit acknowledgement p999"};
+    Figure lag{absl::StrCat("alert_latency_lag_revisions_at_", percent, "pct"),
+               absl::StrCat("audit behind at the end, ", percent, "% of max"),
+               "revisions", "the run's probes (a scale, not a baseline)"};
+    for (int r = 0; r < repetitions; ++r) {
+      TempDir dir;
+      auto [ingest, audit] = StartPair(dir);
+      // The pair's maximum: 16 clients as fast as they go.
+      const double max_rate = [&] {
+        auto channels = Channels(ingest->address(), 16);
+        auto stubs = IngestStubs(channels, 16);
+        const std::string run =
+            absl::StrCat("max", absl::ToUnixMicros(absl::Now()));
+        return RunLoad(16, std::min(seconds, 2.0), [&](int c, int64_t n) {
+          grpc::ClientContext context;
+          v1::SubmitResponse response;
+          return stubs[c]->Submit(&context, School(run, c, n), &response).ok();
+        });
+      }();
+      // Caught up before the paced load starts.
+      {
+        auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
+            audit->address(), grpc::InsecureChannelCredentials()));
+        auto ingest_stub = v1::IngestService::NewStub(grpc::CreateChannel(
+            ingest->address(), grpc::InsecureChannelCredentials()));
+        v1::ListSchoolsRequest list;
+        list.set_page_size(1);
+        v1::ListSchoolsResponse listed;
+        grpc::ClientContext list_context;
+        if (!ingest_stub->ListSchools(&list_context, list, &listed).ok()) {
+          Die("ListSchools");
+        }
+        while (AppliedRevision(*audit_stub) < listed.revision()) {
+          absl::SleepFor(absl::Milliseconds(10));
+        }
+      }
+      const LatencyRun run =
+          MeasureLatency(*ingest, *audit, max_rate * percent / 100, seconds);
+      std::fprintf(stderr,
+                   "latency at %d%% of %.0f/s: %d probes, alert p50 %.2f p99 "
+                   "%.2f p999 %.2f ms, ack p50 %.2f ms, lag %.0f\n",
+                   percent, max_rate, run.probes, run.alert_p50_ms,
+                   run.alert_p99_ms, run.alert_p999_ms, run.ack_p50_ms,
+                   run.lag);
+      p50.ours.push_back(run.alert_p50_ms);
+      p50.baseline.push_back(run.ack_p50_ms);
+      p99.ours.push_back(run.alert_p99_ms);
+      p99.baseline.push_back(run.ack_p99_ms);
+      p999.ours.push_back(run.alert_p999_ms);
+      p999.baseline.push_back(run.ack_p999_ms);
+      lag.ours.push_back(run.lag);
+      lag.baseline.push_back(run.probes);
+      audit->Stop(SIGTERM);
+      ingest->Stop(SIGTERM);
+    }
+    Figures().push_back(std::move(p50));
+    Figures().push_back(std::move(p99));
+    Figures().push_back(std::move(p999));
+    Figures().push_back(std::move(lag));
+  }
 }
 
 int Main() {
@@ -627,6 +839,7 @@ int Main() {
                   quick ? 2000 : absl::GetFlag(FLAGS_replay_schools));
   }
   if (wanted("follow")) FollowFigures(repetitions, quick ? 0.5 : 5.0);
+  if (wanted("latency")) LatencyFigures(repetitions, quick ? 0.5 : 5.0);
   if (Figures().empty()) Die("no scenario run (--scenarios)");
   Report();
   return 0;
