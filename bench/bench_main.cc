@@ -23,6 +23,9 @@
 //   latency  submission -> alert on WatchAlerts (p50, p99, p999) at 10% and
 //            50% of the pair's maximum Submit rate (measured first, 16
 //            clients), against the same probes' Submit acknowledgement
+//   list     a ListSchools page of one small county (100 schools) while
+//            the ingest's newest revision is a large batch of another
+//            county, against GetSchool of one school on the same ingest
 //
 // --quick runs each once, briefly, so that the README's test command keeps
 // the benchmark working; its figures mean little.
@@ -66,11 +69,13 @@ ABSL_FLAG(bool, quick, false,
 ABSL_FLAG(int, repetitions, 3, "repetitions of each pair (A/B alternated)");
 ABSL_FLAG(double, seconds, 3.0, "length of each timed load");
 ABSL_FLAG(std::string, scenarios,
-          "submit,commit,batch,replay,follow,latency",
+          "submit,commit,batch,replay,follow,latency,list",
           "which figures, comma-separated");
 ABSL_FLAG(std::string, clients, "1,16,64", "concurrency levels");
 ABSL_FLAG(int, batch_schools, 10000,
           "schools of the SubmitBatch figure (6 grades each)");
+ABSL_FLAG(int, list_last_batch_schools, 30000,
+          "schools of the large newest revision in the list figure");
 ABSL_FLAG(int, replay_schools, 100000,
           "schools loaded for the replay figure (6 grades each)");
 
@@ -802,6 +807,73 @@ void LatencyFigures(int repetitions, double seconds) {
   }
 }
 
+void ListFigures(int repetitions, int last_batch_schools) {
+  Figure page{"list_schools_page_us",
+              "ListSchools page of 100 schools, large newest revision", "us",
+              "GetSchool of one school, same ingest"};
+  for (int r = 0; r < repetitions; ++r) {
+    TempDir dir;
+    std::unique_ptr<ServiceProcess> ingest = StartChild(
+        "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")},
+        dir.Sub("log"));
+    auto stub = v1::IngestService::NewStub(grpc::CreateChannel(
+        ingest->address(), grpc::InsecureChannelCredentials()));
+    const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+    // The small county, then a large revision of another county.
+    std::vector<v1::SubmitRequest> small = Schools(run, 100);
+    for (auto& school : small) school.set_county("小县");
+    SubmitBatch(*stub, small);
+    SubmitBatch(*stub, Schools(run, last_batch_schools, 100));
+    // Restarted: RocksDB flushes what it recovers from its log into table
+    // files, where the newest revision's entry is one large block.
+    stub.reset();
+    ingest->Stop(SIGTERM);
+    ingest = StartChild("headcount-ingest", {"--data_dir=" + dir.Sub("ingest")},
+                        dir.Sub("log2"));
+    stub = v1::IngestService::NewStub(grpc::CreateChannel(
+        ingest->address(), grpc::InsecureChannelCredentials()));
+    auto time_calls = [&](const std::function<bool()>& call) {
+      std::vector<double> micros;
+      for (int i = 0; i < 200; ++i) {
+        const absl::Time start = absl::Now();
+        if (!call()) Die("a list call failed");
+        micros.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
+      }
+      return Quantile(micros, 0.5);
+    };
+    v1::ListSchoolsRequest list;
+    list.set_term("2016-spring");
+    list.set_county("小县");
+    list.set_page_size(100);
+    v1::GetSchoolRequest get;
+    get.set_term(small[0].term());
+    get.set_county(small[0].county());
+    get.set_district(small[0].district());
+    get.set_school(small[0].school());
+    auto list_call = [&] {
+      grpc::ClientContext context;
+      v1::ListSchoolsResponse response;
+      return stub->ListSchools(&context, list, &response).ok() &&
+             response.schools_size() == 100;
+    };
+    auto get_call = [&] {
+      grpc::ClientContext context;
+      v1::SchoolRecord record;
+      return stub->GetSchool(&context, get, &record).ok();
+    };
+    if (r % 2 == 1) {
+      page.baseline.push_back(time_calls(get_call));
+      page.ours.push_back(time_calls(list_call));
+    } else {
+      page.ours.push_back(time_calls(list_call));
+      page.baseline.push_back(time_calls(get_call));
+    }
+    stub.reset();
+    ingest->Stop(SIGTERM);
+  }
+  Figures().push_back(std::move(page));
+}
+
 int Main() {
   const bool quick = absl::GetFlag(FLAGS_quick);
   const int repetitions = quick ? 1 : absl::GetFlag(FLAGS_repetitions);
@@ -840,6 +912,10 @@ int Main() {
   }
   if (wanted("follow")) FollowFigures(repetitions, quick ? 0.5 : 5.0);
   if (wanted("latency")) LatencyFigures(repetitions, quick ? 0.5 : 5.0);
+  if (wanted("list")) {
+    ListFigures(repetitions,
+                quick ? 1000 : absl::GetFlag(FLAGS_list_last_batch_schools));
+  }
   if (Figures().empty()) Die("no scenario run (--scenarios)");
   Report();
   return 0;

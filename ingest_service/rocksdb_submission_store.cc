@@ -34,6 +34,9 @@ constexpr char kSubmissionSpace = 'I';  // I + submission_id -> SubmissionEntry
 constexpr char kRosterSpace = 'R';  // R + school key -> v1::RosterEntry
 constexpr char kRegionSpace = 'N';  // N + county -> v1::Region
 constexpr char kOldestKey[] = "Moldest";  // -> revision
+// -> the newest revision, written with it: what a reader needs of the
+// newest log entry without reading that entry (which may be large).
+constexpr char kNewestKey[] = "Mnewest";
 constexpr char kHistoryKey[] = "Mhistory";  // -> history id
 
 constexpr int kDefaultPageSize = 100;
@@ -133,6 +136,18 @@ absl::StatusOr<int64_t> LastLoggedRevision(
   return DecodeCounter(absl::string_view(it->key().data() + 1, 8));
 }
 
+// The newest revision as `read_options` see it: the counter written with
+// each commit, or, in a store written before it, the newest log key.
+absl::StatusOr<int64_t> NewestRevision(rocksdb::DB& db,
+                                       const rocksdb::ReadOptions& read_options) {
+  RocksDbReader reader(&db, read_options);
+  ASSIGN_OR_RETURN(std::optional<std::string> newest, reader.Get(kNewestKey));
+  if (!newest.has_value()) return LastLoggedRevision(db, read_options);
+  const int64_t revision = DecodeCounter(*newest);
+  if (revision < 0) return absl::DataLossError("malformed newest revision");
+  return revision;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbSubmissionStore>>
@@ -229,6 +244,8 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
     if (plan->log_entry.has_value()) {
       write_status.Update(BatchPut(batch, LogDbKey(next_revision),
                                    plan->log_entry->SerializeAsString()));
+      write_status.Update(
+          BatchPut(batch, kNewestKey, EncodeCounter(next_revision)));
       ++next_revision;
     }
     results.push_back(std::move(plan->result));
@@ -284,7 +301,7 @@ absl::StatusOr<v1::Roster> RocksDbSubmissionStore::GetRoster(
         request.district().empty() ? "" : "/", request.district(),
         " in term ", request.term()));
   }
-  ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
+  ASSIGN_OR_RETURN(int64_t revision, NewestRevision(*db_, read_options));
   roster.set_revision(revision);
   return roster;
 }
@@ -305,7 +322,7 @@ absl::StatusOr<v1::Regions> RocksDbSubmissionStore::GetRegions(
             : absl::StrCat("no county in province ", request.province()));
   }
   for (v1::Region& region : found) *regions.add_regions() = std::move(region);
-  ASSIGN_OR_RETURN(int64_t revision, LastLoggedRevision(*db_, read_options));
+  ASSIGN_OR_RETURN(int64_t revision, NewestRevision(*db_, read_options));
   regions.set_revision(revision);
   return regions;
 }
@@ -350,7 +367,7 @@ absl::StatusOr<v1::ListSchoolsResponse> RocksDbSubmissionStore::ListSchools(
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot.snapshot();
   RocksDbReader reader(db_.get(), read_options);
-  ASSIGN_OR_RETURN(int64_t current, LastLoggedRevision(*db_, read_options));
+  ASSIGN_OR_RETURN(int64_t current, NewestRevision(*db_, read_options));
   // Every page shows the schools as of the first page's revision.
   const int64_t revision = token_revision < 0 ? current : token_revision;
   if (revision > current) {
@@ -530,7 +547,7 @@ absl::StatusOr<v1::BackupResponse> RocksDbSubmissionStore::Backup() {
         absl::StrCat("open the checkpoint ", partial)));
     std::unique_ptr<rocksdb::DB> owned(copy);
     ASSIGN_OR_RETURN(revision,
-                     LastLoggedRevision(*owned, rocksdb::ReadOptions()));
+                     NewestRevision(*owned, rocksdb::ReadOptions()));
   }
   const std::string path = absl::StrCat(
       parent, "/ingest-", history_id_, "-rev", revision, "-",

@@ -8,6 +8,7 @@
 #include "common/domain/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "tests/ingest_service/ingest_test_util.h"
 #include "tests/test_util.h"
 
@@ -141,6 +142,36 @@ TEST_F(StoreTest, DryRunStoresNothing) {
   auto real = Commit({School("城北", "a", {{1, 1}})});
   ASSERT_THAT(real.status(), IsOk());
   EXPECT_EQ(real->revision, 1);
+}
+
+// Reads take the newest revision from a counter written with it; a store
+// written before that counter existed answers from its log as before.
+TEST_F(StoreTest, TheNewestRevisionWithoutItsCounterComesFromTheLog) {
+  ASSERT_THAT(Commit({School("城北", "甲", {{5, 5}})}).status(), IsOk());
+  ASSERT_THAT(Commit({School("城北", "乙", {{6, 6}})}).status(), IsOk());
+  v1::ListSchoolsRequest list;
+  auto listed = store_->ListSchools(list);
+  ASSERT_THAT(listed.status(), IsOk());
+  EXPECT_EQ(listed->revision(), 2);
+  store_.reset();
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.Sub("db"), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "Mnewest", &value).ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), "Mnewest").ok());
+  }
+  Reopen();
+  listed = store_->ListSchools(list);
+  ASSERT_THAT(listed.status(), IsOk());
+  EXPECT_EQ(listed->revision(), 2);
+  EXPECT_THAT(listed->schools(), SizeIs(2));
+  // The next commit writes the counter again.
+  ASSERT_THAT(Commit({School("城北", "丙", {{7, 7}})}).status(), IsOk());
+  listed = store_->ListSchools(list);
+  ASSERT_THAT(listed.status(), IsOk());
+  EXPECT_EQ(listed->revision(), 3);
 }
 
 TEST_F(StoreTest, ReopenKeepsDataAndRevisionsContinue) {
