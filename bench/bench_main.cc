@@ -26,6 +26,9 @@
 //   list     a ListSchools page of one small county (100 schools) while
 //            the ingest's newest revision is a large batch of another
 //            county, against GetSchool of one school on the same ingest
+//   watchers durable Submit from 16 clients while 100 and 1,000 Watch
+//            streams follow every revision (one per message, the API's
+//            default), against the same load with no watcher
 //
 // --quick runs each once, briefly, so that the README's test command keeps
 // the benchmark working; its figures mean little.
@@ -62,6 +65,7 @@
 #include "rocksdb/write_batch.h"
 #include "tests/fault/service_process.h"
 #include "tests/test_util.h"
+#include "tools/feed_watcher.h"
 
 ABSL_FLAG(bool, quick, false,
           "one short repetition of each (seconds in all): keeps the "
@@ -69,7 +73,7 @@ ABSL_FLAG(bool, quick, false,
 ABSL_FLAG(int, repetitions, 3, "repetitions of each pair (A/B alternated)");
 ABSL_FLAG(double, seconds, 3.0, "length of each timed load");
 ABSL_FLAG(std::string, scenarios,
-          "submit,commit,batch,replay,follow,latency,list",
+          "submit,commit,batch,replay,follow,latency,list,watchers",
           "which figures, comma-separated");
 ABSL_FLAG(std::string, clients, "1,16,64", "concurrency levels");
 ABSL_FLAG(int, batch_schools, 10000,
@@ -874,6 +878,60 @@ void ListFigures(int repetitions, int last_batch_schools) {
   Figures().push_back(std::move(page));
 }
 
+// Submits/s from 16 clients with `watchers` Watch streams following.
+double SubmitsWithWatchers(int watchers, double seconds) {
+  TempDir dir;
+  std::unique_ptr<ServiceProcess> ingest = StartChild(
+      "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")}, dir.Sub("log"));
+  auto channels = Channels(ingest->address(), 16);
+  auto stubs = IngestStubs(channels, 16);
+  std::vector<std::unique_ptr<v1::IngestService::Stub>> watch_stubs;
+  std::vector<std::unique_ptr<FeedWatcher>> streams;
+  std::atomic<int64_t> events{0};
+  for (int w = 0; w < watchers; ++w) {
+    if (w % 100 == 0) {  // 100 streams a connection
+      grpc::ChannelArguments args;
+      args.SetInt("headcount.bench.watch_connection", w);
+      watch_stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
+          ingest->address(), grpc::InsecureChannelCredentials(), args)));
+    }
+    streams.push_back(std::make_unique<FeedWatcher>(watch_stubs.back().get(),
+                                                    0, 0, &events));
+  }
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  const double rate = RunLoad(16, seconds, [&](int c, int64_t n) {
+    grpc::ClientContext context;
+    v1::SubmitResponse response;
+    return stubs[c]->Submit(&context, School(run, c, n), &response).ok();
+  });
+  for (auto& stream : streams) stream->Stop();
+  streams.clear();
+  watch_stubs.clear();
+  stubs.clear();
+  channels.clear();
+  ingest->Stop(SIGTERM);
+  return rate;
+}
+
+void WatcherFigures(const std::vector<int>& counts, int repetitions,
+                    double seconds) {
+  for (int watchers : counts) {
+    Figure figure{absl::StrCat("submit_with_", watchers, "_watchers_per_s"),
+                  absl::StrCat("Submit, 16 clients, ", watchers, " watchers"),
+                  "calls/s", "the same load with no watcher"};
+    for (int r = 0; r < repetitions; ++r) {
+      if (r % 2 == 1) {
+        figure.baseline.push_back(SubmitsWithWatchers(0, seconds));
+        figure.ours.push_back(SubmitsWithWatchers(watchers, seconds));
+      } else {
+        figure.ours.push_back(SubmitsWithWatchers(watchers, seconds));
+        figure.baseline.push_back(SubmitsWithWatchers(0, seconds));
+      }
+    }
+    Figures().push_back(std::move(figure));
+  }
+}
+
 int Main() {
   const bool quick = absl::GetFlag(FLAGS_quick);
   const int repetitions = quick ? 1 : absl::GetFlag(FLAGS_repetitions);
@@ -912,6 +970,10 @@ int Main() {
   }
   if (wanted("follow")) FollowFigures(repetitions, quick ? 0.5 : 5.0);
   if (wanted("latency")) LatencyFigures(repetitions, quick ? 0.5 : 5.0);
+  if (wanted("watchers")) {
+    WatcherFigures(quick ? std::vector<int>{10} : std::vector<int>{100, 1000},
+                   repetitions, seconds);
+  }
   if (wanted("list")) {
     ListFigures(repetitions,
                 quick ? 1000 : absl::GetFlag(FLAGS_list_last_batch_schools));

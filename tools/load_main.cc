@@ -22,6 +22,7 @@
 #include "grpcpp/grpcpp.h"
 #include "headcount/v1/audit.grpc.pb.h"
 #include "headcount/v1/ingest.grpc.pb.h"
+#include "tools/feed_watcher.h"
 
 ABSL_FLAG(std::string, ingest, "127.0.0.1:50051", "ingest HOST:PORT");
 ABSL_FLAG(std::string, audit, "", "audit HOST:PORT; empty: skip latency");
@@ -60,44 +61,6 @@ headcount::v1::SubmitRequest School(const std::string& run, int n, int onsite,
   }
   return request;
 }
-
-// A Watch stream that reads everything and counts the events it received
-// (one per submission of this load).
-class Watcher final
-    : public grpc::ClientReadReactor<headcount::v1::WatchResponse> {
- public:
-  Watcher(headcount::v1::IngestService::Stub* stub, int64_t after_revision,
-          int revisions_per_message, std::atomic<int64_t>* events_seen)
-      : events_seen_(events_seen) {
-    headcount::v1::WatchRequest request;
-    request.set_after_revision(after_revision);
-    request.set_max_revisions_per_message(revisions_per_message);
-    stub->async()->Watch(&context_, &request, this);
-    StartRead(&response_);
-    StartCall();
-  }
-  void OnReadDone(bool ok) override {
-    if (!ok) return;
-    *events_seen_ += response_.events_size();
-    StartRead(&response_);
-  }
-  void OnDone(const grpc::Status&) override {
-    absl::MutexLock lock(&mu_);
-    done_ = true;
-  }
-  void Stop() {
-    context_.TryCancel();
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(&done_));
-  }
-
- private:
-  grpc::ClientContext context_;
-  headcount::v1::WatchResponse response_;
-  std::atomic<int64_t>* const events_seen_;
-  absl::Mutex mu_;
-  bool done_ = false;
-};
 
 }  // namespace
 
@@ -293,7 +256,7 @@ int main(int argc, char** argv) {
   const int total = absl::GetFlag(FLAGS_submissions);
   const int watcher_count = absl::GetFlag(FLAGS_watchers);
   std::vector<std::unique_ptr<headcount::v1::IngestService::Stub>> watch_stubs;
-  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::vector<std::unique_ptr<headcount::FeedWatcher>> watchers;
   std::atomic<int64_t> events_seen{0};
   int64_t first_revision = 0;
   if (watcher_count > 0) {
@@ -316,7 +279,7 @@ int main(int argc, char** argv) {
             grpc::CreateCustomChannel(absl::GetFlag(FLAGS_ingest),
                                       *credentials, args)));
       }
-      watchers.push_back(std::make_unique<Watcher>(
+      watchers.push_back(std::make_unique<headcount::FeedWatcher>(
           watch_stubs.back().get(), first_revision,
           absl::GetFlag(FLAGS_watch_revisions_per_message), &events_seen));
     }
