@@ -171,11 +171,13 @@ absl::Status FeedFollower::FollowOnce() {
       revisions.resize(good);
       absl::StatusOr<int> applied = sink_->ApplyRevisions(revisions);
       if (!applied.ok()) return abandon(applied.status());
-      if (!check.ok()) return abandon(check);
-      if (options_.state != nullptr) {
-        options_.state->Applied(sink_->applied_revision());
+      if (good > 0) {  // also before a refused one: its alerts are due
+        if (options_.state != nullptr) {
+          options_.state->Applied(sink_->applied_revision());
+        }
+        on_applied_();
       }
-      on_applied_();
+      if (!check.ok()) return abandon(check);
     }
     // A refused revision exists: not caught up before it is applied, even
     // when the ingest says so.

@@ -47,6 +47,14 @@ class FakeRevisionSink final : public RevisionSink {
     applied_ = revision;
     return 0;
   }
+  absl::StatusOr<int> ApplyRevisions(
+      const std::vector<FeedRevision>& revisions) override {
+    {
+      MutexLock lock(&mu_);
+      if (!revisions.empty()) batch_sizes_.push_back(revisions.size());
+    }
+    return RevisionSink::ApplyRevisions(revisions);
+  }
   absl::StatusOr<int> ApplySnapshot(
       int64_t revision, const std::vector<v1::Event>& events) override {
     {
@@ -72,6 +80,11 @@ class FakeRevisionSink final : public RevisionSink {
     MutexLock lock(&mu_);
     fail_next_ = true;
   }
+  // How many revisions each ApplyRevisions call carried.
+  std::vector<size_t> batch_sizes() const {
+    MutexLock lock(&mu_);
+    return batch_sizes_;
+  }
   // "revision:schools" per Apply call, in order.
   std::vector<std::string> calls() const {
     MutexLock lock(&mu_);
@@ -84,6 +97,7 @@ class FakeRevisionSink final : public RevisionSink {
   std::string history_ ABSL_GUARDED_BY(mu_);
   bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
+  std::vector<size_t> batch_sizes_ ABSL_GUARDED_BY(mu_);
 };
 
 class FeedFollowerTest : public ::testing::Test {
@@ -132,6 +146,25 @@ TEST_F(FeedFollowerTest, ResumesAfterTheSinksRevisionAndMergesFragments) {
   EXPECT_THAT(sink.calls(),
               ElementsAre("record history", "2:1", "3:600", "4:1"));
   EXPECT_EQ(caught_up, 1);  // once, not per revision
+}
+
+// Revisions already committed when the follower connects are due
+// together: they come in one message and reach the sink in one call.
+TEST_F(FeedFollowerTest, RevisionsDueTogetherReachTheSinkTogether) {
+  for (int i = 0; i < 5; ++i) {
+    Commit({School("城北", absl::StrCat("s", i), {{1, 1}})});
+  }
+  FakeRevisionSink sink(/*applied=*/0);
+  FeedFollower follower(
+      Options(), &sink, [] {}, [] {});
+  follower.Start();
+  ASSERT_TRUE(WaitFor([&] { return sink.applied_revision() == 5; }));
+  Commit({School("城北", "late", {{1, 1}})});
+  ASSERT_TRUE(WaitFor([&] { return sink.applied_revision() == 6; }));
+  follower.Stop();
+  EXPECT_THAT(sink.calls(), ElementsAre("record history", "1:1", "2:1", "3:1",
+                                        "4:1", "5:1", "6:1"));
+  EXPECT_THAT(sink.batch_sizes(), ElementsAre(5, 1));
 }
 
 TEST_F(FeedFollowerTest, AFailedApplyIsRetriedFromTheSinksRevision) {
