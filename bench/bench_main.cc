@@ -32,7 +32,6 @@
 //
 // --quick runs each once, briefly, so that the README's test command keeps
 // the benchmark working; its figures mean little.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -91,6 +90,13 @@ using ::headcount::testing::TempDir;
 
 // One figure: ours and the baseline, one value per repetition.
 struct Figure {
+  Figure(std::string name, std::string label, std::string unit,
+         std::string baseline_label)
+      : name(std::move(name)),
+        label(std::move(label)),
+        unit(std::move(unit)),
+        baseline_label(std::move(baseline_label)) {}
+
   std::string name;   // e.g. "submit_calls_per_s"
   std::string label;  // e.g. "durable Submit, 16 clients"
   std::string unit;
@@ -297,12 +303,10 @@ UnaryResult MeasureUnary(bool submit, int clients, double seconds) {
   for (int c = 0; c < clients; ++c) call(c, -1);  // connect, warm up
   const double cpu_before = CpuSeconds(server->pid());
   std::atomic<int64_t> calls{0};
-  const absl::Time start = absl::Now();
   const double rate = RunLoad(clients, seconds, [&](int c, int64_t n) {
     ++calls;
     return call(c, n);
   });
-  (void)start;
   const double cpu = CpuSeconds(server->pid()) - cpu_before;
   // Connections closed first: a server stopping with clients connected
   // waits for them.
