@@ -222,11 +222,40 @@ bool IsSelfCheck(const v1::SchoolRecord& r) {
   return r.source() == v1::SELF_CHECK;
 }
 
+// The key space of `source`'s school records.
+const char& SchoolSpace(v1::Source source) {
+  return source == v1::SELF_CHECK ? kSelfCheckSpace : kSchoolSpace;
+}
+
 // The record's key in its source's space.
 std::string SchoolDbKey(const v1::SchoolRecord& r) {
   return absl::StrCat(
-      Space(IsSelfCheck(r) ? kSelfCheckSpace : kSchoolSpace),
+      Space(SchoolSpace(r.source())),
       EncodeSchoolKey({r.term(), r.county(), r.district(), r.school()}));
+}
+
+// The record's name alone: term, county, district, school and source.
+v1::SchoolRecord NameOf(const v1::SchoolRecord& r) {
+  v1::SchoolRecord name;
+  name.set_term(r.term());
+  name.set_county(r.county());
+  name.set_district(r.district());
+  name.set_school(r.school());
+  name.set_source(r.source());
+  return name;
+}
+
+// Every county's region as `reader` sees it, by county.
+absl::StatusOr<std::map<std::string, v1::Region>> ReadRegions(
+    RocksDbReader& reader) {
+  std::map<std::string, v1::Region> regions;
+  RETURN_IF_ERROR(reader.Scan<v1::Region>(
+      std::string(1, kRegionSpace), "",
+      [&](absl::string_view, v1::Region& region) {
+        regions.emplace(region.county(), std::move(region));
+        return true;
+      }));
+  return regions;
 }
 
 std::optional<v1::GradeCount> GradeOf(
@@ -255,6 +284,17 @@ absl::StatusOr<Counts> ReadCounts(RocksDbReader& reader,
   ASSIGN_OR_RETURN(std::optional<storage::Totals> stored,
                    reader.GetProto<storage::Totals>(key));
   return stored.has_value() ? FromTotals(*stored) : Counts{};
+}
+
+// A county's sums in `term`; nullopt when it counted nothing there.
+absl::StatusOr<std::optional<Counts>> ReadCountyCounts(RocksDbReader& reader,
+                                                       absl::string_view term,
+                                                       absl::string_view county) {
+  ASSIGN_OR_RETURN(std::optional<storage::Totals> stored,
+                   reader.GetProto<storage::Totals>(TotalsKey(
+                       v1::COUNTY, Scope(v1::COUNTY, term, county, "", ""))));
+  if (!stored.has_value()) return std::optional<Counts>();
+  return std::optional<Counts>(FromTotals(*stored));
 }
 
 }  // namespace
@@ -466,13 +506,8 @@ absl::StatusOr<int> AuditStore::ApplySnapshot(
           if (listed.count(std::string(key)) > 0) return true;
           v1::Event& removal = all.emplace_back();
           removal.set_type(v1::Event::DELETE);
-          v1::SchoolRecord& gone = *removal.mutable_school();
-          gone.set_term(record.term());
-          gone.set_county(record.county());
-          gone.set_district(record.district());
-          gone.set_school(record.school());
-          gone.set_source(record.source());
-          gone.set_mod_revision(revision);
+          *removal.mutable_school() = NameOf(record);
+          removal.mutable_school()->set_mod_revision(revision);
           return true;
         }));
   }
@@ -547,7 +582,7 @@ absl::Status AuditStore::StageRevision(rocksdb::WriteBatchWithIndex& batch,
   std::set<std::string> emptied;  // totals keys
   // Schools whose self-check or inspection changed, with the grades either
   // held before (source mismatch alerts only), by inspection key.
-  std::map<std::string, std::pair<v1::SchoolRecord, std::set<int>>> compared;
+  ComparedSchools compared;
   for (const v1::Event& change : events) {
     if (IsRegionEvent(change)) {
       // Where the county lies: kept for the reports above counties.
@@ -583,8 +618,8 @@ absl::Status AuditStore::StageRevision(rocksdb::WriteBatchWithIndex& batch,
     const v1::SchoolRecord& before =
         previous.has_value() ? *previous : v1::SchoolRecord::default_instance();
     if (options_.policy.source_mismatch_alerts) {
-      v1::SchoolRecord name = record;
-      name.clear_source();
+      v1::SchoolRecord name = NameOf(record);
+      name.clear_source();  // the inspection's: the key both compare under
       auto& [school, grades] = compared[SchoolDbKey(name)];
       school = std::move(name);
       for (const v1::GradeCount& g : before.grades()) grades.insert(g.grade());
@@ -693,7 +728,28 @@ absl::Status AuditStore::StageRevision(rocksdb::WriteBatchWithIndex& batch,
     if (!event.has_value()) continue;
     RETURN_IF_ERROR(alerts.Append(open_key, *std::move(event), submitted_by));
   }
-  // The two sources of each school the revision touched, grade by grade.
+  RETURN_IF_ERROR(
+      EvaluateSourceMismatches(reader, compared, submitted_by, alerts));
+  // Coverage of the districts the revision touched, in terms past their
+  // deadline.
+  std::set<DistrictName> coverage;
+  for (const v1::Event& change : events) {
+    if (IsRegionEvent(change)) continue;
+    const bool roster = IsRosterEvent(change);
+    const std::string& term =
+        roster ? change.roster().term() : change.school().term();
+    if (!CoverageDue(term)) continue;
+    coverage.insert(roster ? DistrictName{term, change.roster().county(),
+                                          change.roster().district()}
+                           : DistrictName{term, change.school().county(),
+                                          change.school().district()});
+  }
+  return EvaluateCoverage(reader, coverage, alerts);
+}
+
+absl::Status AuditStore::EvaluateSourceMismatches(
+    RocksDbReader& reader, const ComparedSchools& compared,
+    const std::string& submitted_by, AlertAppender& alerts) {
   for (const auto& [inspection_key, school] : compared) {
     const auto& [name, grades_before] = school;
     v1::SchoolRecord self_check_name = name;
@@ -729,21 +785,7 @@ absl::Status AuditStore::StageRevision(rocksdb::WriteBatchWithIndex& batch,
           alerts.Append(open_key, *std::move(event), submitted_by));
     }
   }
-  // Coverage of the districts the revision touched, in terms past their
-  // deadline.
-  std::set<DistrictName> coverage;
-  for (const v1::Event& change : events) {
-    if (IsRegionEvent(change)) continue;
-    const bool roster = IsRosterEvent(change);
-    const std::string& term =
-        roster ? change.roster().term() : change.school().term();
-    if (!CoverageDue(term)) continue;
-    coverage.insert(roster ? DistrictName{term, change.roster().county(),
-                                          change.roster().district()}
-                           : DistrictName{term, change.school().county(),
-                                          change.school().district()});
-  }
-  return EvaluateCoverage(reader, coverage, alerts);
+  return absl::OkStatus();
 }
 
 absl::Status AuditStore::AddRegionTargets(
@@ -753,13 +795,7 @@ absl::Status AuditStore::AddRegionTargets(
   const bool provinces = options_.policy.Evaluates(v1::PROVINCE);
   if (!cities && !provinces) return absl::OkStatus();
   // Every county's region as the batch leaves it.
-  std::map<std::string, v1::Region> regions;  // by county
-  RETURN_IF_ERROR(reader.Scan<v1::Region>(
-      std::string(1, kRegionSpace), "",
-      [&](absl::string_view, v1::Region& region) {
-        regions.emplace(region.county(), std::move(region));
-        return true;
-      }));
+  ASSIGN_OR_RETURN(auto regions, ReadRegions(reader));
   // (term, province, city) whose sums may have changed; city empty: the
   // province's.
   std::set<std::tuple<std::string, std::string, std::string>> touched;
@@ -807,12 +843,11 @@ absl::Status AuditStore::AddRegionTargets(
           (!city.empty() && region.city() != city)) {
         continue;
       }
-      ASSIGN_OR_RETURN(std::optional<storage::Totals> counted,
-                       reader.GetProto<storage::Totals>(TotalsKey(
-                           v1::COUNTY, Scope(v1::COUNTY, term, county, "", ""))));
+      ASSIGN_OR_RETURN(std::optional<Counts> counted,
+                       ReadCountyCounts(reader, term, county));
       if (!counted.has_value()) continue;
       if (!sum.has_value()) sum.emplace();
-      if (!sum->AddWithoutOverflow(FromTotals(*counted))) {
+      if (!sum->AddWithoutOverflow(*counted)) {
         return absl::DataLossError(absl::StrCat(
             "the sum of ", province, city, " would overflow"));
       }
@@ -1006,8 +1041,7 @@ absl::StatusOr<v1::CountyReport> AuditStore::GetCountyReport(
   };
   std::vector<v1::LateCorrection> late;
   RETURN_IF_ERROR(reader.Scan<v1::SchoolRecord>(
-      absl::StrCat(Space(source == v1::SELF_CHECK ? kSelfCheckSpace
-                                                   : kSchoolSpace),
+      absl::StrCat(Space(SchoolSpace(source)),
                    SchoolKeyPrefix(term, county, "")),
       "", [&](absl::string_view, v1::SchoolRecord& record) {
         int64_t count = 0;
@@ -1081,27 +1115,18 @@ absl::StatusOr<v1::RegionReport> AuditStore::GetRegionReport(
   // The counties of the province (city), each read by its own sum: a
   // handful of point reads, however many schools they hold.
   std::map<std::string, Counts> rows;  // city, or county within the city
-  std::vector<v1::Region> regions;
-  RETURN_IF_ERROR(reader.Scan<v1::Region>(
-      std::string(1, kRegionSpace), "",
-      [&](absl::string_view, v1::Region& region) {
-        if (region.province() != request.province()) return true;
-        if (!request.city().empty() && region.city() != request.city()) {
-          return true;
-        }
-        regions.push_back(std::move(region));
-        return true;
-      }));
+  ASSIGN_OR_RETURN(auto regions, ReadRegions(reader));
   std::vector<std::string> counted;
-  for (const v1::Region& region : regions) {
-    const std::string& county = region.county();
-    const std::string key = TotalsKey(
-        v1::COUNTY, Scope(v1::COUNTY, request.term(), county, "", ""));
-    ASSIGN_OR_RETURN(std::optional<storage::Totals> sum,
-                     reader.GetProto<storage::Totals>(key));
+  for (const auto& [county, region] : regions) {
+    if (region.province() != request.province() ||
+        (!request.city().empty() && region.city() != request.city())) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<Counts> sum,
+                     ReadCountyCounts(reader, request.term(), county));
     if (!sum.has_value()) continue;
     const std::string& row = request.city().empty() ? region.city() : county;
-    if (!rows[row].AddWithoutOverflow(FromTotals(*sum))) {
+    if (!rows[row].AddWithoutOverflow(*sum)) {
       return absl::DataLossError(absl::StrCat("the sum of ", row,
                                               " would overflow"));
     }
@@ -1304,13 +1329,7 @@ absl::StatusOr<v1::ListAlertsResponse> AuditStore::ListAlerts(
   response.set_epoch(epoch.value_or(""));
   // Open alerts are placed by the region table as it is now (an alert
   // raised before its county had a region has none of its own).
-  std::map<std::string, v1::Region> regions;
-  RETURN_IF_ERROR(reader.Scan<v1::Region>(
-      std::string(1, kRegionSpace), "",
-      [&](absl::string_view, v1::Region& region) {
-        regions.emplace(region.county(), std::move(region));
-        return true;
-      }));
+  ASSIGN_OR_RETURN(auto regions, ReadRegions(reader));
   RETURN_IF_ERROR(reader.Scan<v1::AlertEvent>(
       std::string(1, kOpenSpace), "",
       [&](absl::string_view, v1::AlertEvent& event) {

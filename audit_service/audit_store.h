@@ -211,6 +211,17 @@ class AuditStore final : public RevisionSink, public AuditReader {
   absl::Status EvaluateCoverage(RocksDbReader& reader,
                                 const std::set<DistrictName>& districts,
                                 AlertAppender& alerts);
+  // Schools whose self-check or inspection a revision changed, by their
+  // inspection record's key: the name (no source) and the grades either
+  // held before.
+  using ComparedSchools =
+      std::map<std::string, std::pair<v1::SchoolRecord, std::set<int>>>;
+  // Appends the SOURCE_MISMATCH events of every grade of `compared` (the
+  // grades either source holds now or held before), as `reader` sees them.
+  absl::Status EvaluateSourceMismatches(RocksDbReader& reader,
+                                        const ComparedSchools& compared,
+                                        const std::string& submitted_by,
+                                        AlertAppender& alerts);
   // Adds to `targets` the cities and provinces (when the policy evaluates
   // them) whose sums `events` may change: where the counties counted lie,
   // and every place a county placed anew leaves or enters, in each term it

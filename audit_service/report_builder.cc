@@ -229,13 +229,8 @@ absl::StatusOr<v1::SourceComparison> ReportBuilder::CompareSources(
   }
   std::stable_sort(compared.begin(), compared.end(),
                    [this](const v1::SourceGrade& a, const v1::SourceGrade& b) {
-                     if (a.district() != b.district()) {
-                       return order_->Less(a.district(), b.district());
-                     }
-                     if (a.school() != b.school()) {
-                       return order_->Less(a.school(), b.school());
-                     }
-                     return a.grade() < b.grade();
+                     return PlaceBefore(a.district(), a.school(), a.grade(),
+                                        b.district(), b.school(), b.grade());
                    });
   for (v1::SourceGrade& row : compared) {
     *comparison.add_grades() = std::move(row);
@@ -245,11 +240,18 @@ absl::StatusOr<v1::SourceComparison> ReportBuilder::CompareSources(
 
 bool ReportBuilder::GradeBefore(const v1::GradeDiscrepancy& a,
                                 const v1::GradeDiscrepancy& b) const {
-  if (a.district() != b.district()) {
-    return order_->Less(a.district(), b.district());
-  }
-  if (a.school() != b.school()) return order_->Less(a.school(), b.school());
-  return a.grade() < b.grade();
+  return PlaceBefore(a.district(), a.school(), a.grade(), b.district(),
+                     b.school(), b.grade());
+}
+
+bool ReportBuilder::PlaceBefore(absl::string_view a_district,
+                                absl::string_view a_school, int a_grade,
+                                absl::string_view b_district,
+                                absl::string_view b_school,
+                                int b_grade) const {
+  if (a_district != b_district) return order_->Less(a_district, b_district);
+  if (a_school != b_school) return order_->Less(a_school, b_school);
+  return a_grade < b_grade;
 }
 
 void ReportBuilder::SortNames(std::vector<std::string>& names) const {

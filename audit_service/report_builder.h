@@ -82,6 +82,10 @@ class ReportBuilder {
                    const v1::GradeDiscrepancy& b) const;
 
  private:
+  // District, then school (pinyin), then grade.
+  bool PlaceBefore(absl::string_view a_district, absl::string_view a_school,
+                   int a_grade, absl::string_view b_district,
+                   absl::string_view b_school, int b_grade) const;
   // Rows in pinyin order, numbered, and their total named 合计.
   void FillTable(std::vector<NamedCounts> named,
                  google::protobuf::RepeatedPtrField<v1::ReportRow>& rows,

@@ -110,6 +110,17 @@ class AuditServerTest : public ::testing::Test {
                 ::headcount::testing::GrpcOk());
   }
 
+  // Restarts the audit with `policy` and expects it to append no alert
+  // event on catching up: what it applied before was applied once.
+  void ExpectARestartRaisesNothing(const ThresholdPolicy& policy) {
+    const int64_t last = audit_->store()->last_alert_id();
+    audit_->Shutdown();
+    audit_.reset();
+    StartAudit(policy);
+    Converge();
+    EXPECT_EQ(audit_->store()->last_alert_id(), last);
+  }
+
   // Waits until the audit has applied everything the ingest committed.
   void Converge() {
     ASSERT_TRUE(::headcount::testing::WaitFor([&] {

@@ -34,6 +34,19 @@ std::vector<v1::SubmitRequest> SelfCheck() {
   return rows;
 }
 
+// One school's record of `source` in the ingest.
+grpc::Status GetSchool(v1::IngestService::Stub& ingest,
+                       const std::string& district, const std::string& school,
+                       v1::Source source, v1::SchoolRecord* record) {
+  v1::GetSchoolRequest get;
+  get.set_term(kTerm);
+  get.set_county(kCounty);
+  get.set_district(district);
+  get.set_school(school);
+  get.set_source(source);
+  return ingest.GetSchool(Context().get(), get, record);
+}
+
 // What the comparison must find, computed here from the fixture: per
 // district the grades both counted and those differing by more than 2% of
 // the self-check's count.
@@ -76,16 +89,13 @@ TEST_F(AuditServerTest, SelfCheckStaysApartFromThePublishedTable) {
   }
 
   // The ingest holds two records of a self-checked school.
-  v1::GetSchoolRequest get;
-  get.set_term(kTerm);
-  get.set_county(kCounty);
-  get.set_district(SelfCheck().front().district());
-  get.set_school(SelfCheck().front().school());
+  const v1::SubmitRequest checked = SelfCheck().front();
   v1::SchoolRecord inspected, reported;
-  ASSERT_THAT(ingest_stub_->GetSchool(Context().get(), get, &inspected),
+  ASSERT_THAT(GetSchool(*ingest_stub_, checked.district(), checked.school(),
+                        v1::INSPECTION, &inspected),
               GrpcOk());
-  get.set_source(v1::SELF_CHECK);
-  ASSERT_THAT(ingest_stub_->GetSchool(Context().get(), get, &reported),
+  ASSERT_THAT(GetSchool(*ingest_stub_, checked.district(), checked.school(),
+                        v1::SELF_CHECK, &reported),
               GrpcOk());
   EXPECT_EQ(inspected.source(), v1::INSPECTION);
   EXPECT_EQ(reported.source(), v1::SELF_CHECK);
@@ -229,25 +239,15 @@ TEST_F(AuditServerTest, SourceMismatchAlertsWhenEnabled) {
   }
   EXPECT_EQ(CountyReport().total().onsite_count(), 60135);
   EXPECT_EQ(CountyReport().total().registry_count(), 60216);
-  v1::GetSchoolRequest get;
-  get.set_term(kTerm);
-  get.set_county(kCounty);
-  get.set_district(first.district());
-  get.set_school(first.school());
   v1::SchoolRecord record;
-  EXPECT_THAT(ingest_stub_->GetSchool(Context().get(), get, &record),
+  EXPECT_THAT(GetSchool(*ingest_stub_, first.district(), first.school(),
+                        v1::INSPECTION, &record),
               GrpcOk());
-  get.set_source(v1::SELF_CHECK);
-  EXPECT_THAT(ingest_stub_->GetSchool(Context().get(), get, &record),
+  EXPECT_THAT(GetSchool(*ingest_stub_, first.district(), first.school(),
+                        v1::SELF_CHECK, &record),
               HasCode(grpc::StatusCode::NOT_FOUND));
 
-  // A restart raises nothing twice.
-  const int64_t last = audit_->store()->last_alert_id();
-  audit_->Shutdown();
-  audit_.reset();
-  StartAudit(policy);
-  Converge();
-  EXPECT_EQ(audit_->store()->last_alert_id(), last);
+  ExpectARestartRaisesNothing(policy);
 }
 
 }  // namespace
