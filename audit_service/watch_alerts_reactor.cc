@@ -40,7 +40,7 @@ WatchAlertsReactor::WatchAlertsReactor(const AttachedStore<AuditReader>* store,
   Begin();
 }
 
-absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
+absl::StatusOr<NextMessage> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
   auto store = store_->Borrow();
   if (!store) return absl::UnavailableError(limits().closing_message);
   auto epoch_ended = [&] {
@@ -61,11 +61,14 @@ absl::StatusOr<bool> WatchAlertsReactor::Next(grpc::ByteBuffer& next) {
       }
     }
   }
-  if (pending_.empty()) return false;
+  if (pending_.empty()) return NextMessage::kNone;
   pending_.front().set_epoch(epoch_);
   SerializeResponse(pending_.front(), next);
   pending_.pop_front();
-  return true;
+  // One event a message: the next one, read or not, follows at once.
+  return pending_.empty() && cursor_ >= store->last_alert_id()
+             ? NextMessage::kCaughtUp
+             : NextMessage::kMoreDue;
 }
 
 }  // namespace headcount::audit

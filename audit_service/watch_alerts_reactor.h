@@ -39,7 +39,7 @@ class WatchAlertsReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
 
  private:
   // Fills `next` with a serialized v1::AlertEvent.
-  absl::StatusOr<bool> Next(grpc::ByteBuffer& next) override
+  absl::StatusOr<NextMessage> Next(grpc::ByteBuffer& next) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const AttachedStore<AuditReader>* const store_;

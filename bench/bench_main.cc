@@ -27,8 +27,11 @@
 //            the ingest's newest revision is a large batch of another
 //            county, against GetSchool of one school on the same ingest
 //   watchers durable Submit from 16 clients while 100 and 1,000 Watch
-//            streams follow every revision (one per message, the API's
-//            default), against the same load with no watcher
+//            streams are open (--watchers), against the same load with no
+//            watcher, with the ingest's CPU per Submit: idle watchers (a
+//            county filter that the load never touches), then watchers
+//            following every revision (up to --watch_revisions_per_message
+//            a message); the watchers read raw bytes, never parsing
 //
 // --quick runs each once, briefly, so that the README's test command keeps
 // the benchmark working; its figures mean little.
@@ -79,6 +82,9 @@ ABSL_FLAG(int, batch_schools, 10000,
           "schools of the SubmitBatch figure (6 grades each)");
 ABSL_FLAG(int, list_last_batch_schools, 30000,
           "schools of the large newest revision in the list figure");
+ABSL_FLAG(int, watch_revisions_per_message, 1000,
+          "max_revisions_per_message of the watchers' Watch requests");
+ABSL_FLAG(std::string, watchers, "100,1000", "watcher counts of the fan-out figure");
 ABSL_FLAG(int, replay_schools, 100000,
           "schools loaded for the replay figure (6 grades each)");
 
@@ -882,73 +888,123 @@ void ListFigures(int repetitions, int last_batch_schools) {
   Figures().push_back(std::move(page));
 }
 
-// Submits/s from 16 clients with `watchers` Watch streams following.
-double SubmitsWithWatchers(int watchers, double seconds) {
+// Submit from 16 clients with `watchers` Watch streams following.
+struct WatchedLoad {
+  double calls_per_s = 0;
+  double server_cpu_us_per_call = 0;
+  // Bytes the watchers received a second, all together.
+  double watch_bytes_per_s = 0;
+};
+
+// The watchers read raw bytes (RawFeedWatcher): on one machine, parsing
+// a thousand copies of the feed would charge the clients' CPU to the
+// ingest. Idle watchers watch another county (Watch's county filter), so
+// that the load's revisions have nothing for them.
+WatchedLoad SubmitsWithWatchers(int watchers, bool idle, double seconds) {
   TempDir dir;
   std::unique_ptr<ServiceProcess> ingest = StartChild(
       "headcount-ingest", {"--data_dir=" + dir.Sub("ingest")}, dir.Sub("log"));
   auto channels = Channels(ingest->address(), 16);
   auto stubs = IngestStubs(channels, 16);
-  std::vector<std::unique_ptr<v1::IngestService::Stub>> watch_stubs;
-  std::vector<std::unique_ptr<FeedWatcher>> streams;
-  std::atomic<int64_t> events{0};
+  std::vector<std::unique_ptr<grpc::GenericStub>> watch_stubs;
+  std::vector<std::unique_ptr<RawFeedWatcher>> streams;
+  std::atomic<int64_t> bytes{0};
+  v1::WatchRequest request;
+  request.set_max_revisions_per_message(
+      absl::GetFlag(FLAGS_watch_revisions_per_message));
+  if (idle) request.set_county("无提交县");
   for (int w = 0; w < watchers; ++w) {
     if (w % 100 == 0) {  // 100 streams a connection
       grpc::ChannelArguments args;
       args.SetInt("headcount.bench.watch_connection", w);
-      watch_stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
-          ingest->address(), grpc::InsecureChannelCredentials(), args)));
+      watch_stubs.push_back(
+          std::make_unique<grpc::GenericStub>(grpc::CreateCustomChannel(
+              ingest->address(), grpc::InsecureChannelCredentials(), args)));
     }
-    streams.push_back(std::make_unique<FeedWatcher>(watch_stubs.back().get(),
-                                                    0, 0, &events));
+    streams.push_back(std::make_unique<RawFeedWatcher>(watch_stubs.back().get(),
+                                                       request, &bytes));
   }
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
-  const double rate = RunLoad(16, seconds, [&](int c, int64_t n) {
+  const int64_t bytes_before = bytes.load();
+  const double cpu_before = CpuSeconds(ingest->pid());
+  std::atomic<int64_t> calls{0};
+  WatchedLoad load;
+  load.calls_per_s = RunLoad(16, seconds, [&](int c, int64_t n) {
+    ++calls;
     grpc::ClientContext context;
     v1::SubmitResponse response;
     return stubs[c]->Submit(&context, School(run, c, n), &response).ok();
   });
+  load.server_cpu_us_per_call = (CpuSeconds(ingest->pid()) - cpu_before) *
+                                1e6 / static_cast<double>(calls.load());
+  load.watch_bytes_per_s =
+      static_cast<double>(bytes.load() - bytes_before) / seconds;
   for (auto& stream : streams) stream->Stop();
   streams.clear();
   watch_stubs.clear();
   stubs.clear();
   channels.clear();
   ingest->Stop(SIGTERM);
-  return rate;
+  return load;
 }
 
 void WatcherFigures(const std::vector<int>& counts, int repetitions,
                     double seconds) {
-  for (int watchers : counts) {
-    Figure figure{absl::StrCat("submit_with_", watchers, "_watchers_per_s"),
-                  absl::StrCat("Submit, 16 clients, ", watchers, " watchers"),
-                  "calls/s", "the same load with no watcher"};
-    for (int r = 0; r < repetitions; ++r) {
-      if (r % 2 == 1) {
-        figure.baseline.push_back(SubmitsWithWatchers(0, seconds));
-        figure.ours.push_back(SubmitsWithWatchers(watchers, seconds));
-      } else {
-        figure.ours.push_back(SubmitsWithWatchers(watchers, seconds));
-        figure.baseline.push_back(SubmitsWithWatchers(0, seconds));
+  for (bool idle : {true, false}) {
+    for (int watchers : counts) {
+      const std::string kind = idle ? "idle_watchers" : "watchers";
+      const std::string label =
+          absl::StrCat(watchers, idle ? " idle watchers" : " watchers");
+      Figure calls{absl::StrCat("submit_with_", watchers, "_", kind, "_per_s"),
+                   absl::StrCat("Submit, 16 clients, ", label), "calls/s",
+                   "the same load with no watcher"};
+      Figure cpu{absl::StrCat("submit_with_", watchers, "_", kind, "_cpu_us"),
+                 absl::StrCat("ingest CPU per Submit, ", label), "us",
+                 "the same load with no watcher"};
+      std::vector<double> fan_out;
+      for (int r = 0; r < repetitions; ++r) {
+        WatchedLoad with, without;
+        if (r % 2 == 1) {
+          without = SubmitsWithWatchers(0, idle, seconds);
+          with = SubmitsWithWatchers(watchers, idle, seconds);
+        } else {
+          with = SubmitsWithWatchers(watchers, idle, seconds);
+          without = SubmitsWithWatchers(0, idle, seconds);
+        }
+        calls.ours.push_back(with.calls_per_s);
+        calls.baseline.push_back(without.calls_per_s);
+        cpu.ours.push_back(with.server_cpu_us_per_call);
+        cpu.baseline.push_back(without.server_cpu_us_per_call);
+        fan_out.push_back(with.watch_bytes_per_s / 1e6);
       }
+      std::printf("%s received %.2f MB/s in all (median)\n", label.c_str(),
+                  Median(fan_out));
+      Figures().push_back(std::move(calls));
+      Figures().push_back(std::move(cpu));
     }
-    Figures().push_back(std::move(figure));
   }
+}
+
+// The positive numbers of the comma-separated `list` of flag --`name`.
+std::vector<int> Counts(absl::string_view name, absl::string_view list) {
+  std::vector<int> counts;
+  for (absl::string_view item : absl::StrSplit(list, ',')) {
+    int count = 0;
+    if (!absl::SimpleAtoi(item, &count) || count <= 0) {
+      Die(absl::StrCat("--", name, ": not a positive number: ", item));
+    }
+    counts.push_back(count);
+  }
+  return counts;
 }
 
 int Main() {
   const bool quick = absl::GetFlag(FLAGS_quick);
   const int repetitions = quick ? 1 : absl::GetFlag(FLAGS_repetitions);
   const double seconds = quick ? 0.3 : absl::GetFlag(FLAGS_seconds);
-  std::vector<int> levels;
-  for (absl::string_view level :
-       absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
-    int clients = 0;
-    if (!absl::SimpleAtoi(level, &clients) || clients <= 0) {
-      Die(absl::StrCat("--clients: not a positive number: ", level));
-    }
-    levels.push_back(clients);
-  }
+  const std::vector<int> levels = Counts("clients", absl::GetFlag(FLAGS_clients));
+  const std::vector<int> watcher_counts =
+      Counts("watchers", absl::GetFlag(FLAGS_watchers));
   const std::string scenarios = absl::GetFlag(FLAGS_scenarios);
   auto wanted = [&](absl::string_view name) {
     for (absl::string_view s : absl::StrSplit(scenarios, ',')) {
@@ -975,8 +1031,8 @@ int Main() {
   if (wanted("follow")) FollowFigures(repetitions, quick ? 0.5 : 5.0);
   if (wanted("latency")) LatencyFigures(repetitions, quick ? 0.5 : 5.0);
   if (wanted("watchers")) {
-    WatcherFigures(quick ? std::vector<int>{10} : std::vector<int>{100, 1000},
-                   repetitions, seconds);
+    WatcherFigures(quick ? std::vector<int>{10} : watcher_counts, repetitions,
+                   seconds);
   }
   if (wanted("list")) {
     ListFigures(repetitions,

@@ -1,5 +1,6 @@
 #include "ingest_service/fragment_cache.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,9 +21,28 @@ grpc::Slice SerializeToSlice(const v1::WatchResponse& message) {
   return grpc::Slice(bytes);
 }
 
-// `entry` cut into fragments and serialized (the cache's miss path).
+}  // namespace
+
+const std::string& EventCounty(const v1::Event& event) {
+  switch (event.type()) {
+    case v1::Event::ROSTER_PUT:
+      return event.roster().county();
+    case v1::Event::ROSTER_DELETE:
+      return event.prev_roster().county();
+    case v1::Event::REGION_PUT:
+      return event.region().county();
+    default:
+      return event.school().county();
+  }
+}
+
+bool SerializedRevision::HasCounty(absl::string_view county) const {
+  return std::binary_search(counties.begin(), counties.end(), county);
+}
+
 SerializedRevision SerializeRevision(storage::RevisionEntry entry,
-                                     const std::string& history_id) {
+                                     const std::string& history_id,
+                                     absl::string_view county) {
   SerializedRevision serialized;
   serialized.history_id = history_id;
   serialized.revision = entry.revision();
@@ -37,6 +57,21 @@ SerializedRevision SerializeRevision(storage::RevisionEntry entry,
     message.Clear();
     message_bytes = 0;
   };
+  if (!county.empty()) {
+    auto* events = entry.mutable_events();
+    events->erase(std::remove_if(events->begin(), events->end(),
+                                 [&](const v1::Event& event) {
+                                   return EventCounty(event) != county;
+                                 }),
+                  events->end());
+  }
+  for (const v1::Event& event : entry.events()) {
+    serialized.counties.push_back(EventCounty(event));
+  }
+  std::sort(serialized.counties.begin(), serialized.counties.end());
+  serialized.counties.erase(
+      std::unique(serialized.counties.begin(), serialized.counties.end()),
+      serialized.counties.end());
   const int events = entry.events_size();
   for (int i = 0; i < events; ++i) {
     message_bytes += entry.events(i).ByteSizeLong();
@@ -50,11 +85,31 @@ SerializedRevision SerializeRevision(storage::RevisionEntry entry,
   return serialized;
 }
 
-}  // namespace
-
 absl::StatusOr<std::shared_ptr<const SerializedRevision>> FragmentCache::Get(
     SubmissionStore& store, int64_t revision) {
   MutexLock lock(&mu_);
+  return GetLocked(store, revision);
+}
+
+absl::StatusOr<int64_t> FragmentCache::FirstWithCounty(
+    SubmissionStore& store, absl::string_view county, int64_t first,
+    int64_t last) {
+  // Spans of a bounded length, so that a stream replaying a long log does
+  // not hold the lock for all of it.
+  constexpr int64_t kSpan = 256;
+  for (int64_t start = first; start <= last; start += kSpan) {
+    MutexLock lock(&mu_);
+    for (int64_t revision = start;
+         revision <= std::min(last, start + kSpan - 1); ++revision) {
+      ASSIGN_OR_RETURN(Entry entry, GetLocked(store, revision));
+      if (entry->HasCounty(county)) return revision;
+    }
+  }
+  return last + 1;
+}
+
+absl::StatusOr<FragmentCache::Entry> FragmentCache::GetLocked(
+    SubmissionStore& store, int64_t revision) {
   auto found = by_revision_.find(revision);
   if (found != by_revision_.end() &&
       (*found->second)->history_id == store.history_id()) {

@@ -18,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "ingest_service/submission_store.h"
@@ -39,7 +40,22 @@ struct SerializedRevision {
   int64_t revision = 0;
   std::vector<grpc::Slice> fragments;
   size_t bytes = 0;
+  // The counties its events are of, sorted, each once (for Watch's county
+  // filter).
+  std::vector<std::string> counties;
+
+  bool HasCounty(absl::string_view county) const;
 };
+
+// The county an event is of: its school's, roster entry's or region's.
+const std::string& EventCounty(const v1::Event& event);
+
+// `entry` cut into fragments and serialized, with events of `county` alone
+// when it is not empty (a filtered stream's share of a revision with other
+// counties' events too).
+SerializedRevision SerializeRevision(storage::RevisionEntry entry,
+                                     const std::string& history_id,
+                                     absl::string_view county = "");
 
 // Thread-safe. Keeps the most recently used revisions up to a byte budget;
 // a revision read again after eviction is serialized again.
@@ -53,6 +69,15 @@ class FragmentCache {
   // store's other errors.
   absl::StatusOr<std::shared_ptr<const SerializedRevision>> Get(
       SubmissionStore& store, int64_t revision) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The first revision in first..last (last <= store.revision()) with an
+  // event of `county`, or last + 1 when none has one; reads and caches the
+  // revisions it looks at, taking the lock once for up to 256 of them.
+  // Errors as Get.
+  absl::StatusOr<int64_t> FirstWithCounty(SubmissionStore& store,
+                                          absl::string_view county,
+                                          int64_t first, int64_t last)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Fragment `index` of `serialized` as a WatchResponse with
   // header_revision `header_revision`: the shared slice plus a few bytes.
@@ -71,6 +96,9 @@ class FragmentCache {
 
  private:
   using Entry = std::shared_ptr<const SerializedRevision>;
+
+  absl::StatusOr<Entry> GetLocked(SubmissionStore& store, int64_t revision)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t capacity_bytes_;
   mutable absl::Mutex mu_;

@@ -523,6 +523,7 @@ std::vector<FieldViolation> ValidateWatchRequest(
       request.max_revisions_per_message() > 10'000) {
     violations.push_back({"max_revisions_per_message", "must be in 0..10000"});
   }
+  if (!request.county().empty()) CheckName("county", request.county(), violations);
   return violations;
 }
 

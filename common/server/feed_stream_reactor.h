@@ -59,6 +59,20 @@ struct FeedStreamLimits {
   }
 };
 
+// What a stream's Next filled in.
+enum class NextMessage {
+  // Nothing is due: the stream waits for the waker.
+  kNone,
+  // A message that takes the stream up to everything due when it was made.
+  // After its write the stream waits for the waker's next pass, so that
+  // what commits meanwhile goes out together in one message (a busy feed
+  // costs a stream one message per pass, not one per commit).
+  kCaughtUp,
+  // A message cut short by a limit, with more due already: the next one
+  // follows as soon as this write completes (a replay, a large revision).
+  kMoreDue,
+};
+
 // Subclasses say what to send next; this class owns the write discipline.
 // The reactor deletes itself when the stream is done.
 template <typename Response>
@@ -87,6 +101,7 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
         return FinishLocked(
             grpc::Status(grpc::StatusCode::CANCELLED, "stream write failed"));
       }
+      if (!more_due_) return;  // the waker's next pass goes on
     }
     Pump();
   }
@@ -108,9 +123,10 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
   }
 
  protected:
-  // Fills `next` with the message due now and returns true; false when none
-  // is due; an error ends the stream with that status.
-  virtual absl::StatusOr<bool> Next(Response& next)
+  // Fills `next` with the message due now and says which kind it is
+  // (kNone: nothing due, `next` untouched); an error ends the stream with
+  // that status.
+  virtual absl::StatusOr<NextMessage> Next(Response& next)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) = 0;
 
   // Registers with the waker and sends what is due. Call last in the
@@ -142,9 +158,10 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
       MutexLock lock(&mu_);
       if (finished_) return;
       if (!writing_) {
-        absl::StatusOr<bool> due = Next(in_flight_);
+        absl::StatusOr<NextMessage> due = Next(in_flight_);
         if (!due.ok()) return FinishLocked(ToGrpcStatus(due.status()));
-        if (!*due) return;
+        if (*due == NextMessage::kNone) return;
+        more_due_ = *due == NextMessage::kMoreDue;
         writing_ = true;
         write_started_ = clock_->Now();
         this->StartWrite(&in_flight_);
@@ -178,6 +195,8 @@ class FeedStreamReactor : public grpc::ServerWriteReactor<Response>,
   bool stall_cancelled_ ABSL_GUARDED_BY(mu_) = false;
   Response in_flight_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  // The message in flight was kMoreDue.
+  bool more_due_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> finish_after_write_ ABSL_GUARDED_BY(mu_);
 };

@@ -354,6 +354,10 @@ TEST_F(BadInputTest, IngestService) {
          return FirstOfStream<v1::WatchRequest, v1::WatchResponse>(
              *ingest_stub_, &v1::IngestService::Stub::Watch, q); },
        StatusCode::INVALID_ARGUMENT, "progress_interval_ms"},
+      {"Watch/invisible county", [&] { v1::WatchRequest q; q.set_county("利辛县\u200b");
+         return FirstOfStream<v1::WatchRequest, v1::WatchResponse>(
+             *ingest_stub_, &v1::IngestService::Stub::Watch, q); },
+       StatusCode::INVALID_ARGUMENT, "county: must not contain invisible or format characters (U+200B)"},
       {"Compact/beyond the head", [&] { v1::CompactRequest q; q.set_revision(99);
          v1::CompactResponse r; return ingest_stub_->Compact(Context().get(), q, &r); },
        StatusCode::INVALID_ARGUMENT, "revision: must be in 1..1"},

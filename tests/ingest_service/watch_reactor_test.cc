@@ -1,6 +1,6 @@
 // The ingest's Watch stream through its generated stub on a real server:
 // replay then live, fragments, resumption, compaction, progress and stalls
-// on a simulated clock.
+// on a simulated clock, the county filter.
 #include <thread>
 
 #include "tests/ingest_service/ingest_server_fixture.h"
@@ -241,6 +241,76 @@ TEST_F(IngestServerTest, SmallRevisionsShareMessagesWhenAsked) {
   EXPECT_FALSE(responses[3].fragment());
   EXPECT_EQ(responses[3].revision(), 6);
   EXPECT_EQ(own_revisions[4], (std::vector<int64_t>{7, 8}));
+}
+
+// A school of another county than School's 利辛县.
+v1::SubmitRequest OtherCountySchool(const std::string& school) {
+  v1::SubmitRequest request = School("城关", school, {{1, 1}});
+  request.set_county("蒙城县");
+  return request;
+}
+
+TEST_F(IngestServerTest, CountyFilterSendsThatCountysEventsAlone) {
+  ASSERT_THAT(Submit(School("城北", "a", {{1, 1}})), GrpcOk());     // 1
+  ASSERT_THAT(Submit(OtherCountySchool("m1")), GrpcOk());           // 2
+  v1::ImportSummary summary;
+  ASSERT_THAT(SubmitBatch({OtherCountySchool("m2"), School("城北", "b", {{1, 1}}),
+                           OtherCountySchool("m3")},
+                          &summary),
+              GrpcOk());                                             // 3
+  ASSERT_THAT(Submit(OtherCountySchool("m4")), GrpcOk());           // 4
+  v1::WatchRequest request;
+  request.set_county("利辛县");
+  request.set_max_revisions_per_message(10);
+  request.set_progress_interval_ms(1000);  // on the simulated clock
+  WatchCollector watch(*stub_, request);
+  ASSERT_TRUE(WaitFor([&] { return watch.schools().size() == 2; }));
+  // Live: the other county's revision passes unsent, this one's arrives.
+  ASSERT_THAT(Submit(OtherCountySchool("m5")), GrpcOk());           // 5
+  ASSERT_THAT(Submit(School("城北", "c", {{1, 1}})), GrpcOk());     // 6
+  ASSERT_TRUE(WaitFor([&] { return watch.schools().size() == 3; }));
+  EXPECT_THAT(watch.schools(), ElementsAre("a", "b", "c"));
+  EXPECT_THAT(watch.revisions(), ElementsAre(1, 3, 6));
+  for (const v1::WatchResponse& response : watch.responses()) {
+    for (const v1::Event& event : response.events()) {
+      EXPECT_EQ(event.school().county(), "利辛县");
+    }
+  }
+  // Progress passes the revisions that had nothing for it.
+  ASSERT_THAT(Submit(OtherCountySchool("m6")), GrpcOk());           // 7
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(WaitFor([&] {
+    for (const v1::WatchResponse& response : watch.responses()) {
+      if (response.progress() && response.header_revision() == 7) return true;
+    }
+    return false;
+  }));
+  EXPECT_THAT(watch.schools(), SizeIs(3));
+}
+
+TEST_F(IngestServerTest, CountyFilterCutsALargeMixedRevisionToItsShare) {
+  std::vector<v1::SubmitRequest> rows;
+  for (int i = 0; i < kMaxEventsPerMessage + 10; ++i) {
+    rows.push_back(School("城北", absl::StrCat("s", i), {{1, 1}}));
+    rows.push_back(OtherCountySchool(absl::StrCat("m", i)));
+  }
+  v1::ImportSummary summary;
+  ASSERT_THAT(SubmitBatch(rows, &summary), GrpcOk());
+  v1::WatchRequest request;
+  request.set_county("蒙城县");
+  WatchCollector watch(*stub_, request);
+  ASSERT_TRUE(WaitFor(
+      [&] { return watch.schools().size() == kMaxEventsPerMessage + 10; }));
+  std::vector<v1::WatchResponse> responses = watch.responses();
+  ASSERT_THAT(responses, SizeIs(2));  // the county's share, in fragments
+  EXPECT_TRUE(responses[0].fragment());
+  EXPECT_FALSE(responses[1].fragment());
+  for (const v1::WatchResponse& response : responses) {
+    EXPECT_EQ(response.revision(), 1);
+    for (const v1::Event& event : response.events()) {
+      EXPECT_EQ(event.school().county(), "蒙城县");
+    }
+  }
 }
 
 }  // namespace
