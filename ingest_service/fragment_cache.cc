@@ -10,18 +10,6 @@
 #include "headcount/v1/ingest.pb.h"
 
 namespace headcount::ingest {
-namespace {
-
-// WatchResponse.header_revision: field 4, varint.
-constexpr uint8_t kHeaderRevisionTag = (4 << 3) | 0;
-
-grpc::Slice SerializeToSlice(const v1::WatchResponse& message) {
-  std::string bytes;
-  message.SerializeToString(&bytes);
-  return grpc::Slice(bytes);
-}
-
-}  // namespace
 
 const std::string& EventCounty(const v1::Event& event) {
   switch (event.type()) {
@@ -40,6 +28,19 @@ bool SerializedRevision::HasCounty(absl::string_view county) const {
   return std::binary_search(counties.begin(), counties.end(), county);
 }
 
+namespace {
+
+// WatchResponse.header_revision: field 4, varint.
+constexpr uint8_t kHeaderRevisionTag = (4 << 3) | 0;
+
+grpc::Slice SerializeToSlice(const v1::WatchResponse& message) {
+  std::string bytes;
+  message.SerializeToString(&bytes);
+  return grpc::Slice(bytes);
+}
+
+// `entry` cut into fragments and serialized, with events of `county` alone
+// when it is not empty.
 SerializedRevision SerializeRevision(storage::RevisionEntry entry,
                                      const std::string& history_id,
                                      absl::string_view county) {
@@ -85,6 +86,20 @@ SerializedRevision SerializeRevision(storage::RevisionEntry entry,
   return serialized;
 }
 
+}  // namespace
+
+absl::StatusOr<SerializedRevision> ReadSerializedRevision(
+    SubmissionStore& store, int64_t revision, absl::string_view county) {
+  ASSIGN_OR_RETURN(std::vector<storage::RevisionEntry> entries,
+                   store.ReadLog(revision - 1, 1));
+  if (entries.empty() || entries.front().revision() != revision) {
+    return absl::InternalError(
+        absl::StrCat("the log has no revision ", revision));
+  }
+  return SerializeRevision(std::move(entries.front()), store.history_id(),
+                           county);
+}
+
 absl::StatusOr<std::shared_ptr<const SerializedRevision>> FragmentCache::Get(
     SubmissionStore& store, int64_t revision) {
   MutexLock lock(&mu_);
@@ -121,14 +136,9 @@ absl::StatusOr<FragmentCache::Entry> FragmentCache::GetLocked(
     recent_.erase(found->second);
     by_revision_.erase(found);
   }
-  ASSIGN_OR_RETURN(std::vector<storage::RevisionEntry> entries,
-                   store.ReadLog(revision - 1, 1));
-  if (entries.empty() || entries.front().revision() != revision) {
-    return absl::InternalError(
-        absl::StrCat("the log has no revision ", revision));
-  }
-  auto serialized = std::make_shared<const SerializedRevision>(
-      SerializeRevision(std::move(entries.front()), store.history_id()));
+  ASSIGN_OR_RETURN(SerializedRevision read,
+                   ReadSerializedRevision(store, revision));
+  auto serialized = std::make_shared<const SerializedRevision>(std::move(read));
   recent_.push_front(serialized);
   by_revision_[revision] = recent_.begin();
   bytes_ += serialized->bytes;

@@ -50,12 +50,12 @@ struct SerializedRevision {
 // The county an event is of: its school's, roster entry's or region's.
 const std::string& EventCounty(const v1::Event& event);
 
-// `entry` cut into fragments and serialized, with events of `county` alone
-// when it is not empty (a filtered stream's share of a revision with other
-// counties' events too).
-SerializedRevision SerializeRevision(storage::RevisionEntry entry,
-                                     const std::string& history_id,
-                                     absl::string_view county = "");
+// Revision `revision` of `store`'s log cut into fragments and serialized,
+// with events of `county` alone when it is not empty (a filtered stream's
+// share of a revision with other counties' events too). OUT_OF_RANGE when
+// it was compacted away, and the store's other errors.
+absl::StatusOr<SerializedRevision> ReadSerializedRevision(
+    SubmissionStore& store, int64_t revision, absl::string_view county = "");
 
 // Thread-safe. Keeps the most recently used revisions up to a byte budget;
 // a revision read again after eviction is serialized again.

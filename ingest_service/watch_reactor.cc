@@ -4,7 +4,6 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "common/domain/status_util.h"
 #include "common/server/request_parser.h"
 
@@ -40,14 +39,9 @@ WatchReactor::Share(SubmissionStore& store, int64_t revision) {
   if (county_.empty() || shared->counties.size() == 1) return shared;
   // Other counties' events too: this stream's own share, kept while its
   // fragments go out.
-  ASSIGN_OR_RETURN(std::vector<storage::RevisionEntry> entries,
-                   store.ReadLog(revision - 1, 1));
-  if (entries.empty() || entries.front().revision() != revision) {
-    return absl::InternalError(
-        absl::StrCat("the log has no revision ", revision));
-  }
-  own_ = std::make_shared<const SerializedRevision>(SerializeRevision(
-      std::move(entries.front()), store.history_id(), county_));
+  ASSIGN_OR_RETURN(SerializedRevision share,
+                   ReadSerializedRevision(store, revision, county_));
+  own_ = std::make_shared<const SerializedRevision>(std::move(share));
   return own_;
 }
 

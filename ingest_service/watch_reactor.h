@@ -50,10 +50,10 @@ class WatchReactor final : public FeedStreamReactor<grpc::ByteBuffer> {
 
   const AttachedStore<SubmissionStore>* const store_;
   FragmentCache* const fragments_;
-  // The request's county filter (empty: every county).
-  const std::string county_;
   const absl::Duration progress_interval_;
   const int max_revisions_per_message_;
+  // The request's county filter (empty: every county).
+  const std::string county_;
   // Every revision up to cursor_ has been handed to the stream whole.
   int64_t cursor_ ABSL_GUARDED_BY(mu_);
   // The next fragment of revision cursor_ + 1 to send (0: none sent yet).
