@@ -415,6 +415,13 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
   // (term, county) -> whether it has a roster, as read in this commit.
   std::map<std::pair<std::string, std::string>, bool> has_roster;
   storage::RevisionEntry log_entry;
+  // The record a row's answer carries, unless the caller wants none.
+  auto answer_record = [&options](const v1::SchoolRecord& record) {
+    return options.without_records ? v1::SchoolRecord() : record;
+  };
+  result.rows.reserve(rows.size());
+  plan.records.reserve(rows.size());
+  plan.submissions.reserve(rows.size());
 
   for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
     if (rows[i].has_roster()) {
@@ -474,7 +481,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       }
       // An idempotent retry: report what the first attempt did.
       RowResult replay{prior->outcome(), prior->revision(),
-                       current.value_or(v1::SchoolRecord()),
+                       answer_record(current.value_or(v1::SchoolRecord())),
                        /*replayed=*/true};
       replay.grades_removed.assign(prior->grades_removed().begin(),
                                    prior->grades_removed().end());
@@ -539,7 +546,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       for (int grade : removed) entry.add_grades_removed(grade);
       entry.set_school_removed(school_removed);
       RowResult row{v1::RETRACTED, revision,
-                    school_removed ? v1::SchoolRecord() : record};
+                    school_removed ? v1::SchoolRecord() : answer_record(record)};
       row.grades_removed = removed;
       row.school_removed = school_removed;
       result.rows.push_back(std::move(row));
@@ -590,7 +597,8 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
     if (current.has_value() && SameCounts(*current, grades)) {
       entry.set_revision(current->mod_revision());
       entry.set_outcome(v1::UNCHANGED);
-      result.rows.push_back({v1::UNCHANGED, current->mod_revision(), *current});
+      result.rows.push_back(
+          {v1::UNCHANGED, current->mod_revision(), answer_record(*current)});
     } else {
       const v1::Outcome outcome =
           current.has_value() ? v1::UPDATED : v1::CREATED;
@@ -603,7 +611,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       *event->mutable_school() = record;
       entry.set_revision(revision);
       entry.set_outcome(outcome);
-      result.rows.push_back({outcome, revision, record});
+      result.rows.push_back({outcome, revision, answer_record(record)});
       plan.records.push_back(std::move(record));
       if (joining.has_value()) {
         v1::Event* added = log_entry.add_events();

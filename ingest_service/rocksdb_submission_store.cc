@@ -255,10 +255,15 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
     write_status = options_.disk_floor->Check();
   }
   if (write_status.ok() && batch.GetWriteBatch()->Count() > 0) {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    write_status = FromRocksDb(db_->Write(write_options, batch.GetWriteBatch()),
-                               "commit submissions");
+    absl::StatusOr<rocksdb::WriteBatch> sorted = InKeyOrder(batch);
+    if (sorted.ok()) {
+      rocksdb::WriteOptions write_options;
+      write_options.sync = options_.sync;
+      write_status = FromRocksDb(db_->Write(write_options, &*sorted),
+                                 "commit submissions");
+    } else {
+      write_status = sorted.status();
+    }
   }
   if (!write_status.ok()) {
     for (auto& result : results) result = write_status;

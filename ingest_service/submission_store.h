@@ -64,6 +64,9 @@ struct CommitOptions {
   // Who sent the rows (the client certificate's CN; empty without client
   // identities): recorded in the revision and each record it writes.
   std::string submitted_by;
+  // Leave RowResult::school empty: the caller needs outcomes only (a
+  // SubmitBatch of many schools need not hold a second copy of each).
+  bool without_records = false;
 };
 
 // Submissions as the rows of a commit.

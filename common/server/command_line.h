@@ -21,7 +21,8 @@ std::string VersionLine(absl::string_view program);
 // command line as absl::ParseCommandLine does (exiting for --help,
 // --version and unknown flags), and applies --log_format (exit 2 if it is
 // neither text nor json). --help lists the flags defined in this project's
-// files, each with its default; --helpfull adds Abseil's own.
+// files, each with its default; --helpfull adds Abseil's own. Turns off
+// Abseil's mutex deadlock detection, as a release build of Abseil has it.
 std::vector<char*> ParseServerFlags(int argc, char** argv,
                                     absl::string_view usage);
 

@@ -34,6 +34,30 @@ absl::Status BatchPut(rocksdb::WriteBatchWithIndex& batch,
                      "batch");
 }
 
+absl::StatusOr<rocksdb::WriteBatch> InKeyOrder(
+    rocksdb::WriteBatchWithIndex& batch) {
+  rocksdb::WriteBatch sorted(batch.GetWriteBatch()->GetDataSize());
+  std::unique_ptr<rocksdb::WBWIIterator> it(batch.NewIterator());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const rocksdb::WriteEntry entry = it->Entry();
+    rocksdb::Status added;
+    switch (entry.type) {
+      case rocksdb::kPutRecord:
+        added = sorted.Put(entry.key, entry.value);
+        break;
+      case rocksdb::kDeleteRecord:
+        added = sorted.Delete(entry.key);
+        break;
+      default:
+        return absl::InternalError(absl::StrCat(
+            "a batch entry of kind ", entry.type, " cannot be reordered"));
+    }
+    RETURN_IF_ERROR(FromRocksDb(added, "batch"));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "batch"));
+  return sorted;
+}
+
 absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
     absl::string_view key) {
   std::string value;

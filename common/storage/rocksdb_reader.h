@@ -32,6 +32,15 @@ absl::Status FromRocksDb(const rocksdb::Status& status,
 absl::Status BatchPut(rocksdb::WriteBatchWithIndex& batch,
                       absl::string_view key, absl::string_view value);
 
+// The writes of `batch` (made with overwrite_key, holding puts and deletes
+// only) as a plain batch in key order, each key once with its newest value.
+// Written in key order, RocksDB's memtable inserts each key next to the one
+// before it, which its skip list does cheaply (it keeps the last insert's
+// place); the same keys in the order they were planned land anywhere.
+// INTERNAL for an entry of another kind.
+absl::StatusOr<rocksdb::WriteBatch> InKeyOrder(
+    rocksdb::WriteBatchWithIndex& batch);
+
 // Not thread-safe; cheap to make per call. Neither pointer is owned.
 // Movable; `db` outlives the reader.
 class RocksDbReader {

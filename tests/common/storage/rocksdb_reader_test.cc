@@ -87,6 +87,37 @@ TEST_F(RocksDbReaderTest, ReadsThroughABatchsOwnWrites) {
   EXPECT_FALSE(plain.GetProto<storage::Totals>("b")->has_value());
 }
 
+TEST_F(RocksDbReaderTest, InKeyOrderWritesEachKeyOnceWithItsNewestValue) {
+  Put("c", "stale");
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  ASSERT_TRUE(batch.Put("m", "1").ok());
+  ASSERT_TRUE(batch.Put("b", "2").ok());
+  ASSERT_TRUE(batch.Delete("c").ok());
+  ASSERT_TRUE(batch.Put("m", "3").ok());  // overwrites the first "m"
+  ASSERT_TRUE(batch.Delete("x").ok());
+  ASSERT_TRUE(batch.Put("x", "4").ok());  // a put after a delete
+  absl::StatusOr<rocksdb::WriteBatch> sorted = InKeyOrder(batch);
+  ASSERT_THAT(sorted.status(), IsOk());
+  EXPECT_EQ(sorted->Count(), 4u);
+  // The plain batch lists b, c, m, x in that order.
+  struct Lister : rocksdb::WriteBatch::Handler {
+    void Put(const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+      seen.push_back(key.ToString() + "=" + value.ToString());
+    }
+    void Delete(const rocksdb::Slice& key) override {
+      seen.push_back(key.ToString() + " deleted");
+    }
+    std::vector<std::string> seen;
+  } lister;
+  ASSERT_TRUE(sorted->Iterate(&lister).ok());
+  EXPECT_THAT(lister.seen, ::testing::ElementsAre("b=2", "c deleted", "m=3",
+                                                  "x=4"));
+  ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &*sorted).ok());
+  RocksDbReader reader(db_.get());
+  EXPECT_FALSE(reader.Get("c")->has_value());
+  EXPECT_EQ(**reader.Get("m"), "3");
+}
+
 TEST_F(RocksDbReaderTest, ScansAPrefixFromAStartAtASnapshot) {
   Put("p1", Totals(1, 0));
   Put("p2", Totals(2, 0));
