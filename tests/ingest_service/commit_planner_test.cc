@@ -156,6 +156,32 @@ TEST_F(CommitPlannerTest, ASubmissionKeepsTheGradesItDoesNotCarry) {
   EXPECT_EQ(Commit({grade2}, 3).result.rows[0].outcome, v1::UNCHANGED);
 }
 
+// A caller that wants outcomes only (SubmitBatch) gets them without a copy
+// of each record; what is written is the same.
+TEST_F(CommitPlannerTest, WithoutRecordsTheAnswersCarryNoRecord) {
+  Commit({School("永兴", "双龙中学", {{53, 72}}, "a")}, 1);
+  absl::StatusOr<CommitPlan> plan = PlanCommit(
+      Puts({School("永兴", "双龙中学", {{53, 72}}, "b"),
+            School("永兴", "永兴中心校", {{40, 41}}, "c")}),
+      {false, "clerk-yongxing", /*without_records=*/true}, 2, kNow, reader_);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_THAT(plan->result.rows, SizeIs(2));
+  EXPECT_EQ(plan->result.rows[0].outcome, v1::UNCHANGED);
+  EXPECT_EQ(plan->result.rows[1].outcome, v1::CREATED);
+  EXPECT_EQ(plan->result.rows[1].revision, 2);
+  EXPECT_FALSE(plan->result.rows[0].school.has_submitted_at());
+  EXPECT_FALSE(plan->result.rows[1].school.has_submitted_at());
+  ASSERT_THAT(plan->records, SizeIs(1));
+  EXPECT_EQ(plan->records[0].school(), "永兴中心校");
+  EXPECT_EQ(plan->records[0].mod_revision(), 2);
+  // With records, the same rows' answers carry them.
+  absl::StatusOr<CommitPlan> with = PlanCommit(
+      Puts({School("永兴", "永兴中心校", {{40, 41}}, "d")}),
+      {false, "clerk-yongxing"}, 2, kNow, reader_);
+  ASSERT_TRUE(with.ok()) << with.status();
+  EXPECT_EQ(with->result.rows[0].school.school(), "永兴中心校");
+}
+
 // Each change after the first submission is counted and timed; equal
 // counts are not a change.
 TEST_F(CommitPlannerTest, CorrectionsAreCountedAndTimed) {
