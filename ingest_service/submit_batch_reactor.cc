@@ -204,7 +204,8 @@ class SubmitBatchReactor final
     }
     auto store = store_->Borrow();
     if (!store) return End(not_ready_);
-    store->Commit(Puts(std::move(rows_)), {dry_run_, caller_.principal, /*without_records=*/true},
+    store->Commit(Puts(std::move(rows_)),
+                  {dry_run_, caller_.principal, /*without_records=*/true},
                   [this](absl::StatusOr<CommitResult> result) {
                     if (!result.ok()) {
                       return End(ToGrpcStatus(result.status()));
