@@ -545,8 +545,9 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       entry.set_outcome(v1::RETRACTED);
       for (int grade : removed) entry.add_grades_removed(grade);
       entry.set_school_removed(school_removed);
-      RowResult row{v1::RETRACTED, revision,
-                    school_removed ? v1::SchoolRecord() : answer_record(record)};
+      RowResult row{
+          v1::RETRACTED, revision,
+          school_removed ? v1::SchoolRecord() : answer_record(record)};
       row.grades_removed = removed;
       row.school_removed = school_removed;
       result.rows.push_back(std::move(row));
