@@ -871,10 +871,7 @@ absl::Status AuditStore::WriteWithAlerts(rocksdb::WriteBatchWithIndex& batch,
   if (options_.disk_floor != nullptr) {
     RETURN_IF_ERROR(options_.disk_floor->Check());
   }
-  ASSIGN_OR_RETURN(rocksdb::WriteBatch sorted, InKeyOrder(batch));
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  return FromRocksDb(db_->Write(write_options, &sorted), what);
+  return WriteInKeyOrder(*db_, batch, options_.sync, what);
 }
 
 bool AuditStore::CoverageDue(const std::string& term) const {

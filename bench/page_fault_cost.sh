@@ -2,8 +2,8 @@
 # What a page fault costs on this machine: touches 100 MiB of fresh
 # anonymous memory a 4 KiB page at a time, then the same with transparent
 # huge pages asked for, then writes the (now mapped) first 100 MiB again.
-# On the 2-core VM of BENCHMARKS.md a fault costs 11-14 us (bare metal:
-# well under 1 us), which is most of a cold SubmitBatch there.
+# On the 2-core VM of BENCHMARKS.md a fault cost 11-14 us, against about
+# 0.2 us a page to write mapped memory: most of a cold SubmitBatch there.
 # Usage: bench/page_fault_cost.sh   (needs cc)
 set -euo pipefail
 work=$(mktemp -d)

@@ -255,15 +255,8 @@ std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
     write_status = options_.disk_floor->Check();
   }
   if (write_status.ok() && batch.GetWriteBatch()->Count() > 0) {
-    absl::StatusOr<rocksdb::WriteBatch> sorted = InKeyOrder(batch);
-    if (sorted.ok()) {
-      rocksdb::WriteOptions write_options;
-      write_options.sync = options_.sync;
-      write_status = FromRocksDb(db_->Write(write_options, &*sorted),
-                                 "commit submissions");
-    } else {
-      write_status = sorted.status();
-    }
+    write_status = WriteInKeyOrder(*db_, batch, options_.sync,
+                                   "commit submissions");
   }
   if (!write_status.ok()) {
     for (auto& result : results) result = write_status;

@@ -58,6 +58,15 @@ absl::StatusOr<rocksdb::WriteBatch> InKeyOrder(
   return sorted;
 }
 
+absl::Status WriteInKeyOrder(rocksdb::DB& db,
+                             rocksdb::WriteBatchWithIndex& batch, bool sync,
+                             absl::string_view context) {
+  ASSIGN_OR_RETURN(rocksdb::WriteBatch sorted, InKeyOrder(batch));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync;
+  return FromRocksDb(db.Write(write_options, &sorted), context);
+}
+
 absl::StatusOr<std::optional<std::string>> RocksDbReader::Get(
     absl::string_view key) {
   std::string value;

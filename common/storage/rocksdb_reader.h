@@ -41,6 +41,12 @@ absl::Status BatchPut(rocksdb::WriteBatchWithIndex& batch,
 absl::StatusOr<rocksdb::WriteBatch> InKeyOrder(
     rocksdb::WriteBatchWithIndex& batch);
 
+// Writes `batch` to `db` in key order (InKeyOrder), fsynced when `sync`:
+// how both stores commit. `context` names the write in an error.
+absl::Status WriteInKeyOrder(rocksdb::DB& db,
+                             rocksdb::WriteBatchWithIndex& batch, bool sync,
+                             absl::string_view context);
+
 // Not thread-safe; cheap to make per call. Neither pointer is owned.
 // Movable; `db` outlives the reader.
 class RocksDbReader {

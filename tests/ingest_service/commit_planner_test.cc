@@ -174,7 +174,7 @@ TEST_F(CommitPlannerTest, WithoutRecordsTheAnswersCarryNoRecord) {
   ASSERT_THAT(plan->records, SizeIs(1));
   EXPECT_EQ(plan->records[0].school(), "永兴中心校");
   EXPECT_EQ(plan->records[0].mod_revision(), 2);
-  // With records, the same rows' answers carry them.
+  // By default an answer carries its record.
   absl::StatusOr<CommitPlan> with = PlanCommit(
       Puts({School("永兴", "永兴中心校", {{40, 41}}, "d")}),
       {false, "clerk-yongxing"}, 2, kNow, reader_);
