@@ -7,15 +7,21 @@
 //   submit   durable Submit (headcount-ingest, a child process) against a
 //            plain gRPC echo of the same request bytes (headcount-echo), at
 //            1, 16 and 64 concurrent clients: calls/s and the server's CPU
-//            per call (from /proc)
+//            per call (from /proc); and the durable echo (headcount-echo
+//            --sync_dir, each request put with sync=true before the
+//            answer) against both: the floor of durability here
 //   commit   the ingest store's commit (in process, one school per commit)
 //            against raw synced RocksDB puts of the record's bytes, at the
 //            same concurrency
 //   batch    one SubmitBatch (rows = school-grades) against one raw synced
-//            RocksDB WriteBatch of as many records
+//            RocksDB WriteBatch of as many records, into a fresh ingest
+//            (cold) and after another as large (warm); and the durable
+//            stream (headcount-echo's Collect: the same client stream,
+//            written in one synced batch) against both
 //   replay   a fresh audit (headcount-audit) catching up from revision 0
 //            with a loaded ingest, against a bare Watch reading the same
-//            feed: school-grades/s
+//            feed: school-grades/s; and the audit's peak RSS, beside the
+//            ingest's
 //   follow   the audit following a loaded ingest: the revisions it applies
 //            per second while 16 clients submit (each Submit a revision),
 //            against the revisions the ingest commits meanwhile (1.0: it
@@ -51,7 +57,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/functional/function_ref.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -174,6 +182,20 @@ double CpuSeconds(pid_t pid) {
   return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
 }
 
+// The process's peak resident set (VmHWM) in MiB; 0 when unknown.
+double PeakRssMib(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, "VmHWM:")) {
+      std::vector<std::string> fields =
+          absl::StrSplit(line, ' ', absl::SkipEmpty());
+      return fields.size() >= 2 ? std::stod(fields[1]) / 1024 : 0;
+    }
+  }
+  return 0;
+}
+
 // A school of six grades, distinct per (run, client, n), within the 2%
 // threshold (as most schools are: no alert).
 v1::SubmitRequest School(const std::string& run, int client, int64_t n) {
@@ -280,13 +302,21 @@ struct UnaryResult {
   double server_cpu_us_per_call;
 };
 
-// Durable Submit, or the echo of the same request.
-UnaryResult MeasureUnary(bool submit, int clients, double seconds) {
+// What answers the unary load: the ingest, or headcount-echo plain or
+// durable.
+enum class UnaryServer { kSubmit, kEcho, kDurableEcho };
+
+// Durable Submit, or the echo (plain or durable) of the same request.
+UnaryResult MeasureUnary(UnaryServer kind, int clients, double seconds) {
   TempDir dir;
+  const bool submit = kind == UnaryServer::kSubmit;
   std::unique_ptr<ServiceProcess> server =
       submit ? StartChild("headcount-ingest",
                           {"--data_dir=" + dir.Sub("ingest")}, dir.Sub("log"))
-             : StartChild("headcount-echo", {}, dir.Sub("log"));
+      : kind == UnaryServer::kEcho
+          ? StartChild("headcount-echo", {}, dir.Sub("log"))
+          : StartChild("headcount-echo", {"--sync_dir=" + dir.Sub("echo")},
+                       dir.Sub("log"));
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
   auto channels = Channels(server->address(), clients);
   std::vector<std::unique_ptr<v1::IngestService::Stub>> ingest;
@@ -323,6 +353,10 @@ UnaryResult MeasureUnary(bool submit, int clients, double seconds) {
   return {rate, cpu * 1e6 / static_cast<double>(calls.load())};
 }
 
+// Per level: Submit against the echo, and the durable echo (the floor of
+// any service acknowledging a synced write here) against both, so that
+// the distance to the echo splits into what durability costs on this
+// machine and what the ingest adds to it.
 void SubmitFigures(const std::vector<int>& levels, int repetitions,
                    double seconds) {
   for (int clients : levels) {
@@ -332,23 +366,61 @@ void SubmitFigures(const std::vector<int>& levels, int repetitions,
     Figure cpu{absl::StrCat("submit_server_cpu_us_c", clients),
                absl::StrCat("server CPU per Submit, ", clients, " clients"),
                "us", "headcount-echo's CPU per call"};
+    Figure durable_calls{
+        absl::StrCat("durable_echo_calls_per_s_c", clients),
+        absl::StrCat("durable echo, ", clients, " clients"), "calls/s",
+        "headcount-echo without the synced put"};
+    Figure durable_cpu{
+        absl::StrCat("durable_echo_server_cpu_us_c", clients),
+        absl::StrCat("server CPU per durable echo, ", clients, " clients"),
+        "us", "headcount-echo's CPU per call"};
+    Figure against_durable{
+        absl::StrCat("submit_vs_durable_echo_calls_per_s_c", clients),
+        absl::StrCat("durable Submit against the durable echo, ", clients,
+                     " clients"),
+        "calls/s", "headcount-echo --sync_dir: each request put, synced"};
+    Figure cpu_against_durable{
+        absl::StrCat("submit_vs_durable_echo_server_cpu_us_c", clients),
+        absl::StrCat("server CPU per Submit against the durable echo's, ",
+                     clients, " clients"),
+        "us", "headcount-echo --sync_dir's CPU per call"};
     for (int r = 0; r < repetitions; ++r) {
-      // A/B alternated, the first of each pair alternating too.
-      const bool echo_first = r % 2 == 1;
-      UnaryResult echo_result, submit_result;
-      if (echo_first) echo_result = MeasureUnary(false, clients, seconds);
-      submit_result = MeasureUnary(true, clients, seconds);
-      if (!echo_first) echo_result = MeasureUnary(false, clients, seconds);
-      calls.ours.push_back(submit_result.calls_per_second);
-      calls.baseline.push_back(echo_result.calls_per_second);
-      cpu.ours.push_back(submit_result.server_cpu_us_per_call);
-      cpu.baseline.push_back(echo_result.server_cpu_us_per_call);
-      std::fprintf(stderr, "submit c=%d rep %d: %.0f/s vs echo %.0f/s\n",
-                   clients, r, submit_result.calls_per_second,
-                   echo_result.calls_per_second);
+      // The three rotated, so that each goes first, second and third.
+      std::vector<UnaryServer> order = {UnaryServer::kEcho,
+                                        UnaryServer::kSubmit,
+                                        UnaryServer::kDurableEcho};
+      std::rotate(order.begin(), order.begin() + r % 3, order.end());
+      std::map<UnaryServer, UnaryResult> result;
+      for (UnaryServer kind : order) {
+        result[kind] = MeasureUnary(kind, clients, seconds);
+      }
+      const UnaryResult& submit = result[UnaryServer::kSubmit];
+      const UnaryResult& echo = result[UnaryServer::kEcho];
+      const UnaryResult& durable = result[UnaryServer::kDurableEcho];
+      calls.ours.push_back(submit.calls_per_second);
+      calls.baseline.push_back(echo.calls_per_second);
+      cpu.ours.push_back(submit.server_cpu_us_per_call);
+      cpu.baseline.push_back(echo.server_cpu_us_per_call);
+      durable_calls.ours.push_back(durable.calls_per_second);
+      durable_calls.baseline.push_back(echo.calls_per_second);
+      durable_cpu.ours.push_back(durable.server_cpu_us_per_call);
+      durable_cpu.baseline.push_back(echo.server_cpu_us_per_call);
+      against_durable.ours.push_back(submit.calls_per_second);
+      against_durable.baseline.push_back(durable.calls_per_second);
+      cpu_against_durable.ours.push_back(submit.server_cpu_us_per_call);
+      cpu_against_durable.baseline.push_back(durable.server_cpu_us_per_call);
+      std::fprintf(stderr,
+                   "submit c=%d rep %d: %.0f/s vs echo %.0f/s, durable echo "
+                   "%.0f/s\n",
+                   clients, r, submit.calls_per_second, echo.calls_per_second,
+                   durable.calls_per_second);
     }
     Figures().push_back(std::move(calls));
     Figures().push_back(std::move(cpu));
+    Figures().push_back(std::move(durable_calls));
+    Figures().push_back(std::move(durable_cpu));
+    Figures().push_back(std::move(against_durable));
+    Figures().push_back(std::move(cpu_against_durable));
   }
 }
 
@@ -445,30 +517,79 @@ std::vector<v1::SubmitRequest> Schools(const std::string& run, int count,
   return schools;
 }
 
-// One SubmitBatch of `schools`; seconds.
-double SubmitBatch(v1::IngestService::Stub& stub,
-                   const std::vector<v1::SubmitRequest>& schools) {
+// Streams `schools` through the client stream `open` starts (SubmitBatch,
+// or the echo's Collect) and waits for its answer; seconds. `name` names
+// the call in a failure.
+double StreamSchools(
+    absl::string_view name,
+    absl::FunctionRef<std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>>(
+        grpc::ClientContext*, v1::ImportSummary*)>
+        open,
+    const std::vector<v1::SubmitRequest>& schools) {
   grpc::ClientContext context;
   v1::ImportSummary summary;
   const absl::Time start = absl::Now();
-  auto writer = stub.SubmitBatch(&context, &summary);
+  auto writer = open(&context, &summary);
   for (const v1::SubmitRequest& school : schools) {
     if (!writer->Write(school)) break;
   }
   writer->WritesDone();
   grpc::Status status = writer->Finish();
-  if (!status.ok()) Die("SubmitBatch: " + status.error_message());
+  if (!status.ok()) Die(absl::StrCat(name, ": ", status.error_message()));
   return absl::ToDoubleSeconds(absl::Now() - start);
 }
 
+// One SubmitBatch of `schools`; seconds.
+double SubmitBatch(v1::IngestService::Stub& stub,
+                   const std::vector<v1::SubmitRequest>& schools) {
+  return StreamSchools(
+      "SubmitBatch",
+      [&](grpc::ClientContext* context, v1::ImportSummary* summary) {
+        return stub.SubmitBatch(context, summary);
+      },
+      schools);
+}
+
+// The same schools streamed to headcount-echo's Collect, which writes
+// them in one synced batch at the stream's end; seconds.
+double Collect(Echo::Stub& stub,
+               const std::vector<v1::SubmitRequest>& schools) {
+  return StreamSchools(
+      "Collect",
+      [&](grpc::ClientContext* context, v1::ImportSummary* summary) {
+        return stub.Collect(context, summary);
+      },
+      schools);
+}
+
+// Cold: the batch is the first thing a fresh ingest does, so its memory
+// is touched for the first time (page faults cost 11-14 us each on these
+// VMs, BENCHMARKS.md). Warm: the same into an ingest that has just taken
+// a batch of as many other schools. The durable stream: the same two
+// streams to headcount-echo --sync_dir's Collect (the second timed), the
+// floor of any service taking a client stream and syncing it.
 void BatchFigures(int repetitions, int schools) {
-  Figure figure{"submit_batch_rows_per_s",
-                absl::StrCat("SubmitBatch of ", schools * 6, " school-grades"),
+  Figure cold{"submit_batch_rows_per_s",
+              absl::StrCat("SubmitBatch of ", schools * 6, " school-grades"),
+              "rows/s", "raw RocksDB WriteBatch(sync=true) of as many records"};
+  Figure warm{"submit_batch_warm_rows_per_s",
+              absl::StrCat("SubmitBatch of ", schools * 6,
+                           " school-grades, after another as large"),
+              "rows/s", "raw RocksDB WriteBatch(sync=true) of as many records"};
+  Figure stream{"durable_stream_rows_per_s",
+                absl::StrCat("the same stream collected and synced, after "
+                             "another as large"),
                 "rows/s",
                 "raw RocksDB WriteBatch(sync=true) of as many records"};
+  Figure against_stream{
+      "submit_batch_warm_vs_durable_stream_rows_per_s",
+      "SubmitBatch after another against the durable stream", "rows/s",
+      "headcount-echo --sync_dir's Collect of the same stream"};
   for (int r = 0; r < repetitions; ++r) {
     const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
     const std::vector<v1::SubmitRequest> rows = Schools(run, schools);
+    const std::vector<v1::SubmitRequest> others =
+        Schools(run, schools, schools);
     auto raw = [&] {
       TempDir dir;
       std::unique_ptr<rocksdb::DB> db = OpenRawDb(dir.Sub("raw"));
@@ -483,6 +604,7 @@ void BatchFigures(int repetitions, int schools) {
       if (!db->Write(sync, &batch).ok()) Die("raw WriteBatch failed");
       return schools * 6 / absl::ToDoubleSeconds(absl::Now() - start);
     };
+    // Rows/s of the batch into a fresh ingest, cold then warm.
     auto ours = [&] {
       TempDir dir;
       std::unique_ptr<ServiceProcess> server = StartChild(
@@ -490,20 +612,49 @@ void BatchFigures(int repetitions, int schools) {
           dir.Sub("log"));
       auto stub = v1::IngestService::NewStub(grpc::CreateChannel(
           server->address(), grpc::InsecureChannelCredentials()));
-      const double seconds = SubmitBatch(*stub, rows);
+      const double cold_seconds = SubmitBatch(*stub, others);
+      const double warm_seconds = SubmitBatch(*stub, rows);
+      stub.reset();
+      server->Stop(SIGTERM);
+      return std::make_pair(schools * 6 / cold_seconds,
+                            schools * 6 / warm_seconds);
+    };
+    // Rows/s of the second of two streams collected by a durable echo.
+    auto durable = [&] {
+      TempDir dir;
+      std::unique_ptr<ServiceProcess> server = StartChild(
+          "headcount-echo", {"--sync_dir=" + dir.Sub("echo")}, dir.Sub("log"));
+      auto stub = Echo::NewStub(grpc::CreateChannel(
+          server->address(), grpc::InsecureChannelCredentials()));
+      Collect(*stub, others);
+      const double seconds = Collect(*stub, rows);
       stub.reset();
       server->Stop(SIGTERM);
       return schools * 6 / seconds;
     };
-    if (r % 2 == 1) {
-      figure.baseline.push_back(raw());
-      figure.ours.push_back(ours());
-    } else {
-      figure.ours.push_back(ours());
-      figure.baseline.push_back(raw());
+    std::pair<double, double> measured;
+    double baseline = 0, floor = 0;
+    // The three rotated, so that each goes first, second and third.
+    for (int i = 0; i < 3; ++i) {
+      switch ((i + r) % 3) {
+        case 0: measured = ours(); break;
+        case 1: baseline = raw(); break;
+        default: floor = durable(); break;
+      }
     }
+    cold.ours.push_back(measured.first);
+    cold.baseline.push_back(baseline);
+    warm.ours.push_back(measured.second);
+    warm.baseline.push_back(baseline);
+    stream.ours.push_back(floor);
+    stream.baseline.push_back(baseline);
+    against_stream.ours.push_back(measured.second);
+    against_stream.baseline.push_back(floor);
   }
-  Figures().push_back(std::move(figure));
+  Figures().push_back(std::move(cold));
+  Figures().push_back(std::move(warm));
+  Figures().push_back(std::move(stream));
+  Figures().push_back(std::move(against_stream));
 }
 
 void ReplayFigures(int repetitions, int schools) {
@@ -511,6 +662,10 @@ void ReplayFigures(int repetitions, int schools) {
                 absl::StrCat("fresh audit replaying ", schools * 6,
                              " school-grades"),
                 "rows/s", "a bare Watch reading the same feed from 0"};
+  Figure rss{"audit_replay_peak_rss_mib",
+             absl::StrCat("the audit's peak RSS replaying ", schools * 6,
+                          " school-grades"),
+             "MiB", "the ingest's peak RSS, loaded and read"};
   for (int r = 0; r < repetitions; ++r) {
     TempDir dir;
     std::unique_ptr<ServiceProcess> ingest = StartChild(
@@ -561,6 +716,7 @@ void ReplayFigures(int repetitions, int schools) {
         absl::SleepFor(absl::Milliseconds(10));
       }
       const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      rss.ours.push_back(PeakRssMib(process->pid()));
       audit_stub.reset();
       process->Stop(SIGTERM);
       return schools * 6 / seconds;
@@ -572,10 +728,12 @@ void ReplayFigures(int repetitions, int schools) {
       figure.ours.push_back(audit());
       figure.baseline.push_back(watch());
     }
+    rss.baseline.push_back(PeakRssMib(ingest->pid()));
     stub.reset();
     ingest->Stop(SIGTERM);
   }
   Figures().push_back(std::move(figure));
+  Figures().push_back(std::move(rss));
 }
 
 void FollowFigures(int repetitions, double seconds) {
