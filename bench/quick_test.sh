@@ -9,7 +9,7 @@ OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 "$BIN/headcount-bench" --quick > "$OUT"
 figures=$(grep -c '^BENCH {' "$OUT" || true)
-[ "$figures" = 42 ] || { cat "$OUT"; echo "FAIL: $figures figures, not 42" >&2; exit 1; }
+[ "$figures" = 44 ] || { cat "$OUT"; echo "FAIL: $figures figures, not 44" >&2; exit 1; }
 if grep '^BENCH {' "$OUT" | grep -q '"baseline_median":0.0'; then
   cat "$OUT"; echo "FAIL: a baseline measured nothing" >&2; exit 1
 fi
