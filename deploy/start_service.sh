@@ -12,8 +12,8 @@ HEALTH_TLS=()
 # health is SERVING (BIN_DIR/headcount health --wait; an audit serves once
 # it has caught up with the ingest), up to START_SERVICE_TIMEOUT seconds
 # each (default 60: sanitizer builds open stores and catch up slowly), and
-# sets VARIABLE to HOST:PORT. A service that exits or never serves
-# fails the caller with its log.
+# sets VARIABLE to HOST:PORT. A service that exits or never serves is
+# stopped and fails the caller with its log.
 # Not to be called in $(...): the pid must be kept by the calling shell.
 start_service() {
   local bin=$1 logs=$2 name=$3 variable=$4
@@ -39,6 +39,10 @@ start_service() {
   fi
   echo "$name did not start serving; its log:" >&2
   cat "$logs/$name.log" >&2
+  # Not left running: a caller that exits here (often a subshell) never
+  # reaches stop_services for it.
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   exit 1
 }
 

@@ -51,6 +51,10 @@ if (START_SERVICE_TIMEOUT=5 start_service "$BIN" "$WORK" headcount-ingest NEVER 
 fi
 grep -q "headcount-ingest did not start serving" "$WORK/start.err" || fail "start_service: $(cat "$WORK/start.err")"
 grep -q "^listening on" "$WORK/headcount-ingest.out" || fail "the ingest did not listen"
+# (The bracket keeps this grep's own command line from matching.)
+left=$(for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f" 2>/dev/null; echo; done |
+  grep -- "--data_dir=$WORK/ingest --disk_floor_mib=10000000[0]" || true)
+[ -z "$left" ] || fail "start_service left the ingest that never served running: $left"
 start_service "$BIN" "$WORK" headcount-ingest INGEST --listen=127.0.0.1:0 --data_dir="$WORK/ingest2"
 "$BIN/headcount" health "$INGEST" | grep -q '^SERVING$' || fail "health of a started ingest"
 "$BIN/headcount" health --service=headcount.v1.IngestService "$INGEST" >/dev/null || fail "health of the service"
