@@ -360,29 +360,30 @@ UnaryResult MeasureUnary(UnaryServer kind, int clients, double seconds) {
 void SubmitFigures(const std::vector<int>& levels, int repetitions,
                    double seconds) {
   for (int clients : levels) {
+    const std::string level =
+        absl::StrCat(clients, clients == 1 ? " client" : " clients");
     Figure calls{absl::StrCat("submit_calls_per_s_c", clients),
-                 absl::StrCat("durable Submit, ", clients, " clients"),
+                 absl::StrCat("durable Submit, ", level),
                  "calls/s", "headcount-echo: the same request bytes back"};
     Figure cpu{absl::StrCat("submit_server_cpu_us_c", clients),
-               absl::StrCat("server CPU per Submit, ", clients, " clients"),
+               absl::StrCat("server CPU per Submit, ", level),
                "us", "headcount-echo's CPU per call"};
     Figure durable_calls{
         absl::StrCat("durable_echo_calls_per_s_c", clients),
-        absl::StrCat("durable echo, ", clients, " clients"), "calls/s",
+        absl::StrCat("durable echo, ", level), "calls/s",
         "headcount-echo without the synced put"};
     Figure durable_cpu{
         absl::StrCat("durable_echo_server_cpu_us_c", clients),
-        absl::StrCat("server CPU per durable echo, ", clients, " clients"),
+        absl::StrCat("server CPU per durable echo, ", level),
         "us", "headcount-echo's CPU per call"};
     Figure against_durable{
         absl::StrCat("submit_vs_durable_echo_calls_per_s_c", clients),
-        absl::StrCat("durable Submit against the durable echo, ", clients,
-                     " clients"),
+        absl::StrCat("durable Submit against the durable echo, ", level),
         "calls/s", "headcount-echo --sync_dir: each request put, synced"};
     Figure cpu_against_durable{
         absl::StrCat("submit_vs_durable_echo_server_cpu_us_c", clients),
         absl::StrCat("server CPU per Submit against the durable echo's, ",
-                     clients, " clients"),
+                     level),
         "us", "headcount-echo --sync_dir's CPU per call"};
     for (int r = 0; r < repetitions; ++r) {
       // The three rotated, so that each goes first, second and third.
@@ -492,7 +493,8 @@ void CommitFigures(const std::vector<int>& levels, int repetitions,
                    double seconds) {
   for (int clients : levels) {
     Figure figure{absl::StrCat("store_commits_per_s_c", clients),
-                  absl::StrCat("store commit, ", clients, " threads"),
+                  absl::StrCat("store commit, ", clients,
+                               clients == 1 ? " thread" : " threads"),
                   "commits/s",
                   "raw RocksDB Put(sync=true) of the record's bytes"};
     for (int r = 0; r < repetitions; ++r) {

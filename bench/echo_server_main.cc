@@ -214,7 +214,8 @@ int main(int argc, char** argv) {
     rocksdb::Options options;
     options.create_if_missing = true;
     rocksdb::DB* opened = nullptr;
-    const rocksdb::Status status = rocksdb::DB::Open(options, sync_dir, &opened);
+    const rocksdb::Status status =
+        rocksdb::DB::Open(options, sync_dir, &opened);
     if (!status.ok()) {
       std::fprintf(stderr, "headcount-echo: %s\n", status.ToString().c_str());
       return 1;
