@@ -818,7 +818,8 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
   const std::string run = absl::StrCat("lat", absl::ToUnixMicros(absl::Now()));
   std::mutex mu;
   std::map<std::string, absl::Time> sent;  // probe school -> call start
-  std::map<std::string, absl::Time> acked_at, alerted_at;  // probe school ->
+  // Probe school -> when its Submit was acknowledged, when its alert came.
+  std::map<std::string, absl::Time> acked_at, alerted_at;
   std::vector<double> alert_ms, ack_ms;
   // The stream, from the newest alert on.
   v1::ListAlertsResponse head;
