@@ -65,6 +65,11 @@ class Guard {
   bool Admit(int fd) {
     const ino_t inode = InodeOf(fd);
     MutexLock lock(&mu_);
+    // A descriptor was free just now: take the reserve back if another
+    // thread took its place while it was briefly closed (see
+    // TurnAwayWithReserve), so that the next time descriptors run out
+    // there is one to turn a connection away with.
+    if (reserve_ < 0) reserve_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
     open_.erase(fd);  // a descriptor number reused: that one was closed
     if (static_cast<int>(open_.size()) >= max_connections_) Prune();
     if (static_cast<int>(open_.size()) >= max_connections_) {
@@ -80,7 +85,9 @@ class Guard {
   }
 
   // Frees the reserve descriptor to accept and close one waiting
-  // connection, then takes it back. False when there is no reserve.
+  // connection, then takes it back. False when there is no reserve. Another
+  // thread may take the freed descriptor first; then the reserve is lost
+  // until Admit finds a descriptor free again.
   bool TurnAwayWithReserve(int listener) {
     MutexLock lock(&mu_);
     if (reserve_ < 0) {
