@@ -57,8 +57,8 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/functional/function_ref.h"
 #include "absl/flags/parse.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -189,7 +189,7 @@ double PeakRssMib(pid_t pid) {
   while (std::getline(in, line)) {
     if (absl::StartsWith(line, "VmHWM:")) {
       std::vector<std::string> fields =
-          absl::StrSplit(line, ' ', absl::SkipEmpty());
+          absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
       return fields.size() >= 2 ? std::stod(fields[1]) / 1024 : 0;
     }
   }
@@ -310,13 +310,13 @@ enum class UnaryServer { kSubmit, kEcho, kDurableEcho };
 UnaryResult MeasureUnary(UnaryServer kind, int clients, double seconds) {
   TempDir dir;
   const bool submit = kind == UnaryServer::kSubmit;
-  std::unique_ptr<ServiceProcess> server =
-      submit ? StartChild("headcount-ingest",
-                          {"--data_dir=" + dir.Sub("ingest")}, dir.Sub("log"))
-      : kind == UnaryServer::kEcho
-          ? StartChild("headcount-echo", {}, dir.Sub("log"))
-          : StartChild("headcount-echo", {"--sync_dir=" + dir.Sub("echo")},
-                       dir.Sub("log"));
+  std::vector<std::string> args;
+  if (submit) args.push_back("--data_dir=" + dir.Sub("ingest"));
+  if (kind == UnaryServer::kDurableEcho) {
+    args.push_back("--sync_dir=" + dir.Sub("echo"));
+  }
+  std::unique_ptr<ServiceProcess> server = StartChild(
+      submit ? "headcount-ingest" : "headcount-echo", args, dir.Sub("log"));
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
   auto channels = Channels(server->address(), clients);
   std::vector<std::unique_ptr<v1::IngestService::Stub>> ingest;

@@ -38,7 +38,7 @@ class Guard {
   void Enable(int max_connections) {
     MutexLock lock(&mu_);
     max_connections_ = max_connections;
-    if (reserve_ < 0) reserve_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    TakeReserve();
     enabled_.store(true, std::memory_order_release);
   }
 
@@ -69,7 +69,7 @@ class Guard {
     // thread took its place while it was briefly closed (see
     // TurnAwayWithReserve), so that the next time descriptors run out
     // there is one to turn a connection away with.
-    if (reserve_ < 0) reserve_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    TakeReserve();
     open_.erase(fd);  // a descriptor number reused: that one was closed
     if (static_cast<int>(open_.size()) >= max_connections_) Prune();
     if (static_cast<int>(open_.size()) >= max_connections_) {
@@ -91,13 +91,14 @@ class Guard {
   bool TurnAwayWithReserve(int listener) {
     MutexLock lock(&mu_);
     if (reserve_ < 0) {
-      reserve_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+      TakeReserve();
       return false;
     }
     close(reserve_);
     const int fd = RealAccept4()(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd >= 0) close(fd);
-    reserve_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    reserve_ = -1;
+    TakeReserve();
     if (fd < 0) return false;  // nothing waiting (or still no descriptor)
     ++refused_no_descriptor_;
     MaybeLog(absl::StrCat(
@@ -106,6 +107,12 @@ class Guard {
         " refused so far); raise --max_open_files or lower "
         "--max_connections"));
     return true;
+  }
+
+  // Opens the reserve descriptor if it is not held; it stays unheld when
+  // no descriptor is free.
+  void TakeReserve() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (reserve_ < 0) reserve_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
 
   // Forgets connections whose descriptor was closed (or now holds another
