@@ -52,6 +52,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -816,11 +817,16 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
   auto audit_stub = v1::AuditService::NewStub(grpc::CreateChannel(
       audit.address(), grpc::InsecureChannelCredentials()));
   const std::string run = absl::StrCat("lat", absl::ToUnixMicros(absl::Now()));
+  // One probe's times: its call, its acknowledgement, its alert.
+  struct Probe {
+    absl::Time call;
+    std::optional<absl::Time> acked, alerted;
+  };
   std::mutex mu;
-  std::map<std::string, absl::Time> sent;  // probe school -> call start
-  // Probe school -> when its Submit was acknowledged, when its alert came.
-  std::map<std::string, absl::Time> acked_at, alerted_at;
-  std::vector<double> alert_ms, ack_ms;
+  // By district and school: the paced threads number their schools
+  // alike, so a school's name alone is not one probe.
+  std::map<std::string, Probe> probes;
+  int unalerted = 0;
   // The stream, from the newest alert on.
   v1::ListAlertsResponse head;
   {
@@ -838,11 +844,11 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
       if (event.state() != v1::AlertEvent::RAISED) continue;
       const absl::Time now = absl::Now();
       std::lock_guard<std::mutex> lock(mu);
-      auto it = sent.find(event.school());
-      if (it == sent.end()) continue;
-      alert_ms.push_back(absl::ToDoubleMilliseconds(now - it->second));
-      alerted_at[it->first] = now;
-      sent.erase(it);
+      auto it =
+          probes.find(absl::StrCat(event.district(), "/", event.school()));
+      if (it == probes.end() || it->second.alerted.has_value()) continue;
+      it->second.alerted = now;
+      --unalerted;
     }
   });
   std::atomic<int64_t> newest{0};
@@ -865,7 +871,9 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
         const absl::Time call = absl::Now();
         if (probe) {
           std::lock_guard<std::mutex> lock(mu);
-          sent[request.school()] = call;
+          probes[absl::StrCat(request.district(), "/", request.school())]
+              .call = call;
+          ++unalerted;
         }
         grpc::ClientContext context;
         v1::SubmitResponse response;
@@ -879,8 +887,8 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
         }
         if (probe) {
           std::lock_guard<std::mutex> lock(mu);
-          ack_ms.push_back(absl::ToDoubleMilliseconds(acked - call));
-          acked_at[request.school()] = acked;
+          probes[absl::StrCat(request.district(), "/", request.school())]
+              .acked = acked;
         }
       }
     });
@@ -894,7 +902,7 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (sent.empty() || absl::Now() > wait_until) break;
+      if (unalerted == 0 || absl::Now() > wait_until) break;
     }
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -902,23 +910,24 @@ LatencyRun MeasureLatency(ServiceProcess& ingest, ServiceProcess& audit,
   watcher.join();
   reader->Finish();
   std::lock_guard<std::mutex> lock(mu);
-  if (!sent.empty()) {
-    Die(absl::StrCat(sent.size(), " probes raised no alert within 10 s"));
+  if (unalerted > 0) {
+    Die(absl::StrCat(unalerted, " probes raised no alert within 10 s"));
   }
-  result.probes = static_cast<int>(alert_ms.size());
+  // Every probe was acknowledged (a failed Submit ends the run) and alerted.
+  std::vector<double> alert_ms, ack_ms, after_ack_ms;
+  for (const auto& [school, probe] : probes) {
+    alert_ms.push_back(absl::ToDoubleMilliseconds(*probe.alerted - probe.call));
+    ack_ms.push_back(absl::ToDoubleMilliseconds(*probe.acked - probe.call));
+    after_ack_ms.push_back(std::max(
+        0.0, absl::ToDoubleMilliseconds(*probe.alerted - *probe.acked)));
+  }
+  result.probes = static_cast<int>(probes.size());
   result.alert_p50_ms = Quantile(alert_ms, 0.5);
   result.alert_p99_ms = Quantile(alert_ms, 0.99);
   result.alert_p999_ms = Quantile(alert_ms, 0.999);
   result.ack_p50_ms = Quantile(ack_ms, 0.5);
   result.ack_p99_ms = Quantile(ack_ms, 0.99);
   result.ack_p999_ms = Quantile(ack_ms, 0.999);
-  std::vector<double> after_ack_ms;
-  for (const auto& [school, alerted] : alerted_at) {
-    auto acked = acked_at.find(school);
-    if (acked == acked_at.end()) continue;
-    after_ack_ms.push_back(
-        std::max(0.0, absl::ToDoubleMilliseconds(alerted - acked->second)));
-  }
   result.after_ack_p50_ms = Quantile(after_ack_ms, 0.5);
   result.after_ack_p99_ms = Quantile(after_ack_ms, 0.99);
   return result;
