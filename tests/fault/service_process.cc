@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -31,7 +32,9 @@ std::string ReadAll(const std::string& path) {
 }  // namespace
 
 std::string BinaryPath(const std::string& name) {
-  return std::string(HEADCOUNT_BIN_DIR) + "/" + name;
+  const char* dir = std::getenv("HEADCOUNT_BIN_DIR");
+  return std::string(dir != nullptr && *dir != '\0' ? dir : HEADCOUNT_BIN_DIR) +
+         "/" + name;
 }
 
 absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(

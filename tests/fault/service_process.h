@@ -51,7 +51,8 @@ class ServiceProcess {
   bool reaped_ = false;
 };
 
-// Path of a binary built into build/bin.
+// Path of a binary built into build/bin, or into the directory that the
+// environment variable HEADCOUNT_BIN_DIR names.
 std::string BinaryPath(const std::string& name);
 
 }  // namespace headcount::testing
