@@ -1,16 +1,9 @@
 #include "common/server/stream_waker.h"
 
-#include <algorithm>
-
 #include "absl/time/clock.h"
 #include "common/domain/mutex.h"
 
 namespace headcount {
-namespace {
-
-constexpr absl::Duration kPausePerStream = absl::Microseconds(20);
-
-}  // namespace
 
 StreamWaker::StreamWaker(absl::Duration tick, absl::Duration min_pass_interval)
     : tick_(tick), min_pass_interval_(min_pass_interval) {
@@ -70,20 +63,12 @@ void StreamWaker::Run() {
       if (stopping_) return;
       notified_ = false;
     }
-    size_t woken = 0;
     {
       MutexLock lock(&mu_);
       if (closed_) continue;
       for (Subscriber* subscriber : subscribers_) subscriber->Wake();
-      woken = subscribers_.size();
     }
-    // The pause that bounds the passes grows with the streams that each
-    // pass wakes: one stream (the audit following the ingest) is woken
-    // again within 20 us, which took 1-1.5 ms off an alert's median
-    // (BENCHMARKS.md); a thousand watchers still share one pass per
-    // `min_pass_interval`.
-    absl::SleepFor(std::min(min_pass_interval_,
-                            kPausePerStream * static_cast<int64_t>(woken)));
+    absl::SleepFor(min_pass_interval_);
   }
 }
 

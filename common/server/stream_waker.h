@@ -28,12 +28,10 @@ class StreamWaker {
     virtual void Close() = 0;
   };
 
-  // Passes over the subscribers come at least every `tick`. After a pass
-  // the waker pauses 20 us per stream it woke, up to `min_pass_interval`:
-  // commits in between are woken for together, so that a busy feed costs
-  // one message per stream per pass rather than one per commit (streams
-  // that are writing go on by themselves), while a lone stream hears of a
-  // commit at once.
+  // Passes over the subscribers come at least every `tick` and at most
+  // every `min_pass_interval`: commits in between are woken for together,
+  // so that a busy feed costs one message per stream per pass rather than
+  // one per commit (streams that are writing go on by themselves).
   explicit StreamWaker(absl::Duration tick = absl::Milliseconds(50),
                        absl::Duration min_pass_interval = absl::Milliseconds(2));
   // Stops the thread. Subscribers must have been removed.
