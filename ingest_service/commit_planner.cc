@@ -20,6 +20,17 @@ namespace {
 // SchoolRecord.corrected_at keeps the newest this many.
 constexpr int kCorrectionTimesKept = 32;
 
+// A row's result; a retraction's grades and a table's counts are set after.
+RowResult RowOf(v1::Outcome outcome, int64_t revision, v1::SchoolRecord school,
+                bool replayed = false) {
+  RowResult row;
+  row.outcome = outcome;
+  row.revision = revision;
+  row.school = std::move(school);
+  row.replayed = replayed;
+  return row;
+}
+
 std::vector<v1::GradeCount> SortedGrades(
     const google::protobuf::RepeatedPtrField<v1::GradeCount>& grades) {
   std::vector<v1::GradeCount> sorted(grades.begin(), grades.end());
@@ -247,8 +258,8 @@ std::optional<RowResult> Replay(const storage::SubmissionEntry& prior,
          absl::StatusCode::kAlreadyExists});
     return std::nullopt;
   }
-  return RowResult{prior.outcome(), prior.revision(), v1::SchoolRecord(),
-                   /*replayed=*/true};
+  return RowOf(prior.outcome(), prior.revision(), v1::SchoolRecord(),
+               /*replayed=*/true);
 }
 
 // The roster row `index` of a commit: what it adds, changes and removes
@@ -328,7 +339,7 @@ absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
   entry.set_roster_changed(counts.changed);
   entry.set_roster_removed(counts.removed);
   entry.set_roster_unchanged(counts.unchanged);
-  RowResult answer{entry.outcome(), entry.revision(), v1::SchoolRecord()};
+  RowResult answer = RowOf(entry.outcome(), entry.revision(), {});
   answer.roster = counts;
   result.rows.push_back(std::move(answer));
   plan.submissions.emplace_back(row.submission_id(), std::move(entry));
@@ -394,7 +405,7 @@ absl::Status PlanRegions(const v1::PutRegionsRequest& row, int index,
   entry.set_region_added(counts.added);
   entry.set_region_changed(counts.changed);
   entry.set_region_unchanged(counts.unchanged);
-  RowResult answer{entry.outcome(), entry.revision(), v1::SchoolRecord()};
+  RowResult answer = RowOf(entry.outcome(), entry.revision(), {});
   answer.regions = counts;
   result.rows.push_back(std::move(answer));
   plan.submissions.emplace_back(row.submission_id(), std::move(entry));
@@ -480,9 +491,10 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
         continue;
       }
       // An idempotent retry: report what the first attempt did.
-      RowResult replay{prior->outcome(), prior->revision(),
-                       answer_record(current.value_or(v1::SchoolRecord())),
-                       /*replayed=*/true};
+      RowResult replay =
+          RowOf(prior->outcome(), prior->revision(),
+                answer_record(current.value_or(v1::SchoolRecord())),
+                /*replayed=*/true);
       replay.grades_removed.assign(prior->grades_removed().begin(),
                                    prior->grades_removed().end());
       replay.school_removed = prior->school_removed();
@@ -545,9 +557,9 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       entry.set_outcome(v1::RETRACTED);
       for (int grade : removed) entry.add_grades_removed(grade);
       entry.set_school_removed(school_removed);
-      RowResult row{
-          v1::RETRACTED, revision,
-          school_removed ? v1::SchoolRecord() : answer_record(record)};
+      RowResult row =
+          RowOf(v1::RETRACTED, revision,
+                school_removed ? v1::SchoolRecord() : answer_record(record));
       row.grades_removed = removed;
       row.school_removed = school_removed;
       result.rows.push_back(std::move(row));
@@ -598,8 +610,8 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
     if (current.has_value() && SameCounts(*current, grades)) {
       entry.set_revision(current->mod_revision());
       entry.set_outcome(v1::UNCHANGED);
-      result.rows.push_back(
-          {v1::UNCHANGED, current->mod_revision(), answer_record(*current)});
+      result.rows.push_back(RowOf(v1::UNCHANGED, current->mod_revision(),
+                                  answer_record(*current)));
     } else {
       const v1::Outcome outcome =
           current.has_value() ? v1::UPDATED : v1::CREATED;
@@ -612,7 +624,7 @@ absl::StatusOr<CommitPlan> PlanCommit(const std::vector<storage::Change>& rows,
       *event->mutable_school() = record;
       entry.set_revision(revision);
       entry.set_outcome(outcome);
-      result.rows.push_back({outcome, revision, answer_record(record)});
+      result.rows.push_back(RowOf(outcome, revision, answer_record(record)));
       plan.records.push_back(std::move(record));
       if (joining.has_value()) {
         v1::Event* added = log_entry.add_events();
