@@ -1285,12 +1285,14 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // The services beside this binary, not the build's: a copy of the bench
   // in another directory (an A/B of two builds) runs its own services.
-  if (std::getenv("HEADCOUNT_BIN_DIR") == nullptr) {
+  // An empty HEADCOUNT_BIN_DIR counts as unset, as in BinaryPath.
+  const char* given = std::getenv("HEADCOUNT_BIN_DIR");
+  if (given == nullptr || *given == '\0') {
     std::string self(4096, '\0');
     const ssize_t n = readlink("/proc/self/exe", self.data(), self.size());
     if (n > 0) {
       self.resize(static_cast<size_t>(n));
-      setenv("HEADCOUNT_BIN_DIR", self.substr(0, self.rfind('/')).c_str(), 0);
+      setenv("HEADCOUNT_BIN_DIR", self.substr(0, self.rfind('/')).c_str(), 1);
     }
   }
   return headcount::bench::Main();
