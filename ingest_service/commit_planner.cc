@@ -339,7 +339,7 @@ absl::Status PlanRoster(const v1::PutRosterRequest& row, int index,
   entry.set_roster_changed(counts.changed);
   entry.set_roster_removed(counts.removed);
   entry.set_roster_unchanged(counts.unchanged);
-  RowResult answer = RowOf(entry.outcome(), entry.revision(), {});
+  RowResult answer = RowOf(entry.outcome(), entry.revision(), v1::SchoolRecord());
   answer.roster = counts;
   result.rows.push_back(std::move(answer));
   plan.submissions.emplace_back(row.submission_id(), std::move(entry));
@@ -405,7 +405,7 @@ absl::Status PlanRegions(const v1::PutRegionsRequest& row, int index,
   entry.set_region_added(counts.added);
   entry.set_region_changed(counts.changed);
   entry.set_region_unchanged(counts.unchanged);
-  RowResult answer = RowOf(entry.outcome(), entry.revision(), {});
+  RowResult answer = RowOf(entry.outcome(), entry.revision(), v1::SchoolRecord());
   answer.regions = counts;
   result.rows.push_back(std::move(answer));
   plan.submissions.emplace_back(row.submission_id(), std::move(entry));

@@ -1,5 +1,6 @@
 #include "tests/fault/service_process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -128,6 +129,17 @@ long ServiceProcess::StatusKib(absl::string_view field) const {
 long ServiceProcess::ResidentKib() const { return StatusKib("VmRSS"); }
 
 long ServiceProcess::PeakResidentKib() const { return StatusKib("VmHWM"); }
+
+int ServiceProcess::OpenDescriptors() const {
+  DIR* fds = opendir(absl::StrCat("/proc/", pid_, "/fd").c_str());
+  if (fds == nullptr) return -1;
+  int count = 0;
+  while (const dirent* entry = readdir(fds)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(fds);
+  return count;
+}
 
 bool ServiceProcess::WaitServing(absl::Duration timeout) const {
   return WaitHealth(true, timeout);

@@ -37,6 +37,8 @@ class ServiceProcess {
   long ResidentKib() const;
   // The most resident memory so far (VmHWM), in KiB; -1 when unknown.
   long PeakResidentKib() const;
+  // How many file descriptors it holds open, from /proc; -1 when unknown.
+  int OpenDescriptors() const;
   // What the process wrote to stderr so far.
   std::string Stderr() const;
 
