@@ -205,6 +205,7 @@ void RocksDbSubmissionStore::Commit(std::vector<storage::Change> rows,
 
 std::vector<absl::StatusOr<CommitResult>> RocksDbSubmissionStore::WriteGroup(
     const std::vector<PendingCommit>& group) {
+  MutexLock lock(&write_mu_);
   // overwrite_key: a later commit of the group reads the newest value.
   rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
                                      /*overwrite_key=*/true);
@@ -495,7 +496,34 @@ absl::StatusOr<int64_t> RocksDbSubmissionStore::Compact(int64_t revision) {
   }
   const int64_t oldest = oldest_revision_.load();
   if (revision <= oldest) return oldest;
+  // Tombstones retracted below `revision`: a listing can go on from
+  // revision - 1 at the oldest, where those schools are already gone, and
+  // a school submitted again starts over without one. Found without
+  // holding up commits, then re-read under write_mu_.
+  std::vector<std::string> candidates;
+  RETURN_IF_ERROR(RocksDbReader(db_.get()).Scan<v1::SchoolRecord>(
+      absl::string_view(&kSchoolSpace, 1), "",
+      [&](absl::string_view key, v1::SchoolRecord& record) {
+        if (IsRemoved(record) && record.mod_revision() < revision) {
+          candidates.emplace_back(key);
+        }
+        return true;
+      }));
+  if (options_.after_tombstone_scan) options_.after_tombstone_scan();
+  MutexLock writes(&write_mu_);
   rocksdb::WriteBatch batch;
+  RocksDbReader reader(db_.get());
+  for (const std::string& key : candidates) {
+    ASSIGN_OR_RETURN(std::optional<v1::SchoolRecord> record,
+                     reader.GetProto<v1::SchoolRecord>(key));
+    // Gone, or changed since the scan: submitted again (and perhaps
+    // retracted again, at or above `revision`).
+    if (!record.has_value() || !IsRemoved(*record) ||
+        record->mod_revision() >= revision) {
+      continue;
+    }
+    RETURN_IF_ERROR(FromRocksDb(batch.Delete(key), "compact"));
+  }
   batch.DeleteRange(LogDbKey(oldest), LogDbKey(revision));
   batch.Put(kOldestKey, EncodeCounter(revision));
   rocksdb::WriteOptions write_options;

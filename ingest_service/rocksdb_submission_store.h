@@ -39,6 +39,9 @@ class RocksDbSubmissionStore final : public SubmissionStore {
     // Tests only: runs in Backup between the checkpoint and reading its
     // revision, where commits may land (a test commits there).
     std::function<void()> after_checkpoint;
+    // Tests only: runs in Compact between finding the tombstones to delete
+    // and deleting them, where commits may land (a test commits there).
+    std::function<void()> after_tombstone_scan;
   };
 
   // Opens (creating if missing) and recovers the store: DATA_LOSS when
@@ -93,6 +96,10 @@ class RocksDbSubmissionStore final : public SubmissionStore {
   bool advanced_ = false;  // committing thread only
 
   absl::Mutex compact_mu_;  // serializes Compact calls
+  // Held by WriteGroup from its first read to its synced write, and by
+  // Compact while it re-reads and deletes tombstones: a tombstone is
+  // deleted only if no commit has replaced it (a school submitted again).
+  absl::Mutex write_mu_;
   // Last member: its thread stops before the rest is destroyed.
   std::unique_ptr<GroupCommitter> committer_;
 };

@@ -130,8 +130,9 @@ class SubmissionStore {
   // first opened by a version that knew history ids), never changed.
   virtual const std::string& history_id() const = 0;
 
-  // Drops log entries below `revision`, which must not exceed revision().
-  // Returns the oldest revision kept.
+  // Drops log entries below `revision`, which must not exceed revision(),
+  // and the tombstones of schools retracted below it (no listing or watch
+  // that can still be served needs them). Returns the oldest revision kept.
   virtual absl::StatusOr<int64_t> Compact(int64_t revision) = 0;
 
   // Writes a consistent copy of the store (a RocksDB checkpoint, openable

@@ -1,5 +1,6 @@
 #include "ingest_service/rocksdb_submission_store.h"
 
+#include <functional>
 #include <future>
 #include <set>
 #include <thread>
@@ -8,6 +9,7 @@
 #include "common/domain/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest_service/commit_planner.h"
 #include "rocksdb/db.h"
 #include "tests/ingest_service/ingest_test_util.h"
 #include "tests/test_util.h"
@@ -25,10 +27,11 @@ class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
+  void Reopen(std::function<void()> after_tombstone_scan = nullptr) {
     store_.reset();
     RocksDbSubmissionStore::Options options;
     options.data_dir = dir_.Sub("db");
+    options.after_tombstone_scan = std::move(after_tombstone_scan);
     auto store = RocksDbSubmissionStore::Open(options);
     ASSERT_THAT(store.status(), IsOk());
     store_ = *std::move(store);
@@ -319,6 +322,116 @@ TEST_F(StoreTest, ARetractedSchoolIsGoneButListingsBeforeItKeepIt) {
   EXPECT_EQ(store_->GetSchool({"2015-autumn", "利辛县", "城北", "北3"})
                 ->version(),
             1);
+}
+
+absl::Status Retract(SubmissionStore& store, const std::string& school,
+                     const std::string& id) {
+  std::vector<storage::Change> removal(1);
+  *removal[0].mutable_retract() = RetractOf("城北", school, {}, id);
+  return headcount::testing::CommitNow(store, removal).status();
+}
+
+// The events of `log` about `school`, oldest first.
+std::vector<v1::Event> EventsOf(const std::vector<storage::RevisionEntry>& log,
+                                const std::string& school) {
+  std::vector<v1::Event> events;
+  for (const storage::RevisionEntry& entry : log) {
+    for (const v1::Event& event : entry.events()) {
+      if (event.school().school() == school) events.push_back(event);
+    }
+  }
+  return events;
+}
+
+// Compact(R) forgets the tombstones of schools retracted below R: a school
+// submitted again then starts over with no record before it. A tombstone
+// of revision R or above stays, and a listing of revision R - 1 (the oldest
+// that Compact(R) leaves servable) still shows that school as it stood.
+TEST_F(StoreTest, CompactForgetsTombstonesRetractedBelowIt) {
+  ASSERT_THAT(Commit({School("城北", "北0", {{1, 1}}),
+                      School("城北", "北1", {{1, 1}}),
+                      School("城北", "北2", {{2, 2}})})
+                  .status(),
+              IsOk());                                    // revision 1
+  ASSERT_THAT(Retract(*store_, "北0", "r0"), IsOk());     // revision 2
+  v1::ListSchoolsRequest request;
+  request.set_page_size(1);
+  auto first = store_->ListSchools(request);  // of revision 2
+  ASSERT_THAT(first.status(), IsOk());
+  ASSERT_THAT(first->schools(), SizeIs(1));
+  EXPECT_EQ(first->schools(0).school(), "北1");
+  ASSERT_THAT(Retract(*store_, "北2", "r2"), IsOk());     // revision 3
+  ASSERT_THAT(Commit({School("城北", "北9", {{9, 9}})}).status(),
+              IsOk());                                    // revision 4
+
+  auto oldest = store_->Compact(3);
+  ASSERT_THAT(oldest.status(), IsOk());
+  EXPECT_EQ(*oldest, 3);
+  // The listing of revision 2 goes on: 北2 as it stood then (its tombstone,
+  // of revision 3, was kept); 北9 came later.
+  request.set_page_token(first->next_page_token());
+  auto second = store_->ListSchools(request);
+  ASSERT_THAT(second.status(), IsOk());
+  ASSERT_THAT(second->schools(), SizeIs(1));
+  EXPECT_EQ(second->schools(0).school(), "北2");
+  EXPECT_EQ(second->schools(0).grades(0).onsite_count(), 2);
+
+  Reopen();  // what Compact deleted stays deleted
+  ASSERT_THAT(Commit({School("城北", "北0", {{5, 5}}, "again0"),
+                      School("城北", "北2", {{5, 5}}, "again2")})
+                  .status(),
+              IsOk());  // revision 5
+  auto log = store_->ReadLog(4, 10);
+  ASSERT_THAT(log.status(), IsOk());
+  std::vector<v1::Event> zero = EventsOf(*log, "北0");
+  ASSERT_THAT(zero, SizeIs(1));
+  EXPECT_FALSE(zero[0].has_prev_school()) << "北0's tombstone (revision 2) "
+                                             "outlived Compact(3)";
+  EXPECT_EQ(zero[0].school().version(), 1);
+  std::vector<v1::Event> two = EventsOf(*log, "北2");
+  ASSERT_THAT(two, SizeIs(1));
+  ASSERT_TRUE(two[0].has_prev_school()) << "北2's tombstone (revision 3) was "
+                                           "deleted by Compact(3)";
+  EXPECT_TRUE(IsRemoved(two[0].prev_school()));
+  EXPECT_EQ(two[0].school().version(), 1);
+}
+
+// A school submitted again while Compact looks for tombstones keeps its new
+// record, and one submitted and retracted again keeps its new tombstone
+// (of a revision Compact does not reach).
+TEST_F(StoreTest, CompactLeavesTombstonesReplacedWhileItScans) {
+  ASSERT_THAT(Commit({School("城北", "北0", {{1, 1}}),
+                      School("城北", "北1", {{1, 1}})})
+                  .status(),
+              IsOk());                                    // revision 1
+  ASSERT_THAT(Retract(*store_, "北0", "r0"), IsOk());     // revision 2
+  ASSERT_THAT(Retract(*store_, "北1", "r1"), IsOk());     // revision 3
+  int ran = 0;
+  Reopen([&] {
+    ++ran;
+    EXPECT_THAT(Commit({School("城北", "北0", {{7, 7}}, "back0"),
+                        School("城北", "北1", {{7, 7}}, "back1")})
+                    .status(),
+                IsOk());                                  // revision 4
+    EXPECT_THAT(Retract(*store_, "北1", "r1-again"), IsOk());  // revision 5
+  });
+  auto oldest = store_->Compact(3);
+  ASSERT_THAT(oldest.status(), IsOk());
+  EXPECT_EQ(ran, 1);
+  auto zero = store_->GetSchool({"2015-autumn", "利辛县", "城北", "北0"});
+  ASSERT_THAT(zero.status(), IsOk()) << "Compact deleted a school submitted "
+                                        "again during its scan";
+  EXPECT_EQ(zero->grades(0).onsite_count(), 7);
+
+  ASSERT_THAT(Commit({School("城北", "北1", {{8, 8}}, "back1-again")}).status(),
+              IsOk());  // revision 6
+  auto log = store_->ReadLog(5, 10);
+  ASSERT_THAT(log.status(), IsOk());
+  std::vector<v1::Event> one = EventsOf(*log, "北1");
+  ASSERT_THAT(one, SizeIs(1));
+  ASSERT_TRUE(one[0].has_prev_school())
+      << "Compact(3) deleted 北1's tombstone of revision 5";
+  EXPECT_EQ(one[0].prev_school().mod_revision(), 5);
 }
 
 TEST_F(StoreTest, ConcurrentCommitsGetDistinctContiguousRevisions) {
